@@ -1,0 +1,311 @@
+//! Best-matching-unit search in the blocked layout.
+//!
+//! NaN policy: a distance that is NaN ranks as `+inf`; among equal distances the lowest unit
+//! index wins. So the search always returns a unit: when no distance is finite (a sample with
+//! NaN, or overflow) it returns unit 0 with distance `+inf`, exactly as the reference does.
+//!
+//! Each lane keeps its own running minimum and unit index (`simd_lt` + `select`); the eight
+//! lanes are reduced once at the end. Unit indices are kept as `f32` (exact below
+//! [`crate::MAX_UNITS`]) so one `select` serves distances and indices alike.
+
+use crate::LANES;
+use crate::grid::LANE_INDEX;
+use crate::math::f32x8;
+
+/// A best-matching unit: its index and squared distance to the sample.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Bmu {
+    /// Unit index, `row * cols + col`.
+    pub unit: usize,
+    /// Squared Euclidean distance between sample and unit; `+inf` if none was finite.
+    pub dist2: f32,
+}
+
+/// Marks a lane that has not seen a finite distance yet.
+const NONE: f32 = -1.0;
+const INF: f32 = f32::INFINITY;
+
+/// A block: `dim` rows of eight lanes.
+type Block = [[f32; LANES]];
+
+/// Unit indices of block `b`.
+#[inline(always)]
+fn block_units(b: usize) -> f32x8 {
+    f32x8::splat((b * LANES) as f32) + LANE_INDEX
+}
+
+/// Lanes of block `b` that hold real units.
+#[inline(always)]
+pub(crate) fn real_lanes(b: usize, units: usize) -> f32x8 {
+    block_units(b).simd_lt(f32x8::splat(units as f32))
+}
+
+/// Squared distances from one sample to the units of two blocks: two independent FMA chains.
+#[inline(always)]
+fn dist2x2(b0: &Block, b1: &Block, x: &[f32]) -> (f32x8, f32x8) {
+    let (mut a0, mut a1) = (f32x8::ZERO, f32x8::ZERO);
+    for ((w0, w1), &xd) in b0.iter().zip(b1).zip(x) {
+        let xv = f32x8::splat(xd);
+        let d0 = xv - f32x8::new(*w0);
+        let d1 = xv - f32x8::new(*w1);
+        a0 = d0.mul_add(d0, a0);
+        a1 = d1.mul_add(d1, a1);
+    }
+    (a0, a1)
+}
+
+/// Squared distances from four samples to the units of two blocks: each loaded weight vector
+/// feeds four FMAs (register tiling), which lifts the search off the memory bound.
+#[inline(always)]
+fn dist4x2(b0: &Block, b1: &Block, x: [&[f32]; 4]) -> [[f32x8; 2]; 4] {
+    let mut acc = [[f32x8::ZERO; 2]; 4];
+    let rows = b0.iter().zip(b1).zip(x[0]).zip(x[1]).zip(x[2]).zip(x[3]);
+    for (((((w0, w1), &x0), &x1), &x2), &x3) in rows {
+        let (w0, w1) = (f32x8::new(*w0), f32x8::new(*w1));
+        for (a, xd) in acc.iter_mut().zip([x0, x1, x2, x3]) {
+            let xv = f32x8::splat(xd);
+            let d0 = xv - w0;
+            let d1 = xv - w1;
+            a[0] = d0.mul_add(d0, a[0]);
+            a[1] = d1.mul_add(d1, a[1]);
+        }
+    }
+    acc
+}
+
+/// Walks the blocks of a codebook two at a time, handing each pair's indices to `visit`.
+/// The last pair may repeat a block (`b1 == b0`) when the count is odd; the lanes of the
+/// final block past `units` are flagged for masking.
+#[inline(always)]
+fn for_block_pairs<'w>(
+    weights: &'w [f32],
+    units: usize,
+    dim: usize,
+    mut visit: impl FnMut([(usize, &'w Block); 2]),
+) {
+    if dim == 0 {
+        return;
+    }
+    let blocks = weights.as_chunks::<LANES>().0;
+    let mut pairs = blocks.chunks_exact(2 * dim);
+    let mut b = 0;
+    for pair in pairs.by_ref() {
+        if let Some((b0, b1)) = pair.split_at_checked(dim) {
+            visit([(b, b0), (b + 1, b1)]);
+        }
+        b += 2;
+    }
+    let rest = pairs.remainder();
+    if rest.len() == dim && b * LANES < units {
+        visit([(b, rest), (b, rest)]);
+    }
+}
+
+/// Per-lane best distance and unit.
+#[derive(Clone, Copy)]
+pub(crate) struct Best {
+    dist: f32x8,
+    unit: f32x8,
+}
+
+impl Best {
+    pub(crate) const fn new() -> Self {
+        Self {
+            dist: f32x8::splat(INF),
+            unit: f32x8::splat(NONE),
+        }
+    }
+
+    /// Takes `d` where it is strictly smaller: earlier units win ties; NaN never wins.
+    #[inline(always)]
+    fn offer(&mut self, d: f32x8, unit: f32x8) {
+        let m = d.simd_lt(self.dist);
+        self.dist = m.select(d, self.dist);
+        self.unit = m.select(unit, self.unit);
+    }
+
+    /// Offers the distances of block `b`, masking lanes past the last unit.
+    #[inline(always)]
+    fn offer_block(&mut self, d: f32x8, b: usize, units: usize) {
+        let d = if (b + 1) * LANES > units {
+            real_lanes(b, units).select(d, f32x8::splat(INF))
+        } else {
+            d
+        };
+        self.offer(d, block_units(b));
+    }
+
+    /// The winner among the lanes (ties to the lowest unit), or unit 0 at `+inf`.
+    pub(crate) fn reduce(self) -> Bmu {
+        let mut best = Candidates::<1>::new();
+        best.offer_lanes(self.dist, self.unit);
+        best.finish()[0]
+    }
+}
+
+/// Per-lane best and second-best distance and unit.
+#[derive(Clone, Copy)]
+struct Best2 {
+    first: Best,
+    second: Best,
+}
+
+impl Best2 {
+    const fn new() -> Self {
+        Self {
+            first: Best::new(),
+            second: Best::new(),
+        }
+    }
+
+    #[inline(always)]
+    fn offer(&mut self, d: f32x8, unit: f32x8) {
+        let (f, s) = (&mut self.first, &mut self.second);
+        let beats_first = d.simd_lt(f.dist);
+        let beats_second = d.simd_lt(s.dist);
+        s.dist = beats_first.select(f.dist, beats_second.select(d, s.dist));
+        s.unit = beats_first.select(f.unit, beats_second.select(unit, s.unit));
+        f.dist = beats_first.select(d, f.dist);
+        f.unit = beats_first.select(unit, f.unit);
+    }
+
+    #[inline(always)]
+    fn offer_block(&mut self, d: f32x8, b: usize, units: usize) {
+        let d = if (b + 1) * LANES > units {
+            real_lanes(b, units).select(d, f32x8::splat(INF))
+        } else {
+            d
+        };
+        self.offer(d, block_units(b));
+    }
+}
+
+/// The `N` smallest `(distance, unit)` pairs seen, in order, without allocation.
+struct Candidates<const N: usize> {
+    best: [Bmu; N],
+    len: usize,
+}
+
+impl<const N: usize> Candidates<N> {
+    fn new() -> Self {
+        Self {
+            best: [Bmu {
+                unit: usize::MAX,
+                dist2: INF,
+            }; N],
+            len: 0,
+        }
+    }
+
+    /// Inserts `c` in order (distance, then unit), keeping the `N` first; repeats are ignored.
+    fn offer(&mut self, c: Bmu) {
+        let kept = &self.best[..self.len];
+        if kept.iter().any(|b| b.unit == c.unit) {
+            return;
+        }
+        let before =
+            |a: &Bmu, b: &Bmu| a.dist2 < b.dist2 || (a.dist2 == b.dist2 && a.unit < b.unit);
+        let at = kept.iter().position(|b| before(&c, b)).unwrap_or(self.len);
+        let end = self.len.min(N - 1);
+        if at > end {
+            return;
+        }
+        if let Some(tail) = self.best.get_mut(at..=end) {
+            tail.rotate_right(1);
+            if let Some(slot) = tail.first_mut() {
+                *slot = c;
+            }
+            self.len = (self.len + 1).min(N);
+        }
+    }
+
+    fn offer_lanes(&mut self, dist: f32x8, unit: f32x8) {
+        for (d, u) in dist.to_array().into_iter().zip(unit.to_array()) {
+            if u != NONE {
+                self.offer(Bmu {
+                    unit: u as usize,
+                    dist2: d,
+                });
+            }
+        }
+    }
+
+    /// The winners; places no finite distance filled go to the lowest unused units at `+inf`
+    /// (what the reference's "NaN ranks as infinity, lowest index wins" gives).
+    fn finish(mut self) -> [Bmu; N] {
+        let mut next = 0;
+        while self.len < N {
+            while self.best[..self.len].iter().any(|b| b.unit == next) {
+                next += 1;
+            }
+            self.best[self.len] = Bmu {
+                unit: next,
+                dist2: INF,
+            };
+            self.len += 1;
+        }
+        self.best
+    }
+}
+
+/// The best-matching unit of one sample. `x.len() == dim`, `weights` blocked, `units >= 1`.
+pub(crate) fn bmu(weights: &[f32], units: usize, dim: usize, x: &[f32]) -> Bmu {
+    let (mut a, mut b) = (Best::new(), Best::new());
+    for_block_pairs(weights, units, dim, |[(i0, b0), (i1, b1)]| {
+        let (d0, d1) = dist2x2(b0, b1, x);
+        a.offer_block(d0, i0, units);
+        b.offer_block(d1, i1, units);
+    });
+    let mut best = Candidates::<1>::new();
+    best.offer_lanes(a.dist, a.unit);
+    best.offer_lanes(b.dist, b.unit);
+    best.finish()[0]
+}
+
+/// The best and second-best units of one sample (distinct units; with one unit the second is
+/// reported as unit 1 at `+inf`, which no map has).
+pub(crate) fn bmu2(weights: &[f32], units: usize, dim: usize, x: &[f32]) -> [Bmu; 2] {
+    let (mut a, mut b) = (Best2::new(), Best2::new());
+    for_block_pairs(weights, units, dim, |[(i0, b0), (i1, b1)]| {
+        let (d0, d1) = dist2x2(b0, b1, x);
+        a.offer_block(d0, i0, units);
+        b.offer_block(d1, i1, units);
+    });
+    let mut best = Candidates::<2>::new();
+    for t in [a, b] {
+        best.offer_lanes(t.first.dist, t.first.unit);
+        best.offer_lanes(t.second.dist, t.second.unit);
+    }
+    best.finish()
+}
+
+/// Best-matching units of many samples (`data.len() == out.len() * dim`), four at a time.
+pub(crate) fn bmu_many(weights: &[f32], units: usize, dim: usize, data: &[f32], out: &mut [Bmu]) {
+    if dim == 0 {
+        return;
+    }
+    let mut tiles = data.chunks_exact(4 * dim);
+    let mut outs = out.chunks_exact_mut(4);
+    for (tile, o) in tiles.by_ref().zip(outs.by_ref()) {
+        let mut rows = tile.chunks_exact(dim);
+        let x: [&[f32]; 4] = core::array::from_fn(|_| rows.next().unwrap_or_default());
+        let mut best = [Best::new(); 4];
+        for_block_pairs(weights, units, dim, |[(i0, b0), (i1, b1)]| {
+            let acc = dist4x2(b0, b1, x);
+            for (t, [d0, d1]) in best.iter_mut().zip(acc) {
+                t.offer_block(d0, i0, units);
+                t.offer_block(d1, i1, units);
+            }
+        });
+        for (slot, t) in o.iter_mut().zip(best) {
+            *slot = t.reduce();
+        }
+    }
+    for (x, slot) in tiles
+        .remainder()
+        .chunks_exact(dim)
+        .zip(outs.into_remainder())
+    {
+        *slot = bmu(weights, units, dim, x);
+    }
+}

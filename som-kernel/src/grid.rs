@@ -1,0 +1,428 @@
+//! The lattice the units live on: positions, grid distances and neighbours.
+//!
+//! Unit `k` sits at row `k / cols`, column `k % cols`. On a rectangular lattice its position is
+//! `(x, y) = (col, row)`. On a hexagonal lattice odd rows are shifted right by half a unit and
+//! rows are `sqrt(3)/2` apart, so every unit has six neighbours at distance 1 (SOM_PAK's
+//! convention). A toroidal boundary wraps both axes.
+
+use crate::LANES;
+use crate::error::{Error, Result};
+use crate::math::{f32x8, i32x8, sqrt};
+
+/// Vertical spacing of hexagonal rows: `sqrt(3) / 2`.
+pub const HEX_ROW_HEIGHT: f32 = 0.866_025_4;
+
+/// Largest number of units a map may have. Unit indices and positions are computed in `f32`
+/// inside the SIMD loops; below this bound they are exact.
+pub const MAX_UNITS: usize = 1 << 22;
+
+/// The arrangement of units on the map.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Topology {
+    /// Square cells, eight neighbours (diagonals included).
+    #[default]
+    Rectangular,
+    /// Hexagonal cells, six neighbours; odd rows shifted right by half a unit.
+    Hexagonal,
+}
+
+/// What happens at the map's edges.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Boundary {
+    /// Edges are edges.
+    #[default]
+    Planar,
+    /// Opposite edges meet: distances wrap around both axes.
+    Toroidal,
+}
+
+/// A `rows x cols` lattice of units. Small and `Copy`; validated once when built.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Grid {
+    rows: usize,
+    cols: usize,
+    topology: Topology,
+    boundary: Boundary,
+}
+
+impl Grid {
+    /// A rectangular, planar grid of `rows x cols` units.
+    ///
+    /// # Errors
+    /// [`Error::Zero`] when `rows` or `cols` is 0, [`Error::TooLarge`] beyond [`MAX_UNITS`].
+    ///
+    /// # Example
+    /// ```
+    /// let grid = som_kernel::Grid::new(20, 30)?;
+    /// assert_eq!(grid.units(), 600);
+    /// # Ok::<(), som_kernel::Error>(())
+    /// ```
+    pub fn new(rows: usize, cols: usize) -> Result<Self> {
+        Self::with(rows, cols, Topology::Rectangular, Boundary::Planar)
+    }
+
+    /// A grid with the given topology and boundary.
+    ///
+    /// # Errors
+    /// As [`Grid::new`], and [`Error::Unsupported`] for a toroidal hexagonal grid with an odd
+    /// number of rows.
+    pub fn with(rows: usize, cols: usize, topology: Topology, boundary: Boundary) -> Result<Self> {
+        if rows == 0 {
+            return Err(Error::Zero { what: "rows" });
+        }
+        if cols == 0 {
+            return Err(Error::Zero { what: "cols" });
+        }
+        let units = rows.saturating_mul(cols);
+        if units > MAX_UNITS {
+            return Err(Error::TooLarge {
+                what: "units (rows * cols)",
+                max: MAX_UNITS,
+                got: units,
+            });
+        }
+        if topology == Topology::Hexagonal && boundary == Boundary::Toroidal && rows % 2 == 1 {
+            return Err(Error::Unsupported {
+                what: "a toroidal hexagonal grid needs an even number of rows",
+            });
+        }
+        Ok(Self {
+            rows,
+            cols,
+            topology,
+            boundary,
+        })
+    }
+
+    /// Number of rows.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Number of columns.
+    pub fn cols(&self) -> usize {
+        self.cols
+    }
+
+    /// Number of units, `rows * cols`.
+    pub fn units(&self) -> usize {
+        self.rows * self.cols
+    }
+
+    /// The lattice.
+    pub fn topology(&self) -> Topology {
+        self.topology
+    }
+
+    /// The boundary.
+    pub fn boundary(&self) -> Boundary {
+        self.boundary
+    }
+
+    /// `(row, col)` of unit `k`.
+    pub fn row_col(&self, k: usize) -> (usize, usize) {
+        (k / self.cols, k % self.cols)
+    }
+
+    /// Position `(x, y)` of unit `k` in the plane of the lattice.
+    pub fn position(&self, k: usize) -> (f32, f32) {
+        let (row, col) = self.row_col(k);
+        match self.topology {
+            Topology::Rectangular => (col as f32, row as f32),
+            Topology::Hexagonal => {
+                let shift = if row % 2 == 1 { 0.5 } else { 0.0 };
+                (col as f32 + shift, row as f32 * HEX_ROW_HEIGHT)
+            }
+        }
+    }
+
+    /// Width and height of the torus the positions wrap on.
+    fn period(&self) -> (f32, f32) {
+        let height = match self.topology {
+            Topology::Rectangular => self.rows as f32,
+            Topology::Hexagonal => self.rows as f32 * HEX_ROW_HEIGHT,
+        };
+        (self.cols as f32, height)
+    }
+
+    /// Squared distance on the lattice between positions `a` and `b` (wrapping on a torus).
+    pub fn dist2_between(&self, a: (f32, f32), b: (f32, f32)) -> f32 {
+        let mut dx = a.0 - b.0;
+        let mut dy = a.1 - b.1;
+        if self.boundary == Boundary::Toroidal {
+            let (w, h) = self.period();
+            dx = dx.abs();
+            dy = dy.abs();
+            dx = dx.min(w - dx);
+            dy = dy.min(h - dy);
+        }
+        dx * dx + dy * dy
+    }
+
+    /// Squared lattice distance between units `a` and `b`.
+    pub fn dist2(&self, a: usize, b: usize) -> f32 {
+        self.dist2_between(self.position(a), self.position(b))
+    }
+
+    /// Lattice distance between units `a` and `b`.
+    pub fn dist(&self, a: usize, b: usize) -> f32 {
+        sqrt(self.dist2(a, b))
+    }
+
+    /// The distinct lattice neighbours of unit `k`: up to eight on a rectangular lattice
+    /// (diagonals included), six on a hexagonal one; fewer at planar edges.
+    pub fn neighbours(&self, k: usize) -> Neighbours {
+        const RECT: [(isize, isize); 8] = [
+            (-1, -1),
+            (-1, 0),
+            (-1, 1),
+            (0, -1),
+            (0, 1),
+            (1, -1),
+            (1, 0),
+            (1, 1),
+        ];
+        const HEX_EVEN: [(isize, isize); 6] = [(-1, -1), (-1, 0), (0, -1), (0, 1), (1, -1), (1, 0)];
+        const HEX_ODD: [(isize, isize); 6] = [(-1, 0), (-1, 1), (0, -1), (0, 1), (1, 0), (1, 1)];
+        let (row, col) = self.row_col(k);
+        let offsets: &[(isize, isize)] = match self.topology {
+            Topology::Rectangular => &RECT,
+            Topology::Hexagonal if row % 2 == 0 => &HEX_EVEN,
+            Topology::Hexagonal => &HEX_ODD,
+        };
+        let mut out = Neighbours {
+            units: [0; 8],
+            len: 0,
+        };
+        for &(dr, dc) in offsets {
+            let (Some(r), Some(c)) = (self.step(row, dr, self.rows), self.step(col, dc, self.cols))
+            else {
+                continue;
+            };
+            let n = r * self.cols + c;
+            if n != k && !out.as_slice().contains(&n) {
+                out.units[out.len] = n;
+                out.len += 1;
+            }
+        }
+        out
+    }
+
+    /// Whether units `a` and `b` are lattice neighbours.
+    pub fn adjacent(&self, a: usize, b: usize) -> bool {
+        self.neighbours(a).as_slice().contains(&b)
+    }
+
+    /// `i + d` on an axis of length `n`: wrapped on a torus, `None` off a planar edge.
+    fn step(&self, i: usize, d: isize, n: usize) -> Option<usize> {
+        let j = i as isize + d;
+        match self.boundary {
+            Boundary::Toroidal => Some(j.rem_euclid(n as isize) as usize),
+            Boundary::Planar => (0..n as isize).contains(&j).then_some(j as usize),
+        }
+    }
+
+    /// Positions of the eight units of block `b` (units `8b .. 8b + 8`), computed in SIMD.
+    /// Lanes past the last unit hold positions of units that do not exist; callers mask them.
+    #[inline(always)]
+    pub(crate) fn block_positions(&self, lattice: &Lattice, b: usize) -> (f32x8, f32x8) {
+        let k = f32x8::splat((b * LANES) as f32) + LANE_INDEX;
+        // Exact for k < MAX_UNITS: (k + 0.5) / cols is at least 0.5 / cols from an integer,
+        // far more than the rounding error of the product.
+        // Truncation is floor here (all values are positive), and a single instruction on
+        // every x86_64, where `floor` needs SSE4.1.
+        let row_int = ((k + 0.5) * lattice.inv_cols).trunc_int();
+        let row = f32x8::from_i32x8(row_int);
+        let col = k - row * lattice.cols;
+        match self.topology {
+            Topology::Rectangular => (col, row),
+            Topology::Hexagonal => {
+                let odd = f32x8::from_i32x8(row_int & i32x8::splat(1));
+                (col + odd * 0.5, row * HEX_ROW_HEIGHT)
+            }
+        }
+    }
+
+    /// Squared lattice distances from eight positions to one point, as [`Grid::dist2_between`].
+    #[inline(always)]
+    pub(crate) fn dist2_block(
+        &self,
+        lattice: &Lattice,
+        (px, py): (f32x8, f32x8),
+        (bx, by): (f32, f32),
+    ) -> f32x8 {
+        let mut dx = px - f32x8::splat(bx);
+        let mut dy = py - f32x8::splat(by);
+        if self.boundary == Boundary::Toroidal {
+            dx = dx.abs();
+            dy = dy.abs();
+            dx = dx.min(lattice.width - dx);
+            dy = dy.min(lattice.height - dy);
+        }
+        // Two roundings, no fused multiply-add: bit-identical to the scalar distance.
+        dx * dx + dy * dy
+    }
+
+    /// Constants of the SIMD position and distance code, prepared once per call.
+    pub(crate) fn lattice(&self) -> Lattice {
+        let (w, h) = self.period();
+        Lattice {
+            cols: f32x8::splat(self.cols as f32),
+            inv_cols: f32x8::splat(1.0 / self.cols as f32),
+            width: f32x8::splat(w),
+            height: f32x8::splat(h),
+        }
+    }
+}
+
+/// Lane `i` holds `i`.
+pub(crate) const LANE_INDEX: f32x8 = f32x8::new([0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]);
+
+/// Broadcast constants for [`Grid::block_positions`] and [`Grid::dist2_block`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Lattice {
+    cols: f32x8,
+    inv_cols: f32x8,
+    width: f32x8,
+    height: f32x8,
+}
+
+/// The neighbours of one unit, without allocation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Neighbours {
+    units: [usize; 8],
+    len: usize,
+}
+
+impl Neighbours {
+    /// The neighbour indices, in lattice order (top-left first).
+    pub fn as_slice(&self) -> &[usize] {
+        &self.units[..self.len]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_empty_and_odd_toroidal_hex() {
+        assert_eq!(Grid::new(0, 3), Err(Error::Zero { what: "rows" }));
+        assert_eq!(Grid::new(3, 0), Err(Error::Zero { what: "cols" }));
+        assert!(matches!(
+            Grid::with(3, 4, Topology::Hexagonal, Boundary::Toroidal),
+            Err(Error::Unsupported { .. })
+        ));
+        assert!(matches!(
+            Grid::new(1 << 12, 1 << 11),
+            Err(Error::TooLarge { .. })
+        ));
+    }
+
+    #[test]
+    fn hexagonal_positions_and_neighbours_are_at_distance_one() {
+        let g = Grid::with(4, 5, Topology::Hexagonal, Boundary::Planar).unwrap();
+        assert_eq!(g.position(0), (0.0, 0.0));
+        assert_eq!(g.position(5), (0.5, HEX_ROW_HEIGHT));
+        assert_eq!(g.position(7), (2.5, HEX_ROW_HEIGHT));
+        for k in 0..g.units() {
+            for &n in g.neighbours(k).as_slice() {
+                assert!((g.dist(k, n) - 1.0).abs() < 1e-6, "{k} {n}");
+            }
+        }
+        // Unit 7 (row 1, col 2) has its six neighbours inside the map.
+        assert_eq!(g.neighbours(7).as_slice(), &[2, 3, 6, 8, 12, 13]);
+        // A corner unit on an even row has two or three.
+        assert_eq!(g.neighbours(0).as_slice(), &[1, 5]);
+    }
+
+    #[test]
+    fn rectangular_neighbours_include_diagonals() {
+        let g = Grid::new(3, 3).unwrap();
+        assert_eq!(g.neighbours(4).as_slice(), &[0, 1, 2, 3, 5, 6, 7, 8]);
+        assert_eq!(g.neighbours(0).as_slice(), &[1, 3, 4]);
+        assert!(g.adjacent(0, 4));
+        assert!(!g.adjacent(0, 8));
+    }
+
+    #[test]
+    fn toroidal_distances_wrap() {
+        let g = Grid::with(4, 10, Topology::Rectangular, Boundary::Toroidal).unwrap();
+        // (0,0) to (0,9): one step across the seam.
+        assert_eq!(g.dist2(0, 9), 1.0);
+        // (0,0) to (3,9): one step diagonally across both seams.
+        assert_eq!(g.dist2(0, 39), 2.0);
+        // (0,0) to (2,5): as far as it gets.
+        assert_eq!(g.dist2(0, 25), 29.0);
+        assert!(g.adjacent(0, 39));
+        let h = Grid::with(4, 6, Topology::Hexagonal, Boundary::Toroidal).unwrap();
+        for k in 0..h.units() {
+            let n = h.neighbours(k);
+            assert_eq!(n.as_slice().len(), 6);
+            for &j in n.as_slice() {
+                assert!((h.dist(k, j) - 1.0).abs() < 1e-5, "{k} {j}");
+            }
+        }
+    }
+
+    #[test]
+    fn tiny_toroidal_grids_do_not_repeat_neighbours() {
+        let g = Grid::with(1, 2, Topology::Rectangular, Boundary::Toroidal).unwrap();
+        assert_eq!(g.neighbours(0).as_slice(), &[1]);
+        let g = Grid::with(1, 1, Topology::Rectangular, Boundary::Toroidal).unwrap();
+        assert!(g.neighbours(0).as_slice().is_empty());
+    }
+
+    #[test]
+    fn simd_positions_equal_scalar_positions() {
+        for (rows, cols) in [
+            (1, 1),
+            (3, 7),
+            (20, 30),
+            (9, 13),
+            (1, 17),
+            (17, 1),
+            (2047, 2048),
+        ] {
+            for topology in [Topology::Rectangular, Topology::Hexagonal] {
+                let g = Grid::with(rows, cols, topology, Boundary::Planar).unwrap();
+                let lat = g.lattice();
+                let step = if g.units() > 100_000 { 997 } else { 1 };
+                for b in (0..g.units().div_ceil(LANES)).step_by(step) {
+                    let (px, py) = g.block_positions(&lat, b);
+                    let (px, py) = (px.to_array(), py.to_array());
+                    for lane in 0..LANES {
+                        let k = b * LANES + lane;
+                        if k < g.units() {
+                            assert_eq!(
+                                (px[lane], py[lane]),
+                                g.position(k),
+                                "unit {k} of {rows}x{cols}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn simd_positions_exact_at_the_largest_map() {
+        // The last blocks of the largest allowed map, for awkward column counts.
+        for cols in [3usize, 7, 1000, 2047, 4095] {
+            let rows = MAX_UNITS / cols;
+            let g = Grid::new(rows, cols).unwrap();
+            let lat = g.lattice();
+            let last = g.units().div_ceil(LANES);
+            for b in last.saturating_sub(300)..last {
+                let (px, py) = g.block_positions(&lat, b);
+                for lane in 0..LANES {
+                    let k = b * LANES + lane;
+                    if k < g.units() {
+                        assert_eq!((px.to_array()[lane], py.to_array()[lane]), g.position(k));
+                    }
+                }
+            }
+        }
+    }
+}

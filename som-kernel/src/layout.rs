@@ -1,0 +1,149 @@
+//! Conversion between the row-major codebook users see and the blocked working layout.
+//!
+//! Blocked: units in blocks of [`LANES`]; inside a block, dimension-major, so that one SIMD
+//! register holds one dimension of eight units:
+//! `block b = [w(8b..8b+8)[0]] [w(8b..8b+8)[1]] ... [w(8b..8b+8)[dim-1]]`.
+//! Padding lanes past the last unit are ignored by every operation; conversion fills them
+//! with zeros.
+
+use crate::LANES;
+use crate::error::{Error, Result, check_len};
+
+/// Floats in the blocked layout of `units` units of `dim` values: `ceil(units / 8) * 8 * dim`.
+///
+/// Saturates instead of overflowing, so absurd sizes fail the length checks instead of
+/// wrapping.
+pub const fn blocked_len(units: usize, dim: usize) -> usize {
+    units
+        .div_ceil(LANES)
+        .saturating_mul(LANES)
+        .saturating_mul(dim)
+}
+
+/// Position of unit `k`, dimension `d` in the blocked layout.
+#[inline(always)]
+pub(crate) const fn blocked_index(k: usize, d: usize, dim: usize) -> usize {
+    (k / LANES) * LANES * dim + d * LANES + k % LANES
+}
+
+fn check_sizes(units: usize, dim: usize) -> Result<()> {
+    if units == 0 {
+        return Err(Error::Zero { what: "units" });
+    }
+    if dim == 0 {
+        return Err(Error::Zero { what: "dim" });
+    }
+    Ok(())
+}
+
+/// Copies a row-major codebook (`units * dim`) into the blocked layout
+/// (`blocked_len(units, dim)`), zeroing the padding.
+///
+/// # Errors
+/// [`Error::Zero`] for zero sizes, [`Error::Length`] when a slice has the wrong length.
+///
+/// # Example
+/// ```
+/// use som_kernel::{blocked_len, layout};
+/// let rows = [1.0, 2.0, 3.0, 4.0]; // two units of dim 2
+/// let mut blocked = [0.0; blocked_len(2, 2)];
+/// layout::to_blocked(&rows, 2, 2, &mut blocked)?;
+/// assert_eq!(&blocked[..10], &[1.0, 3.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 2.0, 4.0]);
+/// # Ok::<(), som_kernel::Error>(())
+/// ```
+pub fn to_blocked(row_major: &[f32], units: usize, dim: usize, blocked: &mut [f32]) -> Result<()> {
+    check_sizes(units, dim)?;
+    check_len(
+        "row-major codebook",
+        units.saturating_mul(dim),
+        row_major.len(),
+    )?;
+    check_len("blocked codebook", blocked_len(units, dim), blocked.len())?;
+    blocked.fill(0.0);
+    for (k, row) in row_major.chunks_exact(dim).enumerate() {
+        for (d, &v) in row.iter().enumerate() {
+            if let Some(slot) = blocked.get_mut(blocked_index(k, d, dim)) {
+                *slot = v;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Copies a blocked codebook back to row-major order.
+///
+/// # Errors
+/// As [`to_blocked`].
+pub fn to_row_major(
+    blocked: &[f32],
+    units: usize,
+    dim: usize,
+    row_major: &mut [f32],
+) -> Result<()> {
+    check_sizes(units, dim)?;
+    check_len("blocked codebook", blocked_len(units, dim), blocked.len())?;
+    check_len(
+        "row-major codebook",
+        units.saturating_mul(dim),
+        row_major.len(),
+    )?;
+    for (k, row) in row_major.chunks_exact_mut(dim).enumerate() {
+        for (d, v) in row.iter_mut().enumerate() {
+            if let Some(&w) = blocked.get(blocked_index(k, d, dim)) {
+                *v = w;
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip_every_size_around_the_lane_width() {
+        for units in 1..=3 * LANES + 1 {
+            for dim in 1..=5 {
+                let rm: [f32; 125] = core::array::from_fn(|i| i as f32 + 0.5);
+                let rm = &rm[..units * dim];
+                let mut bl = [f32::NAN; 5 * 4 * LANES];
+                let bl = &mut bl[..blocked_len(units, dim)];
+                to_blocked(rm, units, dim, bl).unwrap();
+                for k in 0..units {
+                    for d in 0..dim {
+                        assert_eq!(bl[blocked_index(k, d, dim)], rm[k * dim + d]);
+                    }
+                }
+                let mut back = [0.0; 125];
+                to_row_major(bl, units, dim, &mut back[..units * dim]).unwrap();
+                assert_eq!(&back[..units * dim], rm);
+            }
+        }
+    }
+
+    #[test]
+    fn errors_name_the_slice() {
+        let mut bl = [0.0; 16];
+        assert_eq!(
+            to_blocked(&[0.0; 5], 3, 2, &mut bl),
+            Err(Error::Length {
+                what: "row-major codebook",
+                expected: 6,
+                got: 5
+            })
+        );
+        assert_eq!(
+            to_blocked(&[0.0; 6], 3, 2, &mut bl[..15]),
+            Err(Error::Length {
+                what: "blocked codebook",
+                expected: 16,
+                got: 15
+            })
+        );
+        assert_eq!(
+            to_blocked(&[], 0, 2, &mut bl),
+            Err(Error::Zero { what: "units" })
+        );
+    }
+}

@@ -1,0 +1,360 @@
+//! Borrowed views of a map: a grid plus a blocked codebook, validated once when built so the
+//! hot loops need no checks.
+
+use crate::bmu::{self, Bmu};
+use crate::error::{Error, Result, check_finite, check_len, check_positive};
+use crate::grid::Grid;
+use crate::layout::{blocked_index, blocked_len};
+use crate::math::sqrt;
+use crate::neighbourhood::Neighbourhood;
+use crate::update;
+
+/// A read-only map: grid, dimension and blocked codebook.
+#[derive(Debug, Clone, Copy)]
+pub struct Map<'a> {
+    grid: Grid,
+    dim: usize,
+    weights: &'a [f32],
+}
+
+/// A map whose weights can be trained.
+#[derive(Debug)]
+pub struct MapMut<'a> {
+    grid: Grid,
+    dim: usize,
+    weights: &'a mut [f32],
+}
+
+fn check_shape(grid: &Grid, dim: usize, len: usize) -> Result<()> {
+    if dim == 0 {
+        return Err(Error::Zero { what: "dim" });
+    }
+    check_len("blocked codebook", blocked_len(grid.units(), dim), len)
+}
+
+/// Number of samples in `data`, checking that it is whole rows of `dim`.
+pub(crate) fn sample_count(data: &[f32], dim: usize) -> Result<usize> {
+    let n = data.len() / dim.max(1);
+    if n * dim != data.len() {
+        return Err(Error::Length {
+            what: "data (a whole number of samples of length dim)",
+            expected: (n + 1) * dim,
+            got: data.len(),
+        });
+    }
+    Ok(n)
+}
+
+impl<'a> Map<'a> {
+    /// A view of `weights` in the blocked layout ([`crate::layout`]).
+    ///
+    /// # Errors
+    /// [`Error::Zero`] if `dim` is 0; [`Error::Length`] unless
+    /// `weights.len() == blocked_len(grid.units(), dim)`.
+    pub fn new(grid: Grid, dim: usize, weights: &'a [f32]) -> Result<Self> {
+        check_shape(&grid, dim, weights.len())?;
+        Ok(Self { grid, dim, weights })
+    }
+
+    /// A view whose shape the caller has checked (an inconsistent one computes nothing).
+    pub(crate) fn from_parts(grid: Grid, dim: usize, weights: &'a [f32]) -> Self {
+        Self { grid, dim, weights }
+    }
+
+    /// The grid.
+    pub fn grid(&self) -> &Grid {
+        &self.grid
+    }
+
+    /// Values per unit and per sample.
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// Number of units.
+    pub fn units(&self) -> usize {
+        self.grid.units()
+    }
+
+    /// The blocked codebook.
+    pub fn weights(&self) -> &'a [f32] {
+        self.weights
+    }
+
+    /// Weight `d` of unit `k`, or `None` out of range.
+    pub fn weight(&self, k: usize, d: usize) -> Option<f32> {
+        if k >= self.units() || d >= self.dim {
+            return None;
+        }
+        self.weights.get(blocked_index(k, d, self.dim)).copied()
+    }
+
+    /// Copies the weights of unit `k` into `out`.
+    ///
+    /// # Errors
+    /// [`Error::Length`] unless `out.len() == dim`; [`Error::TooLarge`] if `k` is no unit.
+    pub fn unit(&self, k: usize, out: &mut [f32]) -> Result<()> {
+        check_len("unit buffer", self.dim, out.len())?;
+        self.check_unit(k)?;
+        for (d, v) in out.iter_mut().enumerate() {
+            *v = self.weight(k, d).unwrap_or(f32::NAN);
+        }
+        Ok(())
+    }
+
+    fn check_unit(&self, k: usize) -> Result<()> {
+        if k < self.units() {
+            Ok(())
+        } else {
+            Err(Error::TooLarge {
+                what: "unit index",
+                max: self.units() - 1,
+                got: k,
+            })
+        }
+    }
+
+    /// The best-matching unit of `x` (see [`crate::bmu`] for ties and NaN).
+    ///
+    /// # Errors
+    /// [`Error::Length`] unless `x.len() == dim`.
+    pub fn bmu(&self, x: &[f32]) -> Result<Bmu> {
+        check_len("sample", self.dim, x.len())?;
+        Ok(bmu::bmu(self.weights, self.units(), self.dim, x))
+    }
+
+    /// The best and second-best units of `x`, best first.
+    ///
+    /// # Errors
+    /// [`Error::Length`] unless `x.len() == dim`.
+    pub fn bmu2(&self, x: &[f32]) -> Result<[Bmu; 2]> {
+        check_len("sample", self.dim, x.len())?;
+        Ok(bmu::bmu2(self.weights, self.units(), self.dim, x))
+    }
+
+    /// Best-matching units of every sample of `data` (rows of `dim`) into `out`.
+    ///
+    /// # Errors
+    /// [`Error::Length`] unless `data` is `out.len()` whole samples.
+    pub fn bmu_many(&self, data: &[f32], out: &mut [Bmu]) -> Result<()> {
+        let n = sample_count(data, self.dim)?;
+        check_len("output (one per sample)", n, out.len())?;
+        bmu::bmu_many(self.weights, self.units(), self.dim, data, out);
+        Ok(())
+    }
+
+    /// Calls `f(sample index, sample, bmu)` for every sample, searching in tiles without
+    /// allocation.
+    pub(crate) fn for_each_bmu(
+        &self,
+        data: &[f32],
+        mut f: impl FnMut(usize, &[f32], Bmu),
+    ) -> Result<usize> {
+        const CHUNK: usize = 64;
+        let n = sample_count(data, self.dim)?;
+        let mut out = [Bmu {
+            unit: 0,
+            dist2: 0.0,
+        }; CHUNK];
+        for (c, chunk) in data.chunks(CHUNK * self.dim).enumerate() {
+            let m = chunk.len() / self.dim;
+            let out = &mut out[..m.min(CHUNK)];
+            bmu::bmu_many(self.weights, self.units(), self.dim, chunk, out);
+            for (j, (x, b)) in chunk.chunks_exact(self.dim).zip(out.iter()).enumerate() {
+                f(c * CHUNK + j, x, *b);
+            }
+        }
+        Ok(n)
+    }
+
+    /// Mean Euclidean distance from each sample to its best-matching unit (0 for no data).
+    ///
+    /// # Errors
+    /// [`Error::Length`] unless `data` is whole samples.
+    pub fn quantization_error(&self, data: &[f32]) -> Result<f32> {
+        let mut total = 0.0f64;
+        let n = self.for_each_bmu(data, |_, _, b| total += f64::from(sqrt(b.dist2)))?;
+        Ok(if n == 0 {
+            0.0
+        } else {
+            (total / n as f64) as f32
+        })
+    }
+
+    /// Distance of each sample to its best-matching unit (anomaly scores) into `out`.
+    ///
+    /// # Errors
+    /// [`Error::Length`] unless `data` is `out.len()` whole samples.
+    pub fn quantization_errors(&self, data: &[f32], out: &mut [f32]) -> Result<()> {
+        let n = sample_count(data, self.dim)?;
+        check_len("output (one per sample)", n, out.len())?;
+        self.for_each_bmu(data, |i, _, b| {
+            if let Some(o) = out.get_mut(i) {
+                *o = sqrt(b.dist2);
+            }
+        })?;
+        Ok(())
+    }
+
+    /// Fraction of samples whose best and second-best units are not lattice neighbours
+    /// (0 for no data or a one-unit map).
+    ///
+    /// # Errors
+    /// [`Error::Length`] unless `data` is whole samples.
+    pub fn topographic_error(&self, data: &[f32]) -> Result<f32> {
+        let n = sample_count(data, self.dim)?;
+        if n == 0 || self.units() < 2 {
+            return Ok(0.0);
+        }
+        let broken = data
+            .chunks_exact(self.dim)
+            .filter(|x| {
+                let [a, b] = bmu::bmu2(self.weights, self.units(), self.dim, x);
+                !self.grid.adjacent(a.unit, b.unit)
+            })
+            .count();
+        Ok((broken as f64 / n as f64) as f32)
+    }
+
+    /// The U-matrix: for each unit, the mean weight-space distance to its lattice neighbours
+    /// (0 for a unit without neighbours), row-major into `out`.
+    ///
+    /// # Errors
+    /// [`Error::Length`] unless `out.len() == units`.
+    pub fn umatrix(&self, out: &mut [f32]) -> Result<()> {
+        check_len("U-matrix", self.units(), out.len())?;
+        for (k, o) in out.iter_mut().enumerate() {
+            let neighbours = self.grid.neighbours(k);
+            let n = neighbours.as_slice();
+            let total: f32 = n.iter().map(|&j| sqrt(self.unit_dist2(k, j))).sum();
+            *o = if n.is_empty() {
+                0.0
+            } else {
+                total / n.len() as f32
+            };
+        }
+        Ok(())
+    }
+
+    /// Squared weight-space distance between units `a` and `b`.
+    fn unit_dist2(&self, a: usize, b: usize) -> f32 {
+        (0..self.dim)
+            .map(|d| {
+                let diff = self.weight(a, d).unwrap_or(0.0) - self.weight(b, d).unwrap_or(0.0);
+                diff * diff
+            })
+            .sum()
+    }
+}
+
+impl<'a> MapMut<'a> {
+    /// A trainable view of `weights` in the blocked layout.
+    ///
+    /// # Errors
+    /// As [`Map::new`].
+    pub fn new(grid: Grid, dim: usize, weights: &'a mut [f32]) -> Result<Self> {
+        check_shape(&grid, dim, weights.len())?;
+        Ok(Self { grid, dim, weights })
+    }
+
+    /// A view whose shape the caller has checked.
+    pub(crate) fn from_parts(grid: Grid, dim: usize, weights: &'a mut [f32]) -> Self {
+        Self { grid, dim, weights }
+    }
+
+    /// A read-only view, for queries and metrics.
+    pub fn as_map(&self) -> Map<'_> {
+        Map {
+            grid: self.grid,
+            dim: self.dim,
+            weights: self.weights,
+        }
+    }
+
+    /// The grid.
+    pub fn grid(&self) -> &Grid {
+        &self.grid
+    }
+
+    /// Values per unit.
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// The blocked codebook, for writing.
+    pub fn weights_mut(&mut self) -> &mut [f32] {
+        self.weights
+    }
+
+    /// Sets the weights of unit `k`.
+    ///
+    /// # Errors
+    /// [`Error::Length`] unless `w.len() == dim`; [`Error::TooLarge`] if `k` is no unit.
+    pub fn set_unit(&mut self, k: usize, w: &[f32]) -> Result<()> {
+        check_len("unit weights", self.dim, w.len())?;
+        self.as_map().check_unit(k)?;
+        for (d, &v) in w.iter().enumerate() {
+            if let Some(slot) = self.weights.get_mut(blocked_index(k, d, self.dim)) {
+                *slot = v;
+            }
+        }
+        Ok(())
+    }
+
+    /// One online step towards `x`: `w += alpha h(winner, unit) (x - w)` for every unit
+    /// (only those with `|h| >= cutoff`).
+    ///
+    /// # Errors
+    /// [`Error::Length`] for a sample of the wrong length, [`Error::NonFinite`] for NaN or
+    /// infinity in it, [`Error::TooLarge`] if `winner` is no unit, [`Error::Parameter`] unless
+    /// `alpha` is finite and positive. Nothing is changed on error.
+    pub fn update(
+        &mut self,
+        x: &[f32],
+        winner: usize,
+        nb: &Neighbourhood,
+        alpha: f32,
+    ) -> Result<()> {
+        check_len("sample", self.dim, x.len())?;
+        check_finite(x, self.dim)?;
+        self.as_map().check_unit(winner)?;
+        check_positive("alpha (learning rate)", alpha)?;
+        update::online(self.weights, &self.grid, self.dim, x, winner, nb, alpha);
+        Ok(())
+    }
+
+    /// Finds the best-matching unit of `x` and updates the map towards `x` around it.
+    ///
+    /// # Errors
+    /// As [`MapMut::update`].
+    pub fn train_step(&mut self, x: &[f32], nb: &Neighbourhood, alpha: f32) -> Result<Bmu> {
+        check_len("sample", self.dim, x.len())?;
+        check_finite(x, self.dim)?;
+        let b = bmu::bmu(self.weights, self.grid.units(), self.dim, x);
+        self.update(x, b.unit, nb, alpha)?;
+        Ok(b)
+    }
+
+    /// Replaces every unit by the `h`-weighted mean of the samples around it, from batch
+    /// statistics ([`crate::BatchStats`]). Units with no sample in their neighbourhood keep
+    /// their weights.
+    ///
+    /// # Errors
+    /// [`Error::Length`] if the statistics do not fit the map; [`Error::Unsupported`] for a
+    /// neighbourhood that can be negative (a weighted mean needs `h >= 0`).
+    pub fn apply_batch(&mut self, hits: &[u64], sums: &[f64], nb: &Neighbourhood) -> Result<()> {
+        check_len("hit counts (one per unit)", self.grid.units(), hits.len())?;
+        check_len(
+            "sums (units * dim)",
+            self.grid.units() * self.dim,
+            sums.len(),
+        )?;
+        if nb.can_be_negative() {
+            return Err(Error::Unsupported {
+                what: "batch training with a neighbourhood that can be negative (Mexican hat)",
+            });
+        }
+        update::batch(self.weights, &self.grid, self.dim, hits, sums, nb);
+        Ok(())
+    }
+}

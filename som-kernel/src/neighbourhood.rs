@@ -1,0 +1,245 @@
+//! How strongly a unit learns from a sample, given its lattice distance to the winner.
+
+use crate::error::{Error, Result, check_positive};
+use crate::math::{exp, exp8, f32x8, sqrt};
+
+/// The shape of the neighbourhood function `h(d)` of lattice distance `d` and width `sigma`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Shape {
+    /// `exp(-d^2 / (2 sigma^2))`.
+    #[default]
+    Gaussian,
+    /// 1 inside the radius (`d <= sigma`), 0 outside.
+    Bubble,
+    /// `max(0, 1 - d / sigma)`.
+    Triangle,
+    /// `(1 - d^2 / sigma^2) exp(-d^2 / (2 sigma^2))`: pushes units away outside `sigma`.
+    MexicanHat,
+}
+
+/// Below this, `|h|` counts as 0 whatever the cut-off: `2^-64`, reached by the Gaussian at
+/// about 9.4 sigma. Such an `h` moves a weight by less than `2^-64 |x - w|`, invisible in `f32`
+/// unless the weight itself is that small; flushing it keeps the arithmetic out of the
+/// denormal range, where some CPUs run ten to a hundred times slower.
+pub const NEGLIGIBLE: f32 = 1.0 / 18_446_744_073_709_551_616.0;
+
+/// A neighbourhood at one moment of training: shape, width and cut-off.
+///
+/// Units whose `|h|` is below `cutoff` (or [`NEGLIGIBLE`]) are not updated at all. A small
+/// cut-off (say 1e-3) skips most of a large map in late training.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Neighbourhood {
+    shape: Shape,
+    sigma: f32,
+    cutoff: f32,
+}
+
+impl Neighbourhood {
+    /// A neighbourhood of the given shape and width, without cut-off.
+    ///
+    /// # Errors
+    /// [`Error::Parameter`] unless `sigma` is finite and positive.
+    pub fn new(shape: Shape, sigma: f32) -> Result<Self> {
+        check_positive("sigma", sigma)?;
+        Ok(Self {
+            shape,
+            sigma,
+            cutoff: 0.0,
+        })
+    }
+
+    /// The same neighbourhood with a cut-off: `|h| < cutoff` counts as 0.
+    ///
+    /// # Errors
+    /// [`Error::Parameter`] unless `0 <= cutoff < 1`.
+    pub fn with_cutoff(self, cutoff: f32) -> Result<Self> {
+        if !(0.0..1.0).contains(&cutoff) {
+            return Err(Error::Parameter {
+                what: "cutoff",
+                expected: "in [0, 1)",
+                got: cutoff,
+            });
+        }
+        Ok(Self { cutoff, ..self })
+    }
+
+    /// The shape.
+    pub fn shape(&self) -> Shape {
+        self.shape
+    }
+
+    /// The width.
+    pub fn sigma(&self) -> f32 {
+        self.sigma
+    }
+
+    /// The cut-off.
+    pub fn cutoff(&self) -> f32 {
+        self.cutoff
+    }
+
+    /// `h` at squared lattice distance `d2`, cut-off applied. This is the reference.
+    pub fn weight(&self, d2: f32) -> f32 {
+        let s = self.sigma;
+        let h = match self.shape {
+            Shape::Gaussian => exp(-d2 / (2.0 * s * s)),
+            Shape::Bubble => {
+                if d2 <= s * s {
+                    1.0
+                } else {
+                    0.0
+                }
+            }
+            Shape::Triangle => (1.0 - sqrt(d2) / s).max(0.0),
+            Shape::MexicanHat => (1.0 - d2 / (s * s)) * exp(-d2 / (2.0 * s * s)),
+        };
+        if h.abs() >= self.threshold() { h } else { 0.0 }
+    }
+
+    /// The smallest `|h|` that counts: the cut-off, or [`NEGLIGIBLE`] if larger.
+    fn threshold(&self) -> f32 {
+        self.cutoff.max(NEGLIGIBLE)
+    }
+
+    /// Whether `h` can be negative (then batch training, a weighted mean, is not defined).
+    pub fn can_be_negative(&self) -> bool {
+        self.shape == Shape::MexicanHat
+    }
+
+    /// Broadcast constants for [`Neighbourhood::weight8`].
+    #[inline(always)]
+    pub(crate) fn prepare(&self) -> Prepared {
+        let s2 = self.sigma * self.sigma;
+        Prepared {
+            shape: self.shape,
+            s2: f32x8::splat(s2),
+            two_s2: f32x8::splat(2.0 * s2),
+            sigma: f32x8::splat(self.sigma),
+            threshold: f32x8::splat(self.threshold()),
+        }
+    }
+}
+
+/// A neighbourhood's constants, broadcast to eight lanes.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Prepared {
+    shape: Shape,
+    s2: f32x8,
+    two_s2: f32x8,
+    sigma: f32x8,
+    threshold: f32x8,
+}
+
+impl Prepared {
+    /// `h` for eight squared distances, as [`Neighbourhood::weight`]; NaN distances give 0.
+    #[inline(always)]
+    pub(crate) fn weight8(&self, d2: f32x8) -> f32x8 {
+        let zero = f32x8::ZERO;
+        let h = match self.shape {
+            Shape::Gaussian => exp8(-d2 / self.two_s2),
+            Shape::Bubble => d2.simd_le(self.s2).select(f32x8::ONE, zero),
+            Shape::Triangle => (f32x8::ONE - d2.sqrt() / self.sigma).max(zero),
+            Shape::MexicanHat => (f32x8::ONE - d2 / self.s2) * exp8(-d2 / self.two_s2),
+        };
+        // Comparisons with NaN are false, so NaN lanes become 0 here as well.
+        h.abs().simd_ge(self.threshold).select(h, zero)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn close(a: f32, b: f32) -> bool {
+        (a - b).abs() <= 1e-6 * b.abs().max(1e-30) + 1e-7
+    }
+
+    #[test]
+    fn known_values() {
+        let g = Neighbourhood::new(Shape::Gaussian, 2.0).unwrap();
+        assert_eq!(g.weight(0.0), 1.0);
+        assert!(close(g.weight(4.0), (-0.5f32).exp()));
+        assert!(close(g.weight(8.0), (-1.0f32).exp()));
+        let b = Neighbourhood::new(Shape::Bubble, 2.0).unwrap();
+        assert_eq!((b.weight(4.0), b.weight(4.0001)), (1.0, 0.0));
+        let t = Neighbourhood::new(Shape::Triangle, 2.0).unwrap();
+        assert_eq!(
+            (t.weight(1.0), t.weight(4.0), t.weight(9.0)),
+            (0.5, 0.0, 0.0)
+        );
+        let m = Neighbourhood::new(Shape::MexicanHat, 1.0).unwrap();
+        assert_eq!(m.weight(1.0), 0.0);
+        assert!(close(m.weight(4.0), -3.0 * (-2.0f32).exp()));
+    }
+
+    #[test]
+    fn cutoff_zeroes_small_weights() {
+        let g = Neighbourhood::new(Shape::Gaussian, 1.0)
+            .unwrap()
+            .with_cutoff(0.01)
+            .unwrap();
+        // exp(-4.5) = 0.011 stays, exp(-8) = 0.00034 goes.
+        assert!(g.weight(9.0) > 0.0);
+        assert_eq!(g.weight(16.0), 0.0);
+    }
+
+    #[test]
+    fn rejects_bad_parameters() {
+        for s in [0.0, -1.0, f32::NAN, f32::INFINITY] {
+            assert!(matches!(
+                Neighbourhood::new(Shape::Gaussian, s),
+                Err(Error::Parameter { what: "sigma", .. })
+            ));
+        }
+        let g = Neighbourhood::new(Shape::Gaussian, 1.0).unwrap();
+        for c in [-0.1, 1.0, f32::NAN] {
+            assert!(g.with_cutoff(c).is_err());
+        }
+    }
+
+    #[test]
+    fn simd_weights_match_reference() {
+        let d2s = [0.0, 0.25, 1.0, 2.0, 3.0, 7.5, 50.0, 1e4, f32::INFINITY];
+        for shape in [
+            Shape::Gaussian,
+            Shape::Bubble,
+            Shape::Triangle,
+            Shape::MexicanHat,
+        ] {
+            for sigma in [0.1, 1.0, 2.5, 15.0] {
+                for cutoff in [0.0, 1e-3, 0.3] {
+                    let n = Neighbourhood::new(shape, sigma)
+                        .unwrap()
+                        .with_cutoff(cutoff)
+                        .unwrap();
+                    let p = n.prepare();
+                    for chunk in d2s.windows(8) {
+                        let v = p.weight8(f32x8::new(chunk.try_into().unwrap())).to_array();
+                        for (d2, got) in chunk.iter().zip(v) {
+                            let want = n.weight(*d2);
+                            // Near the cut-off the two exps may fall on either side.
+                            let edge = (want.abs() - cutoff).abs() < 1e-5;
+                            assert!(
+                                edge || (got - want).abs() <= 4e-7 * want.abs() + 1e-37,
+                                "{shape:?} sigma {sigma} cutoff {cutoff} d2 {d2}: {got} vs {want}"
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn simd_weights_of_nan_distances_are_zero() {
+        for shape in [
+            Shape::Gaussian,
+            Shape::Bubble,
+            Shape::Triangle,
+            Shape::MexicanHat,
+        ] {
+            let p = Neighbourhood::new(shape, 1.0).unwrap().prepare();
+            assert_eq!(p.weight8(f32x8::splat(f32::NAN)).to_array(), [0.0; 8]);
+        }
+    }
+}

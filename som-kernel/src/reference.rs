@@ -1,0 +1,166 @@
+//! The specification: plain scalar code over row-major codebooks (`units * dim`, unit after
+//! unit). Every SIMD path of the kernel is tested against these functions. They are written
+//! for clarity, not speed, and accept mismatched lengths by working on what is there.
+
+use crate::bmu::Bmu;
+use crate::grid::Grid;
+use crate::math::sqrt;
+use crate::neighbourhood::Neighbourhood;
+
+/// Squared Euclidean distance, summed in order of dimension.
+pub fn dist2(x: &[f32], w: &[f32]) -> f32 {
+    let mut acc = 0.0f32;
+    for (a, b) in x.iter().zip(w) {
+        let d = a - b;
+        acc += d * d;
+    }
+    acc
+}
+
+/// The `N` units nearest to `x`, ordered by distance then index; NaN ranks as `+inf`.
+fn nearest<const N: usize>(codebook: &[f32], dim: usize, x: &[f32]) -> [Bmu; N] {
+    let key = |d: f32| if d.is_nan() { f32::INFINITY } else { d };
+    let mut best = [Bmu {
+        unit: usize::MAX,
+        dist2: f32::INFINITY,
+    }; N];
+    for (k, w) in codebook.chunks_exact(dim.max(1)).enumerate() {
+        let c = Bmu {
+            unit: k,
+            dist2: key(dist2(x, w)),
+        };
+        // Strictly smaller, or equal with a lower index: earlier units win ties.
+        let before = |b: &Bmu| c.dist2 < b.dist2 || (c.dist2 == b.dist2 && c.unit < b.unit);
+        if let Some(i) = best.iter().position(before) {
+            best[i..].rotate_right(1);
+            best[i] = c;
+        }
+    }
+    // With fewer than N units the remaining places name units that do not exist.
+    for (i, b) in best.iter_mut().enumerate() {
+        if b.unit == usize::MAX {
+            b.unit = i;
+        }
+    }
+    best
+}
+
+/// The best-matching unit: smallest distance, lowest index among ties, NaN as `+inf`.
+pub fn bmu(codebook: &[f32], dim: usize, x: &[f32]) -> Bmu {
+    nearest::<1>(codebook, dim, x)[0]
+}
+
+/// Best and second-best units.
+pub fn bmu2(codebook: &[f32], dim: usize, x: &[f32]) -> [Bmu; 2] {
+    nearest::<2>(codebook, dim, x)
+}
+
+/// Online step: `w += (alpha h) (x - w)` for every unit with `h != 0`.
+pub fn update(
+    codebook: &mut [f32],
+    grid: &Grid,
+    dim: usize,
+    x: &[f32],
+    winner: usize,
+    nb: &Neighbourhood,
+    alpha: f32,
+) {
+    for (k, w) in codebook.chunks_exact_mut(dim.max(1)).enumerate() {
+        let h = nb.weight(grid.dist2(k, winner));
+        if h == 0.0 {
+            continue;
+        }
+        let rate = h * alpha;
+        for (wd, &xd) in w.iter_mut().zip(x) {
+            *wd += rate * (xd - *wd);
+        }
+    }
+}
+
+/// Counts every sample of `data` at its best-matching unit: hits and sums (in `f64`).
+pub fn accumulate(codebook: &[f32], dim: usize, data: &[f32], hits: &mut [u64], sums: &mut [f64]) {
+    for x in data.chunks_exact(dim.max(1)) {
+        let k = bmu(codebook, dim, x).unit;
+        if let Some(n) = hits.get_mut(k) {
+            *n += 1;
+        }
+        for (s, &v) in sums.iter_mut().skip(k * dim).take(dim).zip(x) {
+            *s += f64::from(v);
+        }
+    }
+}
+
+/// Batch apply in `f64`: `w_j = sum_i h(j,i) S_i / sum_i h(j,i) N_i`; units with nothing in
+/// their neighbourhood keep their weights.
+pub fn apply_batch(
+    codebook: &mut [f32],
+    grid: &Grid,
+    dim: usize,
+    hits: &[u64],
+    sums: &[f64],
+    nb: &Neighbourhood,
+) {
+    for (j, w) in codebook.chunks_exact_mut(dim.max(1)).enumerate() {
+        let mut den = 0.0f64;
+        for (i, &n) in hits.iter().enumerate() {
+            den += f64::from(nb.weight(grid.dist2(j, i))) * n as f64;
+        }
+        if den <= 0.0 {
+            continue;
+        }
+        for (d, wd) in w.iter_mut().enumerate() {
+            let mut num = 0.0f64;
+            for (i, s) in sums.chunks_exact(dim).enumerate() {
+                if hits.get(i).copied().unwrap_or(0) > 0 {
+                    num +=
+                        f64::from(nb.weight(grid.dist2(j, i))) * s.get(d).copied().unwrap_or(0.0);
+                }
+            }
+            *wd = (num / den) as f32;
+        }
+    }
+}
+
+/// Mean distance from each sample to its best-matching unit, in `f64`.
+pub fn quantization_error(codebook: &[f32], dim: usize, data: &[f32]) -> f64 {
+    let n = data.len() / dim.max(1);
+    let total: f64 = data
+        .chunks_exact(dim.max(1))
+        .map(|x| f64::from(sqrt(bmu(codebook, dim, x).dist2)))
+        .sum();
+    if n == 0 { 0.0 } else { total / n as f64 }
+}
+
+/// Fraction of samples whose best and second-best units are not lattice neighbours.
+pub fn topographic_error(codebook: &[f32], grid: &Grid, dim: usize, data: &[f32]) -> f64 {
+    let n = data.len() / dim.max(1);
+    if n == 0 || grid.units() < 2 {
+        return 0.0;
+    }
+    let broken = data
+        .chunks_exact(dim.max(1))
+        .filter(|x| {
+            let [a, b] = bmu2(codebook, dim, x);
+            !grid.adjacent(a.unit, b.unit)
+        })
+        .count();
+    broken as f64 / n as f64
+}
+
+/// U-matrix: mean distance in weight space from each unit to its lattice neighbours.
+pub fn umatrix(codebook: &[f32], grid: &Grid, dim: usize, out: &mut [f32]) {
+    let unit = |k: usize| codebook.get(k * dim..(k + 1) * dim).unwrap_or(&[]);
+    for (k, o) in out.iter_mut().enumerate() {
+        let n = grid.neighbours(k);
+        let total: f32 = n
+            .as_slice()
+            .iter()
+            .map(|&j| sqrt(dist2(unit(k), unit(j))))
+            .sum();
+        *o = if n.as_slice().is_empty() {
+            0.0
+        } else {
+            total / n.as_slice().len() as f32
+        };
+    }
+}

@@ -1,0 +1,97 @@
+//! Online training: schedules, neighbourhood and the step loop, with no allocation.
+
+use crate::bmu::Bmu;
+use crate::error::{Error, Result};
+use crate::map::{MapMut, sample_count};
+use crate::neighbourhood::{Neighbourhood, Shape};
+use crate::schedule::Schedule;
+
+/// What the step `t` of the schedules counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Clock {
+    /// Every sample presented is one step (MiniSom, SOM_PAK).
+    #[default]
+    Sample,
+    /// All samples of an epoch share one step (the TensorFlow example).
+    Epoch,
+}
+
+/// How a map learns online: neighbourhood shape and cut-off, learning-rate and width
+/// schedules, and what their clock counts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Training {
+    /// Shape of the neighbourhood.
+    pub shape: Shape,
+    /// Learning rate over time.
+    pub alpha: Schedule,
+    /// Neighbourhood width (sigma, or radius for bubble and triangle) over time.
+    pub sigma: Schedule,
+    /// `|h|` below this counts as 0 and is skipped.
+    pub cutoff: f32,
+    /// What a step of the schedules is.
+    pub clock: Clock,
+}
+
+impl Training {
+    /// Checks the schedules and the cut-off.
+    ///
+    /// # Errors
+    /// [`Error::Parameter`] naming the bad value.
+    pub fn validate(&self) -> Result<()> {
+        self.alpha.validate()?;
+        self.sigma.validate()?;
+        Neighbourhood::new(self.shape, self.sigma.start())?.with_cutoff(self.cutoff)?;
+        Ok(())
+    }
+
+    /// The neighbourhood and learning rate at step `t` of `total`.
+    ///
+    /// # Errors
+    /// [`Error::Parameter`] if a schedule gives a non-positive value at `t`.
+    pub fn at(&self, t: u64, total: u64) -> Result<(Neighbourhood, f32)> {
+        let nb =
+            Neighbourhood::new(self.shape, self.sigma.at(t, total))?.with_cutoff(self.cutoff)?;
+        let alpha = self.alpha.at(t, total);
+        crate::error::check_positive("alpha (learning rate)", alpha)?;
+        Ok((nb, alpha))
+    }
+
+    /// One step: find the winner of `x`, move its neighbourhood towards `x`.
+    ///
+    /// # Errors
+    /// As [`Training::at`] and [`MapMut::train_step`].
+    pub fn step(&self, map: &mut MapMut<'_>, x: &[f32], t: u64, total: u64) -> Result<Bmu> {
+        let (nb, alpha) = self.at(t, total)?;
+        map.train_step(x, &nb, alpha)
+    }
+
+    /// `epochs` passes over `data` in order. The schedules run over all of them: `t` counts
+    /// samples (`epochs * n` steps) or epochs, as [`Training::clock`] says.
+    ///
+    /// # Errors
+    /// [`Error::Length`] unless `data` is whole samples; [`Error::NonFinite`] for NaN or
+    /// infinity in it (checked first, so the map is untouched); as [`Training::step`].
+    pub fn online(&self, map: &mut MapMut<'_>, data: &[f32], epochs: u64) -> Result<()> {
+        self.validate()?;
+        let dim = map.dim();
+        let n = sample_count(data, dim)? as u64;
+        crate::error::check_finite(data, dim)?;
+        if n == 0 {
+            return Err(Error::Zero { what: "samples" });
+        }
+        let total = match self.clock {
+            Clock::Sample => epochs.saturating_mul(n),
+            Clock::Epoch => epochs,
+        };
+        for epoch in 0..epochs {
+            for (i, x) in data.chunks_exact(dim).enumerate() {
+                let t = match self.clock {
+                    Clock::Sample => epoch * n + i as u64,
+                    Clock::Epoch => epoch,
+                };
+                self.step(map, x, t, total)?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,400 @@
+//! Every SIMD path against the scalar reference (`som_kernel::reference`), the spec.
+//!
+//! Exact agreement (unit indices, tie-breaks, distances) on exactly representable data: small
+//! integers times 1/4, whose squared distances are exact in `f32` with or without FMA. With
+//! general floats, a tolerance: the unit chosen by SIMD is never farther than the true minimum
+//! plus `BMU_TOL` relative.
+
+use proptest::prelude::*;
+use som_kernel::{
+    BatchStats, Bmu, Boundary, Grid, Map, MapMut, Neighbourhood, Shape, Topology, layout, reference,
+};
+
+/// Relative slack for distances computed in a different order or with FMA.
+const BMU_TOL: f32 = 1e-5;
+
+fn blocked(rm: &[f32], units: usize, dim: usize) -> Vec<f32> {
+    let mut b = vec![0.0; som_kernel::blocked_len(units, dim)];
+    layout::to_blocked(rm, units, dim, &mut b).unwrap();
+    b
+}
+
+fn row_major(bl: &[f32], units: usize, dim: usize) -> Vec<f32> {
+    let mut rm = vec![0.0; units * dim];
+    layout::to_row_major(bl, units, dim, &mut rm).unwrap();
+    rm
+}
+
+fn grid() -> impl Strategy<Value = Grid> {
+    (1usize..=9, 1usize..=11, any::<bool>(), any::<bool>()).prop_map(|(r, c, hex, torus)| {
+        let topology = if hex {
+            Topology::Hexagonal
+        } else {
+            Topology::Rectangular
+        };
+        let boundary = if torus {
+            Boundary::Toroidal
+        } else {
+            Boundary::Planar
+        };
+        let r = if hex && torus && r % 2 == 1 { r + 1 } else { r };
+        Grid::with(r, c, topology, boundary).unwrap()
+    })
+}
+
+/// Small integers times 1/4: every squared distance below 2^24 / 16 is exact.
+fn exact() -> impl Strategy<Value = f32> + Clone {
+    (-8i32..=8).prop_map(|v| v as f32 * 0.25)
+}
+
+fn exact_or_special() -> impl Strategy<Value = f32> + Clone {
+    prop_oneof![
+        20 => exact(),
+        1 => Just(f32::NAN),
+        1 => Just(f32::INFINITY),
+        1 => Just(f32::NEG_INFINITY),
+    ]
+}
+
+fn float() -> impl Strategy<Value = f32> + Clone {
+    -100.0f32..100.0
+}
+
+/// A map and samples: (grid, dim, row-major codebook, flat samples).
+fn case<S: Strategy<Value = f32> + Clone>(
+    value: S,
+    max_dim: usize,
+    max_samples: usize,
+) -> impl Strategy<Value = (Grid, usize, Vec<f32>, Vec<f32>)> {
+    (grid(), 1..=max_dim, 0..=max_samples).prop_flat_map(move |(g, dim, n)| {
+        (
+            Just(g),
+            Just(dim),
+            prop::collection::vec(value.clone(), g.units() * dim),
+            prop::collection::vec(value.clone(), n * dim),
+        )
+    })
+}
+
+fn neighbourhood() -> impl Strategy<Value = Neighbourhood> {
+    let shape = prop_oneof![
+        Just(Shape::Gaussian),
+        Just(Shape::Bubble),
+        Just(Shape::Triangle),
+        Just(Shape::MexicanHat)
+    ];
+    let cutoff = prop_oneof![Just(0.0f32), 1e-4f32..0.5];
+    (shape, 0.05f32..12.0, cutoff).prop_map(|(s, sigma, c)| {
+        Neighbourhood::new(s, sigma)
+            .unwrap()
+            .with_cutoff(c)
+            .unwrap()
+    })
+}
+
+/// `a` and `b` agree to `tol` relative to `scale` (and NaN matches NaN).
+fn near(a: f32, b: f32, tol: f32, scale: f32) -> bool {
+    (a.is_nan() && b.is_nan()) || a == b || (a - b).abs() <= tol * scale.max(1.0)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: if cfg!(miri) { 4 } else { 256 }, ..ProptestConfig::default() })]
+
+    #[test]
+    fn bmu_exact_on_representable_data((g, dim, cb, data) in case(exact_or_special(), 70, 9)) {
+        let bl = blocked(&cb, g.units(), dim);
+        let map = Map::new(g, dim, &bl).unwrap();
+        let mut many = vec![Bmu { unit: 0, dist2: 0.0 }; data.len() / dim];
+        map.bmu_many(&data, &mut many).unwrap();
+        for (x, m) in data.chunks_exact(dim).zip(&many) {
+            let want = reference::bmu(&cb, dim, x);
+            prop_assert_eq!(map.bmu(x).unwrap(), want);
+            prop_assert_eq!(*m, want);
+            prop_assert_eq!(map.bmu2(x).unwrap(), reference::bmu2(&cb, dim, x));
+        }
+    }
+
+    #[test]
+    fn bmu_within_tolerance_on_floats((g, dim, cb, data) in case(float(), 70, 9)) {
+        let bl = blocked(&cb, g.units(), dim);
+        let map = Map::new(g, dim, &bl).unwrap();
+        let mut many = vec![Bmu { unit: 0, dist2: 0.0 }; data.len() / dim];
+        map.bmu_many(&data, &mut many).unwrap();
+        for (x, m) in data.chunks_exact(dim).zip(&many) {
+            let truth = reference::bmu(&cb, dim, x).dist2;
+            let ref_dist = |k: usize| reference::dist2(x, &cb[k * dim..(k + 1) * dim]);
+            for got in [map.bmu(x).unwrap(), *m] {
+                prop_assert!(ref_dist(got.unit) <= truth * (1.0 + BMU_TOL));
+                prop_assert!(near(got.dist2, ref_dist(got.unit), BMU_TOL, truth));
+            }
+            let [a, b] = map.bmu2(x).unwrap();
+            let [ra, rb] = reference::bmu2(&cb, dim, x);
+            prop_assert!(a.unit != b.unit || g.units() == 1);
+            prop_assert!(ref_dist(a.unit) <= ra.dist2 * (1.0 + BMU_TOL));
+            if g.units() > 1 {
+                prop_assert!(ref_dist(b.unit) <= rb.dist2 * (1.0 + BMU_TOL));
+            }
+        }
+    }
+
+    #[test]
+    fn update_matches_reference(
+        (g, dim, cb, data) in case(float(), 70, 3),
+        nb in neighbourhood(),
+        alpha in 0.001f32..1.0,
+        winner in any::<prop::sample::Index>(),
+    ) {
+        let mut bl = blocked(&cb, g.units(), dim);
+        let mut want = cb.clone();
+        let mut map = MapMut::new(g, dim, &mut bl).unwrap();
+        for x in data.chunks_exact(dim) {
+            let w = winner.index(g.units());
+            map.update(x, w, &nb, alpha).unwrap();
+            reference::update(&mut want, &g, dim, x, w, &nb, alpha);
+        }
+        let got = row_major(&bl, g.units(), dim);
+        for (a, b) in got.iter().zip(&want) {
+            // h differs by a few ULP between vector and libm exp, so each step may differ by
+            // a few ULP of |x - w| <= 200; near the cut-off a unit may be in for one and out
+            // for the other, moving it by at most alpha * cutoff * |x - w|.
+            let steps = (data.len() / dim) as f32;
+            let slack = steps * 200.0 * (1e-6 + alpha * nb.cutoff());
+            prop_assert!(near(*a, *b, slack, 1.0), "{} vs {}", a, b);
+        }
+    }
+
+    #[test]
+    fn bubble_update_is_exact_on_representable_data(
+        (g, dim, cb, data) in case(exact(), 40, 3),
+        radius in 0.5f32..4.0,
+        winner in any::<prop::sample::Index>(),
+    ) {
+        // Bubble h is exactly 0 or 1 and alpha = 0.5 keeps every step exact.
+        let nb = Neighbourhood::new(Shape::Bubble, radius).unwrap();
+        let mut bl = blocked(&cb, g.units(), dim);
+        let mut want = cb.clone();
+        let mut map = MapMut::new(g, dim, &mut bl).unwrap();
+        for x in data.chunks_exact(dim) {
+            let w = winner.index(g.units());
+            map.update(x, w, &nb, 0.5).unwrap();
+            reference::update(&mut want, &g, dim, x, w, &nb, 0.5);
+        }
+        prop_assert_eq!(row_major(&bl, g.units(), dim), want);
+    }
+
+    #[test]
+    fn batch_statistics_exact_and_shards_merge((g, dim, cb, data) in case(exact(), 40, 12)) {
+        let units = g.units();
+        let bl = blocked(&cb, units, dim);
+        let map = Map::new(g, dim, &bl).unwrap();
+        let (mut hits, mut sums) = (vec![0u64; units], vec![0f64; units * dim]);
+        let mut stats = BatchStats::new(&mut hits, &mut sums, units, dim).unwrap();
+        stats.accumulate(&map, &data).unwrap();
+        let (mut rh, mut rs) = (vec![0u64; units], vec![0f64; units * dim]);
+        reference::accumulate(&cb, dim, &data, &mut rh, &mut rs);
+        prop_assert_eq!(stats.hits(), &rh[..]);
+        prop_assert_eq!(stats.sums(), &rs[..]);
+
+        // Two shards, merged, equal the whole.
+        let half = (data.len() / dim / 2) * dim;
+        let (mut h1, mut s1) = (vec![0u64; units], vec![0f64; units * dim]);
+        let (mut h2, mut s2) = (vec![0u64; units], vec![0f64; units * dim]);
+        BatchStats::new(&mut h1, &mut s1, units, dim).unwrap().accumulate(&map, &data[..half]).unwrap();
+        let mut second = BatchStats::new(&mut h2, &mut s2, units, dim).unwrap();
+        second.accumulate(&map, &data[half..]).unwrap();
+        second.merge(&h1, &s1).unwrap();
+        prop_assert_eq!(second.hits(), &rh[..]);
+        prop_assert_eq!(second.sums(), &rs[..]);
+    }
+
+    #[test]
+    fn batch_apply_matches_reference(
+        (g, dim, cb, data) in case(float(), 40, 30),
+        nb in neighbourhood().prop_filter("non-negative", |n| !n.can_be_negative()),
+    ) {
+        let units = g.units();
+        let mut bl = blocked(&cb, units, dim);
+        let (mut hits, mut sums) = (vec![0u64; units], vec![0f64; units * dim]);
+        reference::accumulate(&cb, dim, &data, &mut hits, &mut sums);
+        let mut want = cb.clone();
+        reference::apply_batch(&mut want, &g, dim, &hits, &sums, &nb);
+        MapMut::new(g, dim, &mut bl).unwrap().apply_batch(&hits, &sums, &nb).unwrap();
+        for (a, b) in row_major(&bl, units, dim).iter().zip(&want) {
+            // f32 sums of up to `units` terms against f64, and h near the cut-off.
+            let slack = 1e-4 + nb.cutoff() * 100.0;
+            prop_assert!(near(*a, *b, slack, 100.0), "{} vs {}", a, b);
+        }
+    }
+
+    #[test]
+    fn metrics_match_reference((g, dim, cb, data) in case(exact(), 30, 12)) {
+        let bl = blocked(&cb, g.units(), dim);
+        let map = Map::new(g, dim, &bl).unwrap();
+        let qe = map.quantization_error(&data).unwrap();
+        let want = reference::quantization_error(&cb, dim, &data) as f32;
+        prop_assert!((qe - want).abs() <= 1e-6 * want.max(1.0));
+        prop_assert_eq!(
+            map.topographic_error(&data).unwrap(),
+            reference::topographic_error(&cb, &g, dim, &data) as f32
+        );
+        let mut um = vec![0.0; g.units()];
+        let mut rum = vec![0.0; g.units()];
+        map.umatrix(&mut um).unwrap();
+        reference::umatrix(&cb, &g, dim, &mut rum);
+        prop_assert_eq!(um, rum);
+    }
+}
+
+/// Every unit count around the lane width, every dimension to 17, and every misalignment of
+/// codebook and sample (offsets 0..8 floats into an over-allocated buffer).
+#[test]
+fn every_length_and_misalignment() {
+    let max_units = if cfg!(miri) { 10 } else { 3 * 8 + 2 };
+    let max_dim = if cfg!(miri) { 3 } else { 17 };
+    let nb = Neighbourhood::new(Shape::Gaussian, 1.7).unwrap();
+    for units in 1..=max_units {
+        let g = Grid::new(1, units).unwrap();
+        for dim in 1..=max_dim {
+            // Distinct, exactly representable values with ties between units 1 and units-1.
+            let mut cb: Vec<f32> = (0..units * dim)
+                .map(|i| ((i * 7) % 13) as f32 * 0.5)
+                .collect();
+            if units > 2 {
+                let (a, b) = (dim, (units - 1) * dim);
+                for d in 0..dim {
+                    cb[b + d] = cb[a + d];
+                }
+            }
+            let x: Vec<f32> = (0..dim).map(|d| (d % 5) as f32).collect();
+            let want = reference::bmu(&cb, dim, &x);
+            let want2 = reference::bmu2(&cb, dim, &x);
+            let len = som_kernel::blocked_len(units, dim);
+            for offset in 0..8 {
+                let mut buf = vec![0.0f32; len + 8];
+                buf[offset..offset + len].copy_from_slice(&blocked(&cb, units, dim));
+                let mut xbuf = vec![0.0f32; dim + 8];
+                xbuf[offset..offset + dim].copy_from_slice(&x);
+                let xs = &xbuf[offset..offset + dim];
+                let map = Map::new(g, dim, &buf[offset..offset + len]).unwrap();
+                assert_eq!(
+                    map.bmu(xs).unwrap(),
+                    want,
+                    "units {units} dim {dim} offset {offset}"
+                );
+                assert_eq!(
+                    map.bmu2(xs).unwrap(),
+                    want2,
+                    "units {units} dim {dim} offset {offset}"
+                );
+                let data: Vec<f32> = (0..5).flat_map(|_| x.iter().copied()).collect();
+                let mut many = [Bmu {
+                    unit: 9,
+                    dist2: 9.0,
+                }; 5];
+                map.bmu_many(&data, &mut many).unwrap();
+                assert!(many.iter().all(|m| *m == want));
+
+                let mut map = MapMut::new(g, dim, &mut buf[offset..offset + len]).unwrap();
+                map.update(xs, want.unit, &nb, 0.3).unwrap();
+                let mut r = cb.clone();
+                reference::update(&mut r, &g, dim, &x, want.unit, &nb, 0.3);
+                let got = row_major(&buf[offset..offset + len], units, dim);
+                for (a, b) in got.iter().zip(&r) {
+                    assert!(
+                        (a - b).abs() <= 1e-5 * b.abs().max(1.0),
+                        "units {units} dim {dim}"
+                    );
+                }
+                // Padding lanes are never touched.
+                let tail = &buf[offset..offset + len];
+                for k in units..units.div_ceil(8) * 8 {
+                    for d in 0..dim {
+                        assert_eq!(tail[(k / 8) * 8 * dim + d * 8 + k % 8], 0.0);
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn nan_never_wins_and_all_nan_gives_unit_zero() {
+    let g = Grid::new(3, 5).unwrap();
+    let dim = 2;
+    let mut cb = vec![5.0f32; 15 * dim];
+    cb[0] = f32::NAN; // unit 0 is NaN
+    cb[7 * 2] = 1.0; // unit 7 is nearest to (1, 5)
+    let bl = blocked(&cb, 15, dim);
+    let map = Map::new(g, dim, &bl).unwrap();
+    assert_eq!(
+        map.bmu(&[1.0, 5.0]).unwrap(),
+        Bmu {
+            unit: 7,
+            dist2: 0.0
+        }
+    );
+    let all_nan = map.bmu(&[f32::NAN, 0.0]).unwrap();
+    assert_eq!(all_nan.unit, 0);
+    assert_eq!(all_nan.dist2, f32::INFINITY);
+    let [a, b] = map.bmu2(&[f32::NAN, 0.0]).unwrap();
+    assert_eq!((a.unit, b.unit), (0, 1));
+    // Overflow to +inf: no unit is finite, so unit 0 again, as the reference says.
+    let huge = map.bmu(&[3e38, -3e38]).unwrap();
+    assert_eq!(huge, reference::bmu(&cb, dim, &[3e38, -3e38]));
+}
+
+#[test]
+fn ties_go_to_the_lowest_unit() {
+    // Twenty identical units: every search must answer unit 0, then unit 1.
+    let g = Grid::new(4, 5).unwrap();
+    let cb = vec![1.0f32; 20 * 3];
+    let bl = blocked(&cb, 20, 3);
+    let map = Map::new(g, 3, &bl).unwrap();
+    let [a, b] = map.bmu2(&[0.0, 0.0, 0.0]).unwrap();
+    assert_eq!((a.unit, b.unit), (0, 1));
+    let mut many = [Bmu {
+        unit: 9,
+        dist2: 0.0,
+    }; 7];
+    map.bmu_many(&[0.0; 21], &mut many).unwrap();
+    assert!(many.iter().all(|m| m.unit == 0 && m.dist2 == 3.0));
+}
+
+#[test]
+fn wrong_lengths_are_errors_that_name_both_lengths() {
+    let g = Grid::new(2, 2).unwrap();
+    let bl = vec![0.0; som_kernel::blocked_len(4, 3)];
+    assert_eq!(
+        Map::new(g, 3, &bl[..5]).unwrap_err(),
+        som_kernel::Error::Length {
+            what: "blocked codebook",
+            expected: 24,
+            got: 5
+        }
+    );
+    let map = Map::new(g, 3, &bl).unwrap();
+    let e = map.bmu(&[1.0, 2.0]).unwrap_err();
+    assert_eq!(e.to_string(), "sample has length 2, expected 3");
+    assert!(map.quantization_error(&[1.0; 7]).is_err());
+    let mut out = [Bmu {
+        unit: 0,
+        dist2: 0.0,
+    }; 3];
+    assert!(map.bmu_many(&[0.0; 6], &mut out).is_err());
+    assert!(Map::new(g, 0, &[]).is_err());
+}
+
+#[test]
+fn update_rejects_bad_input_and_changes_nothing() {
+    let g = Grid::new(2, 3).unwrap();
+    let mut bl = blocked(&[0.5; 18], 6, 3);
+    let before = bl.clone();
+    let nb = Neighbourhood::new(Shape::Gaussian, 1.0).unwrap();
+    let mut map = MapMut::new(g, 3, &mut bl).unwrap();
+    assert!(map.update(&[1.0, f32::NAN, 0.0], 0, &nb, 0.5).is_err());
+    assert!(map.update(&[1.0, 0.0], 0, &nb, 0.5).is_err());
+    assert!(map.update(&[1.0, 0.0, 0.0], 6, &nb, 0.5).is_err());
+    assert!(map.update(&[1.0, 0.0, 0.0], 0, &nb, f32::NAN).is_err());
+    assert!(map.update(&[1.0, 0.0, 0.0], 0, &nb, -0.1).is_err());
+    assert_eq!(bl, before);
+}

@@ -1,0 +1,50 @@
+//! The "Self-Organizing Maps with TensorFlow" example, reproduced: a 20x30 map trained for 400
+//! iterations on 15 RGB colours.
+//!
+//! `cargo run --release --example colors`
+
+use som_std::Som;
+use std::time::Instant;
+
+/// The example's colours and names.
+const COLOURS: [([f32; 3], &str); 15] = [
+    ([0., 0., 0.], "black"),
+    ([0., 0., 1.], "blue"),
+    ([0., 0., 0.5], "darkblue"),
+    ([0.125, 0.529, 1.0], "skyblue"),
+    ([0.33, 0.4, 0.67], "greyblue"),
+    ([0.6, 0.5, 1.0], "lilac"),
+    ([0., 1., 0.], "green"),
+    ([1., 0., 0.], "red"),
+    ([0., 1., 1.], "cyan"),
+    ([1., 0., 1.], "violet"),
+    ([1., 1., 0.], "yellow"),
+    ([1., 1., 1.], "white"),
+    ([0.33, 0.33, 0.33], "darkgrey"),
+    ([0.5, 0.5, 0.5], "mediumgrey"),
+    ([0.66, 0.66, 0.66], "lightgrey"),
+];
+
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let colours: Vec<[f32; 3]> = COLOURS.iter().map(|(c, _)| *c).collect();
+    let mut som = Som::seed(20, 30, 3, 400, None, None)?;
+    let start = Instant::now();
+    som.train(colours.as_slice())?;
+    let elapsed = start.elapsed();
+    println!(
+        "trained a 20x30 map for 400 iterations on 15 colours in {:.2} ms",
+        elapsed.as_secs_f64() * 1e3
+    );
+    println!(
+        "quantization error {:.4}",
+        som.quantization_error(colours.as_slice())?
+    );
+    println!(
+        "topographic error  {:.4}",
+        som.topographic_error(colours.as_slice())?
+    );
+    for ((_, name), (row, col)) in COLOURS.iter().zip(som.map(colours.as_slice())?) {
+        println!("{name:>10} -> row {row:2}, col {col:2}");
+    }
+    Ok(())
+}

@@ -1,0 +1,113 @@
+//! Training and query data in the shapes users have, seen as samples without copying.
+
+use crate::error::{Error, Result};
+
+/// Samples of equal length: a flat slice with its `dim`, `&[Vec<f32>]` or `&[[f32; D]]`.
+pub trait Samples {
+    /// Number of samples.
+    fn count(&self) -> usize;
+    /// Sample `i` (`i < count()`).
+    fn sample(&self, i: usize) -> &[f32];
+    /// The samples as one flat row-major slice, when they are stored that way.
+    fn flat(&self) -> Option<&[f32]> {
+        None
+    }
+}
+
+/// A flat row-major slice of `data.len() / dim` samples.
+#[derive(Debug, Clone, Copy)]
+pub struct Flat<'a> {
+    data: &'a [f32],
+    dim: usize,
+}
+
+impl<'a> Flat<'a> {
+    /// Views `data` as samples of `dim` values.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] if `dim` is 0 or `data.len()` is not a multiple of `dim`.
+    pub fn new(data: &'a [f32], dim: usize) -> Result<Self> {
+        if dim == 0 || !data.len().is_multiple_of(dim) {
+            return Err(Error::Invalid(format!(
+                "flat data of {} values is not a whole number of samples of dim {dim}",
+                data.len()
+            )));
+        }
+        Ok(Self { data, dim })
+    }
+}
+
+impl Samples for Flat<'_> {
+    fn count(&self) -> usize {
+        self.data.len() / self.dim
+    }
+    fn sample(&self, i: usize) -> &[f32] {
+        &self.data[i * self.dim..(i + 1) * self.dim]
+    }
+    fn flat(&self) -> Option<&[f32]> {
+        Some(self.data)
+    }
+}
+
+impl Samples for [Vec<f32>] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn sample(&self, i: usize) -> &[f32] {
+        &self[i]
+    }
+}
+
+impl Samples for Vec<Vec<f32>> {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn sample(&self, i: usize) -> &[f32] {
+        &self[i]
+    }
+}
+
+impl<const D: usize> Samples for [[f32; D]] {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn sample(&self, i: usize) -> &[f32] {
+        &self[i]
+    }
+    fn flat(&self) -> Option<&[f32]> {
+        Some(self.as_flattened())
+    }
+}
+
+impl<const D: usize, const N: usize> Samples for [[f32; D]; N] {
+    fn count(&self) -> usize {
+        N
+    }
+    fn sample(&self, i: usize) -> &[f32] {
+        &self[i]
+    }
+    fn flat(&self) -> Option<&[f32]> {
+        Some(self.as_flattened())
+    }
+}
+
+/// Checks every sample: length `dim`, finite values. Names the first bad sample.
+pub(crate) fn validate<S: Samples + ?Sized>(data: &S, dim: usize) -> Result<()> {
+    for i in 0..data.count() {
+        let x = data.sample(i);
+        if x.len() != dim {
+            return Err(Error::SampleLength {
+                index: i,
+                expected: dim,
+                got: x.len(),
+            });
+        }
+        if let Some(c) = x.iter().position(|v| !v.is_finite()) {
+            return Err(Error::Kernel(som_kernel::Error::NonFinite {
+                sample: i,
+                component: c,
+            }));
+        }
+    }
+    Ok(())
+}

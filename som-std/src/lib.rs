@@ -1,0 +1,16 @@
+//! Self-Organizing Maps (Kohonen maps) for Rust, on the `no_std` SIMD kernel `som-kernel`.
+//!
+//! [`Som`] owns a map: build it with [`Som::builder`] or a preset such as [`Som::seed`] (the
+//! "Self-Organizing Maps with TensorFlow" example), train it, query it.
+#![forbid(unsafe_code)]
+#![deny(missing_docs, missing_debug_implementations)]
+
+pub mod data;
+mod error;
+mod som;
+
+pub use data::{Flat, Samples};
+pub use error::{Error, Result};
+pub use som::{Init, Order, Som, SomBuilder};
+pub use som_kernel as kernel;
+pub use som_kernel::{Boundary, Clock, Schedule, Shape, Topology};
