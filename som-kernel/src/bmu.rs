@@ -54,6 +54,21 @@ fn dist2x2(b0: &Block, b1: &Block, x: &[f32]) -> (f32x8, f32x8) {
     (a0, a1)
 }
 
+/// Squared distances from one sample to the units of four blocks: four independent FMA chains,
+/// enough to cover the FMA latency on current cores.
+#[inline(always)]
+fn dist1x4(b: [&Block; 4], x: &[f32]) -> [f32x8; 4] {
+    let mut acc = [f32x8::ZERO; 4];
+    for ((((w0, w1), w2), w3), &xd) in b[0].iter().zip(b[1]).zip(b[2]).zip(b[3]).zip(x) {
+        let xv = f32x8::splat(xd);
+        for (a, w) in acc.iter_mut().zip([w0, w1, w2, w3]) {
+            let d = xv - f32x8::new(*w);
+            *a = d.mul_add(d, *a);
+        }
+    }
+    acc
+}
+
 /// Squared distances from four samples to the units of two blocks: each loaded weight vector
 /// feeds four FMAs (register tiling), which lifts the search off the memory bound.
 #[inline(always)]
@@ -73,31 +88,36 @@ fn dist4x2(b0: &Block, b1: &Block, x: [&[f32]; 4]) -> [[f32x8; 2]; 4] {
     acc
 }
 
-/// Walks the blocks of a codebook two at a time, handing each pair's indices to `visit`.
-/// The last pair may repeat a block (`b1 == b0`) when the count is odd; the lanes of the
-/// final block past `units` are flagged for masking.
+/// Walks the blocks of a codebook `G` at a time, handing each group with its block indices to
+/// `visit`. A last, short group repeats its final block to fill `G` places (searches ignore
+/// the repeat: a unit offered twice does not change a minimum).
 #[inline(always)]
-fn for_block_pairs<'w>(
+fn for_block_groups<'w, const G: usize>(
     weights: &'w [f32],
-    units: usize,
     dim: usize,
-    mut visit: impl FnMut([(usize, &'w Block); 2]),
+    mut visit: impl FnMut([(usize, &'w Block); G]),
 ) {
     if dim == 0 {
         return;
     }
     let blocks = weights.as_chunks::<LANES>().0;
-    let mut pairs = blocks.chunks_exact(2 * dim);
+    // Saturating: a wrapped `G * dim` of 0 would panic in `chunks_exact`.
+    let mut groups = blocks.chunks_exact(dim.saturating_mul(G));
     let mut b = 0;
-    for pair in pairs.by_ref() {
-        if let Some((b0, b1)) = pair.split_at_checked(dim) {
-            visit([(b, b0), (b + 1, b1)]);
-        }
-        b += 2;
+    for group in groups.by_ref() {
+        let mut parts = group.chunks_exact(dim);
+        visit(core::array::from_fn(|j| {
+            (b + j, parts.next().unwrap_or(group))
+        }));
+        b += G;
     }
-    let rest = pairs.remainder();
-    if rest.len() == dim && b * LANES < units {
-        visit([(b, rest), (b, rest)]);
+    let rest = groups.remainder();
+    let count = rest.len() / dim;
+    if count > 0 {
+        visit(core::array::from_fn(|j| {
+            let j = j.min(count - 1);
+            (b + j, rest.get(j * dim..(j + 1) * dim).unwrap_or(rest))
+        }));
     }
 }
 
@@ -199,7 +219,7 @@ impl<const N: usize> Candidates<N> {
 
     /// Inserts `c` in order (distance, then unit), keeping the `N` first; repeats are ignored.
     fn offer(&mut self, c: Bmu) {
-        let kept = &self.best[..self.len];
+        let kept = self.best.get(..self.len).unwrap_or(&[]);
         if kept.iter().any(|b| b.unit == c.unit) {
             return;
         }
@@ -211,7 +231,8 @@ impl<const N: usize> Candidates<N> {
             return;
         }
         if let Some(tail) = self.best.get_mut(at..=end) {
-            tail.rotate_right(1);
+            // `tail` is never empty; `min` leaves no panicking branch for the empty case.
+            tail.rotate_right(tail.len().min(1));
             if let Some(slot) = tail.first_mut() {
                 *slot = c;
             }
@@ -250,15 +271,17 @@ impl<const N: usize> Candidates<N> {
 
 /// The best-matching unit of one sample. `x.len() == dim`, `weights` blocked, `units >= 1`.
 pub(crate) fn bmu(weights: &[f32], units: usize, dim: usize, x: &[f32]) -> Bmu {
-    let (mut a, mut b) = (Best::new(), Best::new());
-    for_block_pairs(weights, units, dim, |[(i0, b0), (i1, b1)]| {
-        let (d0, d1) = dist2x2(b0, b1, x);
-        a.offer_block(d0, i0, units);
-        b.offer_block(d1, i1, units);
+    let mut trackers = [Best::new(); 4];
+    for_block_groups(weights, dim, |group: [(usize, &Block); 4]| {
+        let d = dist1x4(group.map(|(_, b)| b), x);
+        for ((t, d), (i, _)) in trackers.iter_mut().zip(d).zip(group) {
+            t.offer_block(d, i, units);
+        }
     });
     let mut best = Candidates::<1>::new();
-    best.offer_lanes(a.dist, a.unit);
-    best.offer_lanes(b.dist, b.unit);
+    for t in trackers {
+        best.offer_lanes(t.dist, t.unit);
+    }
     best.finish()[0]
 }
 
@@ -266,7 +289,7 @@ pub(crate) fn bmu(weights: &[f32], units: usize, dim: usize, x: &[f32]) -> Bmu {
 /// reported as unit 1 at `+inf`, which no map has).
 pub(crate) fn bmu2(weights: &[f32], units: usize, dim: usize, x: &[f32]) -> [Bmu; 2] {
     let (mut a, mut b) = (Best2::new(), Best2::new());
-    for_block_pairs(weights, units, dim, |[(i0, b0), (i1, b1)]| {
+    for_block_groups(weights, dim, |[(i0, b0), (i1, b1)]| {
         let (d0, d1) = dist2x2(b0, b1, x);
         a.offer_block(d0, i0, units);
         b.offer_block(d1, i1, units);
@@ -284,13 +307,13 @@ pub(crate) fn bmu_many(weights: &[f32], units: usize, dim: usize, data: &[f32], 
     if dim == 0 {
         return;
     }
-    let mut tiles = data.chunks_exact(4 * dim);
+    let mut tiles = data.chunks_exact(dim.saturating_mul(4));
     let mut outs = out.chunks_exact_mut(4);
     for (tile, o) in tiles.by_ref().zip(outs.by_ref()) {
         let mut rows = tile.chunks_exact(dim);
         let x: [&[f32]; 4] = core::array::from_fn(|_| rows.next().unwrap_or_default());
         let mut best = [Best::new(); 4];
-        for_block_pairs(weights, units, dim, |[(i0, b0), (i1, b1)]| {
+        for_block_groups(weights, dim, |[(i0, b0), (i1, b1)]| {
             let acc = dist4x2(b0, b1, x);
             for (t, [d0, d1]) in best.iter_mut().zip(acc) {
                 t.offer_block(d0, i0, units);

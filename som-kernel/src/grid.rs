@@ -121,47 +121,58 @@ impl Grid {
 
     /// `(row, col)` of unit `k`.
     pub fn row_col(&self, k: usize) -> (usize, usize) {
-        (k / self.cols, k % self.cols)
+        // `cols >= 1` by construction; `max(1)` shows it to the compiler, so no division by
+        // zero branch (a panic) is left in the code (no-panic/ proves it at link time).
+        let cols = self.cols.max(1);
+        (k / cols, k % cols)
     }
 
-    /// Position `(x, y)` of unit `k` in the plane of the lattice.
+    /// Position `(x, y)` of unit `k` in the plane of the lattice (for drawing).
     pub fn position(&self, k: usize) -> (f32, f32) {
-        let (row, col) = self.row_col(k);
+        let (x, row) = self.coords(k);
         match self.topology {
-            Topology::Rectangular => (col as f32, row as f32),
-            Topology::Hexagonal => {
-                let shift = if row % 2 == 1 { 0.5 } else { 0.0 };
-                (col as f32 + shift, row as f32 * HEX_ROW_HEIGHT)
-            }
+            Topology::Rectangular => (x, row),
+            Topology::Hexagonal => (x, row * HEX_ROW_HEIGHT),
         }
     }
 
-    /// Width and height of the torus the positions wrap on.
-    fn period(&self) -> (f32, f32) {
-        let height = match self.topology {
-            Topology::Rectangular => self.rows as f32,
-            Topology::Hexagonal => self.rows as f32 * HEX_ROW_HEIGHT,
+    /// Lattice coordinates `(x, row)` of unit `k`: `x` is the column, plus a half on odd
+    /// hexagonal rows. Distances are computed from these as `dx^2 + v dr^2` with `v = 3/4` on
+    /// a hexagonal lattice, exact for integer rows (SOM_PAK's own arithmetic).
+    pub(crate) fn coords(&self, k: usize) -> (f32, f32) {
+        let (row, col) = self.row_col(k);
+        let shift = match self.topology {
+            Topology::Hexagonal if row % 2 == 1 => 0.5,
+            _ => 0.0,
         };
-        (self.cols as f32, height)
+        (col as f32 + shift, row as f32)
     }
 
-    /// Squared distance on the lattice between positions `a` and `b` (wrapping on a torus).
-    pub fn dist2_between(&self, a: (f32, f32), b: (f32, f32)) -> f32 {
-        let mut dx = a.0 - b.0;
-        let mut dy = a.1 - b.1;
-        if self.boundary == Boundary::Toroidal {
-            let (w, h) = self.period();
-            dx = dx.abs();
-            dy = dy.abs();
-            dx = dx.min(w - dx);
-            dy = dy.min(h - dy);
+    /// Weight of squared row differences in squared distances: 1, or 3/4 between hexagonal rows.
+    pub(crate) fn vertical(&self) -> f32 {
+        match self.topology {
+            Topology::Rectangular => 1.0,
+            Topology::Hexagonal => 0.75,
         }
-        dx * dx + dy * dy
+    }
+
+    /// Squared lattice distance between lattice coordinates `a` and `b` (wrapping on a torus).
+    pub(crate) fn dist2_between(&self, a: (f32, f32), b: (f32, f32)) -> f32 {
+        let mut dx = a.0 - b.0;
+        let mut dr = a.1 - b.1;
+        if self.boundary == Boundary::Toroidal {
+            let (w, h) = (self.cols as f32, self.rows as f32);
+            dx = dx.abs();
+            dr = dr.abs();
+            dx = dx.min(w - dx);
+            dr = dr.min(h - dr);
+        }
+        dx * dx + (dr * dr) * self.vertical()
     }
 
     /// Squared lattice distance between units `a` and `b`.
     pub fn dist2(&self, a: usize, b: usize) -> f32 {
-        self.dist2_between(self.position(a), self.position(b))
+        self.dist2_between(self.coords(a), self.coords(b))
     }
 
     /// Lattice distance between units `a` and `b`.
@@ -201,8 +212,11 @@ impl Grid {
             };
             let n = r * self.cols + c;
             if n != k && !out.as_slice().contains(&n) {
-                out.units[out.len] = n;
-                out.len += 1;
+                // At most eight offsets, so there is always a slot; `get_mut` leaves no panic.
+                if let Some(slot) = out.units.get_mut(out.len) {
+                    *slot = n;
+                    out.len += 1;
+                }
             }
         }
         out
@@ -217,60 +231,63 @@ impl Grid {
     fn step(&self, i: usize, d: isize, n: usize) -> Option<usize> {
         let j = i as isize + d;
         match self.boundary {
-            Boundary::Toroidal => Some(j.rem_euclid(n as isize) as usize),
+            // `n >= 1`; `max(1)` leaves no division-by-zero or overflow branch.
+            Boundary::Toroidal => Some(j.rem_euclid((n as isize).max(1)) as usize),
             Boundary::Planar => (0..n as isize).contains(&j).then_some(j as usize),
         }
     }
 
-    /// Positions of the eight units of block `b` (units `8b .. 8b + 8`), computed in SIMD.
-    /// Lanes past the last unit hold positions of units that do not exist; callers mask them.
+    /// Lattice coordinates of the eight units of block `b` (units `8b .. 8b + 8`), computed in
+    /// SIMD. Lanes past the last unit hold coordinates of units that do not exist; callers
+    /// mask them.
     #[inline(always)]
-    pub(crate) fn block_positions(&self, lattice: &Lattice, b: usize) -> (f32x8, f32x8) {
+    pub(crate) fn block_coords(&self, lattice: &Lattice, b: usize) -> (f32x8, f32x8) {
         let k = f32x8::splat((b * LANES) as f32) + LANE_INDEX;
         // Exact for k < MAX_UNITS: (k + 0.5) / cols is at least 0.5 / cols from an integer,
-        // far more than the rounding error of the product.
-        // Truncation is floor here (all values are positive), and a single instruction on
-        // every x86_64, where `floor` needs SSE4.1.
+        // far more than the rounding error of the product. Truncation is floor here (all
+        // values are positive), and one instruction on every x86_64, where `floor` needs
+        // SSE4.1.
         let row_int = ((k + 0.5) * lattice.inv_cols).trunc_int();
         let row = f32x8::from_i32x8(row_int);
         let col = k - row * lattice.cols;
         match self.topology {
             Topology::Rectangular => (col, row),
-            Topology::Hexagonal => {
-                let odd = f32x8::from_i32x8(row_int & i32x8::splat(1));
-                (col + odd * 0.5, row * HEX_ROW_HEIGHT)
-            }
+            Topology::Hexagonal => (
+                col + f32x8::from_i32x8(row_int & i32x8::splat(1)) * 0.5,
+                row,
+            ),
         }
     }
 
-    /// Squared lattice distances from eight positions to one point, as [`Grid::dist2_between`].
+    /// Squared lattice distances from eight coordinates to one point, as
+    /// [`Grid::dist2_between`].
     #[inline(always)]
     pub(crate) fn dist2_block(
         &self,
         lattice: &Lattice,
-        (px, py): (f32x8, f32x8),
-        (bx, by): (f32, f32),
+        (px, pr): (f32x8, f32x8),
+        (bx, br): (f32, f32),
     ) -> f32x8 {
         let mut dx = px - f32x8::splat(bx);
-        let mut dy = py - f32x8::splat(by);
+        let mut dr = pr - f32x8::splat(br);
         if self.boundary == Boundary::Toroidal {
             dx = dx.abs();
-            dy = dy.abs();
+            dr = dr.abs();
             dx = dx.min(lattice.width - dx);
-            dy = dy.min(lattice.height - dy);
+            dr = dr.min(lattice.height - dr);
         }
-        // Two roundings, no fused multiply-add: bit-identical to the scalar distance.
-        dx * dx + dy * dy
+        // No fused multiply-add: bit-identical to the scalar distance.
+        dx * dx + (dr * dr) * lattice.vertical
     }
 
-    /// Constants of the SIMD position and distance code, prepared once per call.
+    /// Constants of the SIMD coordinate and distance code, prepared once per call.
     pub(crate) fn lattice(&self) -> Lattice {
-        let (w, h) = self.period();
         Lattice {
             cols: f32x8::splat(self.cols as f32),
             inv_cols: f32x8::splat(1.0 / self.cols as f32),
-            width: f32x8::splat(w),
-            height: f32x8::splat(h),
+            width: f32x8::splat(self.cols as f32),
+            height: f32x8::splat(self.rows as f32),
+            vertical: f32x8::splat(self.vertical()),
         }
     }
 }
@@ -278,13 +295,14 @@ impl Grid {
 /// Lane `i` holds `i`.
 pub(crate) const LANE_INDEX: f32x8 = f32x8::new([0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]);
 
-/// Broadcast constants for [`Grid::block_positions`] and [`Grid::dist2_block`].
+/// Broadcast constants for [`Grid::block_coords`] and [`Grid::dist2_block`].
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Lattice {
     cols: f32x8,
     inv_cols: f32x8,
     width: f32x8,
     height: f32x8,
+    vertical: f32x8,
 }
 
 /// The neighbours of one unit, without allocation.
@@ -297,7 +315,7 @@ pub struct Neighbours {
 impl Neighbours {
     /// The neighbour indices, in lattice order (top-left first).
     pub fn as_slice(&self) -> &[usize] {
-        &self.units[..self.len]
+        self.units.get(..self.len).unwrap_or(&[])
     }
 }
 
@@ -325,11 +343,15 @@ mod tests {
         assert_eq!(g.position(0), (0.0, 0.0));
         assert_eq!(g.position(5), (0.5, HEX_ROW_HEIGHT));
         assert_eq!(g.position(7), (2.5, HEX_ROW_HEIGHT));
+        // Exactly 1 (SOM_PAK's arithmetic: dx^2 + 0.75 dr^2), so a bubble of radius 1 holds
+        // the six neighbours and nothing else.
         for k in 0..g.units() {
             for &n in g.neighbours(k).as_slice() {
-                assert!((g.dist(k, n) - 1.0).abs() < 1e-6, "{k} {n}");
+                assert_eq!(g.dist2(k, n), 1.0, "{k} {n}");
             }
         }
+        // Two rows down, one column across: 0.25 * 0 + 1 + 0.75 * 4 = 4 exactly.
+        assert_eq!(g.dist2(0, 11), 4.0);
         // Unit 7 (row 1, col 2) has its six neighbours inside the map.
         assert_eq!(g.neighbours(7).as_slice(), &[2, 3, 6, 8, 12, 13]);
         // A corner unit on an even row has two or three.
@@ -360,7 +382,7 @@ mod tests {
             let n = h.neighbours(k);
             assert_eq!(n.as_slice().len(), 6);
             for &j in n.as_slice() {
-                assert!((h.dist(k, j) - 1.0).abs() < 1e-5, "{k} {j}");
+                assert_eq!(h.dist2(k, j), 1.0, "{k} {j}");
             }
         }
     }
@@ -389,14 +411,14 @@ mod tests {
                 let lat = g.lattice();
                 let step = if g.units() > 100_000 { 997 } else { 1 };
                 for b in (0..g.units().div_ceil(LANES)).step_by(step) {
-                    let (px, py) = g.block_positions(&lat, b);
+                    let (px, py) = g.block_coords(&lat, b);
                     let (px, py) = (px.to_array(), py.to_array());
                     for lane in 0..LANES {
                         let k = b * LANES + lane;
                         if k < g.units() {
                             assert_eq!(
                                 (px[lane], py[lane]),
-                                g.position(k),
+                                g.coords(k),
                                 "unit {k} of {rows}x{cols}"
                             );
                         }
@@ -415,11 +437,11 @@ mod tests {
             let lat = g.lattice();
             let last = g.units().div_ceil(LANES);
             for b in last.saturating_sub(300)..last {
-                let (px, py) = g.block_positions(&lat, b);
+                let (px, py) = g.block_coords(&lat, b);
                 for lane in 0..LANES {
                     let k = b * LANES + lane;
                     if k < g.units() {
-                        assert_eq!((px.to_array()[lane], py.to_array()[lane]), g.position(k));
+                        assert_eq!((px.to_array()[lane], py.to_array()[lane]), g.coords(k));
                     }
                 }
             }

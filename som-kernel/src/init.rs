@@ -117,11 +117,12 @@ pub fn linear(map: &mut MapMut<'_>, data: &[f32], scratch: &mut [f64]) -> Result
         linear_scratch_len(dim),
         scratch.len(),
     )?;
-    let (mean, rest) = scratch.split_at_mut(dim);
-    let (e1, rest) = rest.split_at_mut(dim);
-    let (e2, tmp) = rest.split_at_mut(dim);
+    // The length is checked above; the checked splits leave no panicking branch.
+    let (mean, rest) = scratch.split_at_mut_checked(dim).unwrap_or_default();
+    let (e1, rest) = rest.split_at_mut_checked(dim).unwrap_or_default();
+    let (e2, tmp) = rest.split_at_mut_checked(dim).unwrap_or_default();
     mean.fill(0.0);
-    for x in data.chunks_exact(dim) {
+    for x in data.chunks_exact(dim.max(1)) {
         for (m, &v) in mean.iter_mut().zip(x) {
             *m += f64::from(v);
         }

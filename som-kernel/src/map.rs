@@ -156,11 +156,13 @@ impl<'a> Map<'a> {
             unit: 0,
             dist2: 0.0,
         }; CHUNK];
-        for (c, chunk) in data.chunks(CHUNK * self.dim).enumerate() {
-            let m = chunk.len() / self.dim;
+        // `dim >= 1` for every map; `max(1)` shows it to the compiler (no panic branches).
+        let dim = self.dim.max(1);
+        for (c, chunk) in data.chunks(CHUNK.saturating_mul(dim)).enumerate() {
+            let m = chunk.len() / dim;
             let out = &mut out[..m.min(CHUNK)];
-            bmu::bmu_many(self.weights, self.units(), self.dim, chunk, out);
-            for (j, (x, b)) in chunk.chunks_exact(self.dim).zip(out.iter()).enumerate() {
+            bmu::bmu_many(self.weights, self.units(), dim, chunk, out);
+            for (j, (x, b)) in chunk.chunks_exact(dim).zip(out.iter()).enumerate() {
                 f(c * CHUNK + j, x, *b);
             }
         }
@@ -207,7 +209,7 @@ impl<'a> Map<'a> {
             return Ok(0.0);
         }
         let broken = data
-            .chunks_exact(self.dim)
+            .chunks_exact(self.dim.max(1))
             .filter(|x| {
                 let [a, b] = bmu::bmu2(self.weights, self.units(), self.dim, x);
                 !self.grid.adjacent(a.unit, b.unit)

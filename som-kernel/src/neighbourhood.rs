@@ -1,7 +1,7 @@
 //! How strongly a unit learns from a sample, given its lattice distance to the winner.
 
 use crate::error::{Error, Result, check_positive};
-use crate::math::{exp, exp8, f32x8, sqrt};
+use crate::math::{exp, exp8, f32x8, ln, sqrt};
 
 /// The shape of the neighbourhood function `h(d)` of lattice distance `d` and width `sigma`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -9,7 +9,8 @@ pub enum Shape {
     /// `exp(-d^2 / (2 sigma^2))`.
     #[default]
     Gaussian,
-    /// 1 inside the radius (`d <= sigma`), 0 outside.
+    /// 1 inside the radius (`d <= sigma`, compared as SOM_PAK does, after the square root),
+    /// 0 outside.
     Bubble,
     /// `max(0, 1 - d / sigma)`.
     Triangle,
@@ -84,7 +85,7 @@ impl Neighbourhood {
         let h = match self.shape {
             Shape::Gaussian => exp(-d2 / (2.0 * s * s)),
             Shape::Bubble => {
-                if d2 <= s * s {
+                if sqrt(d2) <= s {
                     1.0
                 } else {
                     0.0
@@ -97,8 +98,28 @@ impl Neighbourhood {
     }
 
     /// The smallest `|h|` that counts: the cut-off, or [`NEGLIGIBLE`] if larger.
-    fn threshold(&self) -> f32 {
+    pub(crate) fn threshold(&self) -> f32 {
         self.cutoff.max(NEGLIGIBLE)
+    }
+
+    /// A squared lattice distance beyond which `h` is 0: the updates skip whole blocks past
+    /// it without evaluating `h`. Slightly generous, never short.
+    pub fn support2(&self) -> f32 {
+        let log_inv = -ln(self.threshold());
+        let u = match self.shape {
+            // exp(-u/2) = threshold.
+            Shape::Gaussian => 2.0 * log_inv,
+            Shape::Bubble | Shape::Triangle => 1.0,
+            // |1 - u| exp(-u/2) <= (1 + u) exp(-u/2) = threshold, by fixed-point iteration.
+            Shape::MexicanHat => {
+                let mut u = 2.0 * log_inv;
+                for _ in 0..6 {
+                    u = 2.0 * (ln(1.0 + u) + log_inv);
+                }
+                u
+            }
+        };
+        u * self.sigma * self.sigma * 1.01 + 1e-3
     }
 
     /// Whether `h` can be negative (then batch training, a weighted mean, is not defined).
@@ -137,7 +158,7 @@ impl Prepared {
         let zero = f32x8::ZERO;
         let h = match self.shape {
             Shape::Gaussian => exp8(-d2 / self.two_s2),
-            Shape::Bubble => d2.simd_le(self.s2).select(f32x8::ONE, zero),
+            Shape::Bubble => d2.sqrt().simd_le(self.sigma).select(f32x8::ONE, zero),
             Shape::Triangle => (f32x8::ONE - d2.sqrt() / self.sigma).max(zero),
             Shape::MexicanHat => (f32x8::ONE - d2 / self.s2) * exp8(-d2 / self.two_s2),
         };
@@ -181,6 +202,32 @@ mod tests {
         // exp(-4.5) = 0.011 stays, exp(-8) = 0.00034 goes.
         assert!(g.weight(9.0) > 0.0);
         assert_eq!(g.weight(16.0), 0.0);
+    }
+
+    #[test]
+    fn support_contains_every_nonzero_weight() {
+        for shape in [
+            Shape::Gaussian,
+            Shape::Bubble,
+            Shape::Triangle,
+            Shape::MexicanHat,
+        ] {
+            for sigma in [0.3, 1.0, 7.0] {
+                for cutoff in [0.0, 1e-3, 0.2] {
+                    let n = Neighbourhood::new(shape, sigma)
+                        .unwrap()
+                        .with_cutoff(cutoff)
+                        .unwrap();
+                    let s = n.support2();
+                    assert!(
+                        n.weight(s) == 0.0 && n.weight(s * 1.5) == 0.0,
+                        "{shape:?} {sigma} {cutoff}"
+                    );
+                    // Not absurdly generous either: something inside is non-zero.
+                    assert!(n.weight(0.0) != 0.0);
+                }
+            }
+        }
     }
 
     #[test]

@@ -110,7 +110,7 @@ pub fn apply_batch(
         }
         for (d, wd) in w.iter_mut().enumerate() {
             let mut num = 0.0f64;
-            for (i, s) in sums.chunks_exact(dim).enumerate() {
+            for (i, s) in sums.chunks_exact(dim.max(1)).enumerate() {
                 if hits.get(i).copied().unwrap_or(0) > 0 {
                     num +=
                         f64::from(nb.weight(grid.dist2(j, i))) * s.get(d).copied().unwrap_or(0.0);

@@ -84,7 +84,7 @@ impl Training {
             Clock::Epoch => epochs,
         };
         for epoch in 0..epochs {
-            for (i, x) in data.chunks_exact(dim).enumerate() {
+            for (i, x) in data.chunks_exact(dim.max(1)).enumerate() {
                 let t = match self.clock {
                     Clock::Sample => epoch * n + i as u64,
                     Clock::Epoch => epoch,

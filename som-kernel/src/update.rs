@@ -2,16 +2,19 @@
 
 use crate::LANES;
 use crate::bmu::real_lanes;
-use crate::grid::{Grid, Lattice};
-use crate::math::f32x8;
-use crate::neighbourhood::{Neighbourhood, Prepared};
+use crate::grid::{Boundary, Grid, LANE_INDEX, Lattice, Topology};
+use crate::math::{exp8, f32x8};
+use crate::neighbourhood::{Neighbourhood, Prepared, Shape};
 
-/// What the update loops need to compute `h` for a block of eight units.
+/// `h` for blocks of eight units around one lattice point, any shape: distances from the
+/// positions, then the neighbourhood function. Blocks entirely beyond the support are reported
+/// as `None` before any transcendental is evaluated.
 struct Field<'g> {
     grid: &'g Grid,
     units: usize,
     lattice: Lattice,
     prepared: Prepared,
+    support2: f32x8,
 }
 
 impl<'g> Field<'g> {
@@ -21,21 +24,115 @@ impl<'g> Field<'g> {
             units: grid.units(),
             lattice: grid.lattice(),
             prepared: nb.prepare(),
+            support2: f32x8::splat(nb.support2()),
         }
     }
 
-    /// `h` of the eight units of block `b` around the lattice point `center`; 0 in padding
-    /// lanes.
+    /// `h` of the units of block `b` around `center`, 0 in padding lanes; `None` when every
+    /// lane is 0.
     #[inline(always)]
-    fn block_weights(&self, b: usize, center: (f32, f32)) -> f32x8 {
-        let positions = self.grid.block_positions(&self.lattice, b);
-        let d2 = self.grid.dist2_block(&self.lattice, positions, center);
-        let h = self.prepared.weight8(d2);
-        if (b + 1) * LANES > self.units {
-            real_lanes(b, self.units).select(h, f32x8::ZERO)
-        } else {
-            h
+    fn block(&self, b: usize, center: (f32, f32)) -> Option<f32x8> {
+        let coords = self.grid.block_coords(&self.lattice, b);
+        let d2 = self.grid.dist2_block(&self.lattice, coords, center);
+        if !d2.simd_le(self.support2).any() {
+            return None;
         }
+        let mut h = self.prepared.weight8(d2);
+        if (b + 1) * LANES > self.units {
+            h = real_lanes(b, self.units).select(h, f32x8::ZERO);
+        }
+        any_nonzero(h).then_some(h)
+    }
+}
+
+/// Longest side (rows or columns) for which the separable tables are used.
+const TABLE: usize = 128;
+
+/// The Gaussian is separable: `h = g(dx) g(dy)`. One exp per row and per column around the
+/// winner replaces one per unit, which is most of an update's cost at small `dim`. Works for
+/// both lattices and boundaries (hexagonal rows get their own column table per row parity);
+/// needs `cols >= LANES` so that a block spans at most two rows.
+struct Separable {
+    cols: usize,
+    /// The smallest `h` that counts, scalar and broadcast.
+    min: f32,
+    threshold: f32x8,
+    /// Row factors; zero past the last row, so padding lanes get `h = 0`.
+    rows: [f32; TABLE + 2],
+    /// Column factors by row parity, at offset `LANES` with `LANES` slack on both sides, so
+    /// that a block straddling two rows loads each part with one unaligned read.
+    by_parity: [[f32; LANES + TABLE + LANES]; 2],
+}
+
+impl Separable {
+    fn new(grid: &Grid, nb: &Neighbourhood, center: (f32, f32)) -> Option<Self> {
+        let (rows, cols) = (grid.rows(), grid.cols());
+        if nb.shape() != Shape::Gaussian || rows > TABLE || !(LANES..=TABLE).contains(&cols) {
+            return None;
+        }
+        let neg_inv_2s2 = -1.0 / (2.0 * nb.sigma() * nb.sigma());
+        let hex = grid.topology() == Topology::Hexagonal;
+        let torus = grid.boundary() == Boundary::Toroidal;
+        // exp(scale d^2) for eight lattice coordinates at once, wrapping on a torus.
+        let factor = |coord: f32x8, c: f32, period: f32, scale: f32| {
+            let mut d = (coord - f32x8::splat(c)).abs();
+            if torus {
+                d = d.min(f32x8::splat(period) - d);
+            }
+            exp8(d * d * f32x8::splat(scale))
+        };
+        let mut table = Self {
+            cols,
+            min: nb.threshold(),
+            threshold: f32x8::splat(nb.threshold()),
+            rows: [0.0; TABLE + 2],
+            by_parity: [[0.0; LANES + TABLE + LANES]; 2],
+        };
+        let row_scale = neg_inv_2s2 * grid.vertical();
+        for (i, chunk) in table.rows[..rows].chunks_mut(LANES).enumerate() {
+            let r = f32x8::splat((i * LANES) as f32) + LANE_INDEX;
+            let g = factor(r, center.1, rows as f32, row_scale).to_array();
+            chunk.iter_mut().zip(g).for_each(|(t, v)| *t = v);
+        }
+        for (parity, t) in table.by_parity.iter_mut().enumerate() {
+            let shift = if hex && parity == 1 { 0.5 } else { 0.0 };
+            for (i, chunk) in t[LANES..LANES + cols].chunks_mut(LANES).enumerate() {
+                let x = f32x8::splat((i * LANES) as f32 + shift) + LANE_INDEX;
+                let g = factor(x, center.0, cols as f32, neg_inv_2s2).to_array();
+                chunk.iter_mut().zip(g).for_each(|(t, v)| *t = v);
+            }
+        }
+        Some(table)
+    }
+
+    /// `h` of the block starting at row `r`, column `c`; `None` when every lane is 0.
+    #[inline(always)]
+    fn block(&self, r: usize, c: usize) -> Option<f32x8> {
+        let row = |r: usize| self.rows.get(r).copied().unwrap_or(0.0);
+        let (g0, g1) = (row(r), row(r + 1));
+        if g0 < self.min && g1 < self.min {
+            return None;
+        }
+        let load = |parity: usize, at: usize| {
+            let lanes = self.by_parity[parity].get(at..at + LANES);
+            f32x8::new(
+                lanes
+                    .and_then(|l| l.try_into().ok())
+                    .unwrap_or([0.0; LANES]),
+            )
+        };
+        let first = f32x8::splat(g0) * load(r % 2, LANES + c);
+        let h = if c + LANES > self.cols {
+            // Lanes from `cols - c` on belong to the next row, starting at its column 0.
+            let second = f32x8::splat(g1) * load((r + 1) % 2, LANES + c - self.cols);
+            LANE_INDEX
+                .simd_lt(f32x8::splat((self.cols - c) as f32))
+                .select(first, second)
+        } else {
+            first
+        };
+        let h = h.simd_ge(self.threshold).select(h, f32x8::ZERO);
+        any_nonzero(h).then_some(h)
     }
 }
 
@@ -55,6 +152,15 @@ fn blocks_mut(weights: &mut [f32], dim: usize) -> impl Iterator<Item = &mut [[f3
         .chunks_exact_mut(dim.max(1))
 }
 
+/// `w += rate (x - w)` for the eight units of a block.
+#[inline(always)]
+fn pull(block: &mut [[f32; LANES]], x: &[f32], rate: f32x8) {
+    for (w, &xd) in block.iter_mut().zip(x) {
+        let wv = f32x8::new(*w);
+        *w = rate.mul_add(f32x8::splat(xd) - wv, wv).to_array();
+    }
+}
+
 /// Online step: `w += alpha h (x - w)` for every unit, `h` around `winner`. Blocks whose
 /// units all have `h = 0` (outside the cut-off) are not touched.
 pub(crate) fn online(
@@ -66,18 +172,26 @@ pub(crate) fn online(
     nb: &Neighbourhood,
     alpha: f32,
 ) {
-    let field = Field::new(grid, nb);
-    let center = grid.position(winner);
+    let center = grid.coords(winner);
     let alpha = f32x8::splat(alpha);
-    for (b, block) in blocks_mut(weights, dim).enumerate() {
-        let h = field.block_weights(b, center);
-        if !any_nonzero(h) {
-            continue;
+    if let Some(table) = Separable::new(grid, nb, center) {
+        let (mut r, mut c) = (0, 0);
+        for block in blocks_mut(weights, dim) {
+            if let Some(h) = table.block(r, c) {
+                pull(block, x, h * alpha);
+            }
+            c += LANES;
+            if c >= table.cols {
+                c -= table.cols;
+                r += 1;
+            }
         }
-        let rate = h * alpha;
-        for (w, &xd) in block.iter_mut().zip(x) {
-            let wv = f32x8::new(*w);
-            *w = rate.mul_add(f32x8::splat(xd) - wv, wv).to_array();
+    } else {
+        let field = Field::new(grid, nb);
+        for (b, block) in blocks_mut(weights, dim).enumerate() {
+            if let Some(h) = field.block(b, center) {
+                pull(block, x, h * alpha);
+            }
         }
     }
 }
@@ -103,8 +217,9 @@ pub(crate) fn batch(
     for (b, block) in blocks_mut(weights, dim).enumerate() {
         let mut den = f32x8::ZERO;
         for (i, (&n, _)) in sources() {
-            let h = field.block_weights(b, grid.position(i));
-            den = h.mul_add(f32x8::splat(n as f32), den);
+            if let Some(h) = field.block(b, grid.coords(i)) {
+                den = h.mul_add(f32x8::splat(n as f32), den);
+            }
         }
         let fed = den.simd_gt(f32x8::ZERO);
         if !fed.any() {
@@ -115,10 +230,9 @@ pub(crate) fn batch(
             *w = fed.select(f32x8::ZERO, f32x8::new(*w)).to_array();
         }
         for (i, (_, sum)) in sources() {
-            let h = field.block_weights(b, grid.position(i));
-            if !any_nonzero(h) {
+            let Some(h) = field.block(b, grid.coords(i)) else {
                 continue;
-            }
+            };
             for (w, &s) in block.iter_mut().zip(sum) {
                 *w = h.mul_add(f32x8::splat(s as f32), f32x8::new(*w)).to_array();
             }

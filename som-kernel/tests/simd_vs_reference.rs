@@ -26,7 +26,7 @@ fn row_major(bl: &[f32], units: usize, dim: usize) -> Vec<f32> {
 }
 
 fn grid() -> impl Strategy<Value = Grid> {
-    (1usize..=9, 1usize..=11, any::<bool>(), any::<bool>()).prop_map(|(r, c, hex, torus)| {
+    (1usize..=9, 1usize..=20, any::<bool>(), any::<bool>()).prop_map(|(r, c, hex, torus)| {
         let topology = if hex {
             Topology::Hexagonal
         } else {
