@@ -69,7 +69,7 @@ impl<'a> BatchStats<'a> {
 
     fn add_unchecked(&mut self, unit: usize, x: &[f32]) {
         if let Some(n) = self.hits.get_mut(unit) {
-            *n += 1;
+            *n = n.saturating_add(1);
         }
         let start = unit * self.dim;
         if let Some(sum) = self.sums.get_mut(start..start + self.dim) {
@@ -107,7 +107,8 @@ impl<'a> BatchStats<'a> {
         check_len("hit counts to merge", self.hits.len(), hits.len())?;
         check_len("sums to merge", self.sums.len(), sums.len())?;
         for (a, b) in self.hits.iter_mut().zip(hits) {
-            *a += b;
+            // Counts saturate rather than wrap (or panic in debug builds) on absurd input.
+            *a = a.saturating_add(*b);
         }
         for (a, b) in self.sums.iter_mut().zip(sums) {
             *a += b;

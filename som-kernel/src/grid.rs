@@ -229,7 +229,8 @@ impl Grid {
 
     /// `i + d` on an axis of length `n`: wrapped on a torus, `None` off a planar edge.
     fn step(&self, i: usize, d: isize, n: usize) -> Option<usize> {
-        let j = i as isize + d;
+        // Checked: `i` is a row or column of any `k` a caller passes, even one past the map.
+        let j = (i as isize).checked_add(d)?;
         match self.boundary {
             // `n >= 1`; `max(1)` leaves no division-by-zero or overflow branch.
             Boundary::Toroidal => Some(j.rem_euclid((n as isize).max(1)) as usize),

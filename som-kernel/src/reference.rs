@@ -82,7 +82,7 @@ pub fn accumulate(codebook: &[f32], dim: usize, data: &[f32], hits: &mut [u64], 
     for x in data.chunks_exact(dim.max(1)) {
         let k = bmu(codebook, dim, x).unit;
         if let Some(n) = hits.get_mut(k) {
-            *n += 1;
+            *n = n.saturating_add(1);
         }
         for (s, &v) in sums.iter_mut().skip(k * dim).take(dim).zip(x) {
             *s += f64::from(v);

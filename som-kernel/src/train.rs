@@ -38,8 +38,16 @@ impl Training {
     /// # Errors
     /// [`Error::Parameter`] naming the bad value.
     pub fn validate(&self) -> Result<()> {
-        self.alpha.validate()?;
-        self.sigma.validate()?;
+        named(
+            self.alpha.validate(),
+            "alpha (initial learning rate)",
+            "alpha's final value",
+        )?;
+        named(
+            self.sigma.validate(),
+            "sigma (initial neighbourhood width)",
+            "sigma's final value",
+        )?;
         Neighbourhood::new(self.shape, self.sigma.start())?.with_cutoff(self.cutoff)?;
         Ok(())
     }
@@ -94,4 +102,25 @@ impl Training {
         }
         Ok(())
     }
+}
+
+/// Renames a schedule's parameter errors after the parameter it schedules.
+fn named(r: Result<Schedule>, start: &'static str, end: &'static str) -> Result<Schedule> {
+    r.map_err(|e| match e {
+        Error::Parameter {
+            what: "schedule end",
+            expected,
+            got,
+        } => Error::Parameter {
+            what: end,
+            expected,
+            got,
+        },
+        Error::Parameter { expected, got, .. } => Error::Parameter {
+            what: start,
+            expected,
+            got,
+        },
+        e => e,
+    })
 }

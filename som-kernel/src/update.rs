@@ -234,7 +234,16 @@ pub(crate) fn batch(
                 continue;
             };
             for (w, &s) in block.iter_mut().zip(sum) {
-                *w = h.mul_add(f32x8::splat(s as f32), f32x8::new(*w)).to_array();
+                let (s, wv) = (s as f32, f32x8::new(*w));
+                let acc = h.mul_add(f32x8::splat(s), wv);
+                // A sum beyond f32 is infinite and 0 * inf is NaN: lanes with h = 0 (among
+                // them units nothing feeds, which keep their weights) must not see it.
+                *w = if s.is_finite() {
+                    acc
+                } else {
+                    h.simd_gt(f32x8::ZERO).select(acc, wv)
+                }
+                .to_array();
             }
         }
         for w in block.iter_mut() {

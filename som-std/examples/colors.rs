@@ -1,9 +1,12 @@
 //! The "Self-Organizing Maps with TensorFlow" example, reproduced: a 20x30 map trained for 400
 //! iterations on 15 RGB colours.
 //!
-//! `cargo run --release --example colors`
+//! `cargo run --release --example colors` prints the training time, the map's quality and
+//! where each colour landed, and writes `colors.png`: the trained colour grid with the names
+//! at their best-matching units, like the example's figure.
 
-use som_std::Som;
+use som_std::picture::{self, Style};
+use som_std::{Som, Topology};
 use std::time::Instant;
 
 /// The example's colours and names.
@@ -43,8 +46,23 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "topographic error  {:.4}",
         som.topographic_error(colours.as_slice())?
     );
-    for ((_, name), (row, col)) in COLOURS.iter().zip(som.map(colours.as_slice())?) {
+    let places = som.map(colours.as_slice())?;
+    for ((_, name), (row, col)) in COLOURS.iter().zip(&places) {
         println!("{name:>10} -> row {row:2}, col {col:2}");
     }
+    let style = Style {
+        title: Some("Colour SOM".into()),
+        colour_bar: false,
+        ..Style::default()
+    };
+    let labels: Vec<(usize, &str)> = places
+        .iter()
+        .zip(&COLOURS)
+        .map(|(&(r, c), (_, name))| (r * 30 + c, *name))
+        .collect();
+    let mut image = picture::rgb(20, 30, Topology::Rectangular, &som.codebook(), &style)?;
+    image.labels(&labels)?;
+    image.save_png("colors.png")?;
+    println!("wrote colors.png");
     Ok(())
 }

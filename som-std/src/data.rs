@@ -111,3 +111,15 @@ pub(crate) fn validate<S: Samples + ?Sized>(data: &S, dim: usize) -> Result<()> 
     }
     Ok(())
 }
+
+/// The samples as one flat slice, borrowed when they already are.
+pub(crate) fn flatten<S: Samples + ?Sized>(data: &S) -> std::borrow::Cow<'_, [f32]> {
+    match data.flat() {
+        Some(f) => std::borrow::Cow::Borrowed(f),
+        None => std::borrow::Cow::Owned(
+            (0..data.count())
+                .flat_map(|i| data.sample(i).iter().copied())
+                .collect(),
+        ),
+    }
+}

@@ -20,6 +20,24 @@ pub enum Error {
     },
     /// A setting or input that cannot be used, with the reason.
     Invalid(String),
+    /// A file could not be opened, read or written.
+    Io {
+        /// The file (its path, or the name the caller gave the stream).
+        file: String,
+        /// What the operating system said.
+        source: std::io::Error,
+    },
+    /// The contents of a file are not what its format allows.
+    Parse {
+        /// The file (its path, or the name the caller gave the stream).
+        file: String,
+        /// The line (from 1) in a text file; `None` for binary files and whole-file problems.
+        line: Option<usize>,
+        /// What the format wants there.
+        expected: String,
+        /// What the file has there.
+        got: String,
+    },
 }
 
 /// Shorthand for results of this crate.
@@ -40,6 +58,19 @@ impl fmt::Display for Error {
                 )
             }
             Error::Invalid(why) => f.write_str(why),
+            Error::Io { file, source } => write!(f, "{file}: {source}"),
+            Error::Parse {
+                file,
+                line,
+                expected,
+                got,
+            } => {
+                match line {
+                    Some(line) => write!(f, "{file}:{line}: ")?,
+                    None => write!(f, "{file}: ")?,
+                }
+                write!(f, "expected {expected}, got {got}")
+            }
         }
     }
 }
@@ -48,6 +79,7 @@ impl std::error::Error for Error {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             Error::Kernel(e) => Some(e),
+            Error::Io { source, .. } => Some(source),
             _ => None,
         }
     }

@@ -7,7 +7,13 @@
 
 pub mod data;
 mod error;
+pub mod io;
+mod persist;
+pub mod picture;
+mod presets;
+mod query;
 mod som;
+mod train;
 
 pub use data::{Flat, Samples};
 pub use error::{Error, Result};

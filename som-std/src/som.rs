@@ -1,7 +1,6 @@
 //! The owning map: builder, training drivers and queries.
 
-use crate::data::{Samples, validate};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rand_xoshiro::rand_core::SeedableRng;
 use som_kernel::{
@@ -21,6 +20,11 @@ pub enum Init {
         /// Upper bound.
         high: f32,
     },
+    /// Each unit a random direction: uniform in `[-1, 1)^dim`, scaled to length 1 (MiniSom's
+    /// initialisation).
+    UnitVectors,
+    /// Every weight uniform within the range of its dimension in the training data.
+    DataRange,
     /// Each unit a random sample of the training data.
     Samples,
     /// Units spread over the plane of the data's two principal axes.
@@ -51,6 +55,8 @@ pub struct SomBuilder {
     init: Init,
     seed: u64,
     epochs: u64,
+    threads: usize,
+    stream_steps: u64,
 }
 
 impl SomBuilder {
@@ -104,6 +110,18 @@ impl SomBuilder {
         self.epochs = e;
         self
     }
+    /// Threads for batch training and whole-data queries (default 0: all cores). Results are
+    /// the same for any count.
+    pub fn threads(mut self, n: usize) -> Self {
+        self.threads = n;
+        self
+    }
+    /// Length of the schedules for [`Som::partial_fit`] (default 10 000 steps); past it they
+    /// stay at their final value.
+    pub fn stream_steps(mut self, steps: u64) -> Self {
+        self.stream_steps = steps;
+        self
+    }
 
     /// Builds the map. Initialisations that need data ([`Init::Samples`], [`Init::Linear`])
     /// happen at the first training call.
@@ -125,6 +143,10 @@ impl SomBuilder {
             initialised: false,
             rng: Xoshiro256PlusPlus::seed_from_u64(self.seed),
             epochs: self.epochs,
+            seed: self.seed,
+            threads: self.threads,
+            stream_steps: self.stream_steps.max(1),
+            streamed: 0,
         };
         som.initialise(None)?;
         Ok(som)
@@ -134,15 +156,20 @@ impl SomBuilder {
 /// A trained or trainable Self-Organizing Map that owns its codebook.
 #[derive(Debug, Clone)]
 pub struct Som {
-    grid: Grid,
-    dim: usize,
+    pub(crate) grid: Grid,
+    pub(crate) dim: usize,
     /// Blocked layout (see `som_kernel::layout`).
-    weights: Vec<f32>,
-    training: Training,
-    init: Init,
-    initialised: bool,
-    rng: Xoshiro256PlusPlus,
-    epochs: u64,
+    pub(crate) weights: Vec<f32>,
+    pub(crate) training: Training,
+    pub(crate) init: Init,
+    pub(crate) initialised: bool,
+    pub(crate) rng: Xoshiro256PlusPlus,
+    pub(crate) epochs: u64,
+    pub(crate) seed: u64,
+    pub(crate) threads: usize,
+    pub(crate) stream_steps: u64,
+    /// Steps taken by [`Som::partial_fit`].
+    pub(crate) streamed: u64,
 }
 
 impl Som {
@@ -183,51 +210,49 @@ impl Som {
             },
             seed: 0,
             epochs: 100,
+            threads: 0,
+            stream_steps: 10_000,
         }
     }
 
-    /// The "Self-Organizing Maps with TensorFlow" example's map, exactly: an `m x n` map of
-    /// `dim`-dimensional units, standard normal weights, trained by [`Som::train`] for
-    /// `n_iterations` epochs over the samples in order, every unit updated by every sample with
-    /// `h = exp(-d^2 / sigma(t)^2)`, `alpha(t) = alpha (1 - t/T)`, `sigma(t) = sigma (1 - t/T)`,
-    /// `t` the epoch. Defaults: `alpha = 0.3`, `sigma = max(m, n) / 2`.
-    ///
-    /// # Errors
-    /// Zero sizes, or `alpha`, `sigma` not finite and positive.
-    pub fn seed(
-        m: usize,
-        n: usize,
-        dim: usize,
-        n_iterations: u64,
-        alpha: Option<f32>,
-        sigma: Option<f32>,
-    ) -> Result<Som> {
-        let alpha = alpha.unwrap_or(0.3);
-        let sigma = sigma.unwrap_or(m.max(n) as f32 / 2.0);
-        // exp(-d^2 / s^2) is the Gaussian exp(-d^2 / (2 (s / sqrt 2)^2)).
-        Som::builder(m, n, dim)
-            .neighbourhood(Shape::Gaussian)
-            .alpha(Schedule::Linear {
-                start: alpha,
-                end: 0.0,
-            })
-            .sigma(Schedule::Linear {
-                start: sigma * core::f32::consts::FRAC_1_SQRT_2,
-                end: 0.0,
-            })
-            .clock(Clock::Epoch)
-            .init(Init::Normal)
-            .epochs(n_iterations)
-            .build()
-    }
-
-    fn initialise(&mut self, data: Option<&[f32]>) -> Result<()> {
+    pub(crate) fn initialise(&mut self, data: Option<&[f32]>) -> Result<()> {
         let units = self.grid.units();
         let mut map = MapMut::new(self.grid, self.dim, &mut self.weights)?;
         match &self.init {
             Init::Normal => init::normal(&mut map, &mut self.rng),
             Init::Uniform { low, high } => init::uniform(&mut map, &mut self.rng, *low, *high)?,
+            Init::UnitVectors => {
+                let mut unit = vec![0.0; self.dim];
+                for k in 0..units {
+                    unit.iter_mut()
+                        .for_each(|v| *v = 2.0 * init::unit_f32(&mut self.rng) - 1.0);
+                    let norm = unit.iter().map(|v| v * v).sum::<f32>().sqrt();
+                    if norm > 0.0 {
+                        unit.iter_mut().for_each(|v| *v /= norm);
+                    }
+                    map.set_unit(k, &unit)?;
+                }
+            }
             Init::Codebook(cb) => layout::to_blocked(cb, units, self.dim, map.weights_mut())?,
+            Init::DataRange => match data {
+                Some(d) => {
+                    let dim = self.dim;
+                    let mut range = vec![(f32::INFINITY, f32::NEG_INFINITY); dim];
+                    for x in d.chunks_exact(dim) {
+                        for ((lo, hi), &v) in range.iter_mut().zip(x) {
+                            (*lo, *hi) = (lo.min(v), hi.max(v));
+                        }
+                    }
+                    let mut unit = vec![0.0; dim];
+                    for k in 0..units {
+                        for (v, (lo, hi)) in unit.iter_mut().zip(&range) {
+                            *v = lo + (hi - lo) * init::unit_f32(&mut self.rng);
+                        }
+                        map.set_unit(k, &unit)?;
+                    }
+                }
+                None => return Ok(()),
+            },
             Init::Samples => match data {
                 Some(d) => init::samples(&mut map, &mut self.rng, d)?,
                 None => return Ok(()),
@@ -244,46 +269,9 @@ impl Som {
         Ok(())
     }
 
-    /// Validates `data` and runs a pending data-dependent initialisation. Returns the data
-    /// flat, borrowed when it already is, copied otherwise.
-    fn prepare<'d, S: Samples + ?Sized>(
-        &mut self,
-        data: &'d S,
-    ) -> Result<std::borrow::Cow<'d, [f32]>> {
-        validate(data, self.dim)?;
-        if data.count() == 0 {
-            return Err(Error::Invalid(
-                "no samples: training needs at least one".into(),
-            ));
-        }
-        let flat = flatten(data);
-        if !self.initialised {
-            self.initialise(Some(&flat))?;
-        }
-        Ok(flat)
-    }
-
-    /// Trains for the configured number of epochs (the TensorFlow example's `train`).
-    ///
-    /// # Errors
-    /// A sample of the wrong length or with NaN (named), no samples.
-    pub fn train<S: Samples + ?Sized>(&mut self, data: &S) -> Result<()> {
-        self.train_epochs(data, self.epochs)
-    }
-
-    /// Online training: `epochs` passes over `data` in order, schedules over the whole run.
-    ///
-    /// # Errors
-    /// As [`Som::train`].
-    pub fn train_epochs<S: Samples + ?Sized>(&mut self, data: &S, epochs: u64) -> Result<()> {
-        let flat = self.prepare(data)?;
-        let mut map = MapMut::new(self.grid, self.dim, &mut self.weights)?;
-        self.training.online(&mut map, &flat, epochs)?;
-        Ok(())
-    }
-
-    fn map_view(&self) -> Map<'_> {
-        Map::new(self.grid, self.dim, &self.weights).expect("the map's own shape is consistent")
+    /// The training settings.
+    pub fn training(&self) -> &Training {
+        &self.training
     }
 
     /// The grid.
@@ -296,6 +284,17 @@ impl Som {
         self.dim
     }
 
+    /// A read-only kernel view of the map.
+    pub fn view(&self) -> Map<'_> {
+        Map::new(self.grid, self.dim, &self.weights).expect("the map's own shape is consistent")
+    }
+
+    /// A trainable kernel view of the map.
+    pub(crate) fn view_mut(&mut self) -> MapMut<'_> {
+        MapMut::new(self.grid, self.dim, &mut self.weights)
+            .expect("the map's own shape is consistent")
+    }
+
     /// The codebook, row-major: unit `row * cols + col` after unit, `dim` values each.
     pub fn codebook(&self) -> Vec<f32> {
         let mut rm = vec![0.0; self.grid.units() * self.dim];
@@ -304,70 +303,21 @@ impl Som {
         rm
     }
 
+    /// Replaces the codebook (row-major, `units * dim`).
+    ///
+    /// # Errors
+    /// A codebook of the wrong length.
+    pub fn set_codebook(&mut self, row_major: &[f32]) -> Result<()> {
+        layout::to_blocked(row_major, self.grid.units(), self.dim, &mut self.weights)?;
+        self.initialised = true;
+        Ok(())
+    }
+
     /// The codebook as a `rows x cols` grid of weight vectors (the example's `get_centroids`).
     pub fn centroids(&self) -> Vec<Vec<Vec<f32>>> {
         let cb = self.codebook();
         cb.chunks_exact(self.dim * self.grid.cols())
             .map(|row| row.chunks_exact(self.dim).map(<[f32]>::to_vec).collect())
             .collect()
-    }
-
-    /// Index of the best-matching unit of `x`.
-    ///
-    /// # Errors
-    /// A sample of the wrong length.
-    pub fn bmu(&self, x: &[f32]) -> Result<usize> {
-        if x.len() != self.dim {
-            return Err(Error::SampleLength {
-                index: 0,
-                expected: self.dim,
-                got: x.len(),
-            });
-        }
-        Ok(self.map_view().bmu(x)?.unit)
-    }
-
-    /// `(row, col)` of each sample's best-matching unit (the example's `map_vects`).
-    ///
-    /// # Errors
-    /// A sample of the wrong length or with NaN, named.
-    pub fn map<S: Samples + ?Sized>(&self, data: &S) -> Result<Vec<(usize, usize)>> {
-        validate(data, self.dim)?;
-        let map = self.map_view();
-        (0..data.count())
-            .map(|i| Ok(self.grid.row_col(map.bmu(data.sample(i))?.unit)))
-            .collect()
-    }
-
-    /// Mean distance from each sample to its best-matching unit.
-    ///
-    /// # Errors
-    /// A sample of the wrong length or with NaN, named.
-    pub fn quantization_error<S: Samples + ?Sized>(&self, data: &S) -> Result<f32> {
-        validate(data, self.dim)?;
-        let flat = flatten(data);
-        Ok(self.map_view().quantization_error(&flat)?)
-    }
-
-    /// Fraction of samples whose best and second-best units are not lattice neighbours.
-    ///
-    /// # Errors
-    /// A sample of the wrong length or with NaN, named.
-    pub fn topographic_error<S: Samples + ?Sized>(&self, data: &S) -> Result<f32> {
-        validate(data, self.dim)?;
-        let flat = flatten(data);
-        Ok(self.map_view().topographic_error(&flat)?)
-    }
-}
-
-/// The samples as one flat slice, borrowed when they already are.
-fn flatten<S: Samples + ?Sized>(data: &S) -> std::borrow::Cow<'_, [f32]> {
-    match data.flat() {
-        Some(f) => std::borrow::Cow::Borrowed(f),
-        None => std::borrow::Cow::Owned(
-            (0..data.count())
-                .flat_map(|i| data.sample(i).iter().copied())
-                .collect(),
-        ),
     }
 }

@@ -1,0 +1,229 @@
+//! File formats: CSV, raw `f32`, SOM_PAK's data and codebook files, and saved maps (JSON).
+//!
+//! Every reader is total: any bytes give either the data or an [`Error`] naming the file, the
+//! line where there is one, what the format wants there and what came. Every writer writes
+//! what its reader reads back exactly (floats with the fewest digits that round-trip).
+//!
+//! | extension | format | reader | writer |
+//! | --- | --- | --- | --- |
+//! | `.csv` | comma-separated numbers, optional header | [`read_csv`] | [`write_csv`] |
+//! | `.f32` | raw little-endian `f32`, given `dim` | [`read_f32`] | [`write_f32`] |
+//! | `.dat` | SOM_PAK data file | [`read_dat`] | [`write_dat`] |
+//! | `.cod` | SOM_PAK codebook | [`read_cod`] | [`write_cod`] |
+//! | `.json` | saved map | [`SavedMap::read`] | [`SavedMap::write`] |
+//!
+//! [`Format::from_path`] picks the format by extension; [`read_data`] and [`write_data`] read
+//! and write samples in whichever of the first four formats a path names.
+
+mod csv;
+mod raw;
+mod saved;
+mod sompak;
+mod text;
+
+pub use csv::{read_csv, write_csv};
+pub use raw::{read_f32, write_f32};
+pub use saved::{FORMAT_TAG, FORMAT_VERSION, SavedMap};
+pub use sompak::{SompakCodebook, read_cod, read_dat, write_cod, write_dat};
+
+use crate::data::Samples;
+use crate::error::{Error, Result};
+use std::fs::File;
+use std::path::Path;
+use text::io_error;
+
+/// Samples read from a file: a flat row-major table with optional column names and labels.
+///
+/// It is a [`Samples`] source, so it trains and queries a map directly.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Dataset {
+    /// The values, sample after sample, `dim` each.
+    pub data: Vec<f32>,
+    /// Values per sample (at least 1).
+    pub dim: usize,
+    /// Column names from a CSV header row.
+    pub columns: Option<Vec<String>>,
+    /// One label per sample (`None` where a sample has none), or empty when no sample has one
+    /// (SOM_PAK files carry labels).
+    pub labels: Vec<Option<String>>,
+}
+
+impl Dataset {
+    /// Number of samples.
+    pub fn len(&self) -> usize {
+        self.data.len() / self.dim.max(1)
+    }
+
+    /// Whether there are no samples.
+    pub fn is_empty(&self) -> bool {
+        self.data.is_empty()
+    }
+}
+
+impl Samples for Dataset {
+    fn count(&self) -> usize {
+        self.len()
+    }
+    fn sample(&self, i: usize) -> &[f32] {
+        &self.data[i * self.dim..(i + 1) * self.dim]
+    }
+    fn flat(&self) -> Option<&[f32]> {
+        Some(&self.data)
+    }
+}
+
+/// A file format, known by its extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// `.csv`: comma-separated numbers, one sample (or unit) per line, optional header.
+    Csv,
+    /// `.dat`: a SOM_PAK data file.
+    Dat,
+    /// `.cod`: a SOM_PAK codebook.
+    Cod,
+    /// `.f32`: raw little-endian `f32`, sample after sample; the dimension is given apart.
+    F32,
+    /// `.json`: a saved map ([`SavedMap`]).
+    Json,
+}
+
+impl Format {
+    /// Every format, in the order error messages list them.
+    pub const ALL: [Format; 5] = [
+        Format::Csv,
+        Format::Dat,
+        Format::Cod,
+        Format::F32,
+        Format::Json,
+    ];
+
+    /// The format's extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Csv => "csv",
+            Format::Dat => "dat",
+            Format::Cod => "cod",
+            Format::F32 => "f32",
+            Format::Json => "json",
+        }
+    }
+
+    /// The format a path's extension names (case-insensitive).
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for a missing or unknown extension, listing the supported ones.
+    ///
+    /// # Example
+    /// ```
+    /// use som_std::io::Format;
+    /// assert_eq!(Format::from_path("runs/map.JSON")?, Format::Json);
+    /// assert!(Format::from_path("data.txt").unwrap_err().to_string().contains(".csv"));
+    /// # Ok::<(), som_std::Error>(())
+    /// ```
+    pub fn from_path(path: impl AsRef<Path>) -> Result<Format> {
+        let path = path.as_ref();
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase);
+        if let Some(f) = Format::ALL
+            .into_iter()
+            .find(|f| Some(f.extension()) == ext.as_deref())
+        {
+            return Ok(f);
+        }
+        let known: Vec<String> = Format::ALL
+            .iter()
+            .map(|f| format!(".{}", f.extension()))
+            .collect();
+        Err(Error::Invalid(format!(
+            "{}: {}; expected one of {}",
+            path.display(),
+            match ext {
+                Some(e) => format!("unknown extension .{e}"),
+                None => "no extension".to_string(),
+            },
+            known.join(", ")
+        )))
+    }
+}
+
+/// Reads samples from the file at `path` in the format its extension names: `.csv`, `.dat`,
+/// `.f32` (which needs `dim`), or `.cod` (the units of a SOM_PAK codebook as samples, with
+/// their labels). Where the file itself says its dimension, a given `dim` must match it.
+///
+/// # Errors
+/// [`Error::Invalid`] for an unknown extension, a `.json` file (a saved map is not data), an
+/// `.f32` file without `dim`, or a dimension other than `dim`; the reader's errors otherwise.
+pub fn read_data(path: impl AsRef<Path>, dim: Option<usize>) -> Result<Dataset> {
+    let path = path.as_ref();
+    let format = Format::from_path(path)?;
+    let name = path.display().to_string();
+    if format == Format::Json {
+        return Err(Error::Invalid(format!(
+            "{name}: a .json file is a saved map, not data; expected .csv, .dat, .cod or .f32"
+        )));
+    }
+    if format == Format::F32 && dim.is_none() {
+        return Err(Error::Invalid(format!(
+            "{name}: raw .f32 data does not say its dimension: give it (--dim)"
+        )));
+    }
+    let file = File::open(path).map_err(|e| io_error(&name, e))?;
+    let ds = match format {
+        Format::Csv => read_csv(file, &name)?,
+        Format::Dat => read_dat(file, &name)?,
+        Format::F32 => read_f32(file, &name, dim.unwrap_or(1))?,
+        Format::Cod | Format::Json => {
+            let c = read_cod(file, &name)?;
+            Dataset {
+                data: c.weights,
+                dim: c.dim,
+                columns: None,
+                labels: c.labels,
+            }
+        }
+    };
+    if let Some(d) = dim
+        && d != ds.dim
+    {
+        return Err(Error::Invalid(format!(
+            "{name}: samples of dim {} but dim {d} was given",
+            ds.dim
+        )));
+    }
+    Ok(ds)
+}
+
+/// Writes samples (or a row-major codebook, one unit per line) to the file at `path` in the
+/// format its extension names: `.csv` (with `columns` as header, if given), `.dat` (with
+/// `labels`, if any) or `.f32`. Column names and labels a format cannot hold are left out.
+///
+/// # Errors
+/// [`Error::Invalid`] for an unknown extension or `.cod`/`.json` (use [`write_cod`] and
+/// [`SavedMap::save`], which need the map's lattice); the writer's errors otherwise, and
+/// [`Error::Io`] if the file cannot be created.
+pub fn write_data(
+    path: impl AsRef<Path>,
+    data: &[f32],
+    dim: usize,
+    columns: Option<&[String]>,
+    labels: &[Option<String>],
+) -> Result<()> {
+    let path = path.as_ref();
+    let format = Format::from_path(path)?;
+    let name = path.display().to_string();
+    if matches!(format, Format::Cod | Format::Json) {
+        return Err(Error::Invalid(format!(
+            "{name}: .{} holds a whole map; expected .csv, .dat or .f32 for plain samples",
+            format.extension()
+        )));
+    }
+    text::check_table(&name, data, dim)?;
+    let file = File::create(path).map_err(|e| io_error(&name, e))?;
+    match format {
+        Format::Csv => write_csv(file, &name, data, dim, columns),
+        Format::Dat => write_dat(file, &name, data, dim, labels),
+        _ => write_f32(file, &name, data, dim),
+    }
+}

@@ -1,0 +1,359 @@
+//! A trained map saved as JSON: version-tagged, validated on load.
+
+use super::text::{io_error, parse_error};
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use som_kernel::{Boundary, Clock, Grid, Schedule, Shape, Topology, Training};
+use std::io::{BufWriter, Read, Write};
+
+/// The `format` tag of a saved map.
+pub const FORMAT_TAG: &str = "som";
+
+/// The version of the saved-map format that this build writes and reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// Everything needed to use and go on training a map: its lattice, its training settings and
+/// its row-major codebook.
+///
+/// On disk it is one JSON object,
+/// `{"format": "som", "version": 1, "map": {"rows": .., "cols": .., ...}}`, with names in
+/// kebab case: topology `"rectangular"` or `"hexagonal"`, boundary `"planar"` or
+/// `"toroidal"`, shape `"gaussian"`, `"bubble"`, `"triangle"` or `"mexican-hat"`, clock
+/// `"sample"` or `"epoch"`, and schedules as `{"linear": {"start": 0.5, "end": 0}}`,
+/// `{"asymptotic": {"start": 0.5}}`, `{"constant": 0.1}`, ...
+/// Floats are written with the fewest digits that read back as the same `f32`: a load gives
+/// back the saved map bit for bit.
+///
+/// # Example
+/// ```
+/// use som_std::io::SavedMap;
+/// use som_std::{Clock, Schedule, Shape, Topology, Boundary, kernel::Training};
+///
+/// let map = SavedMap {
+///     rows: 1,
+///     cols: 2,
+///     dim: 3,
+///     topology: Topology::Hexagonal,
+///     boundary: Boundary::Planar,
+///     training: Training {
+///         shape: Shape::Gaussian,
+///         alpha: Schedule::Linear { start: 0.3, end: 0.0 },
+///         sigma: Schedule::Asymptotic { start: 1.0 },
+///         cutoff: 0.0,
+///         clock: Clock::Epoch,
+///     },
+///     seed: 7,
+///     epochs: 100,
+///     steps: 0,
+///     codebook: vec![0.1, 0.2, 0.3, 1.0, 2.0, 3.0],
+/// };
+/// let mut file = Vec::new();
+/// map.write(&mut file, "map.json")?;
+/// assert_eq!(SavedMap::read(file.as_slice(), "map.json")?, map);
+/// # Ok::<(), som_std::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SavedMap {
+    /// Number of rows.
+    pub rows: usize,
+    /// Number of columns.
+    pub cols: usize,
+    /// Values per unit.
+    pub dim: usize,
+    /// The lattice.
+    #[serde(with = "TopologyDef")]
+    pub topology: Topology,
+    /// The boundary.
+    #[serde(with = "BoundaryDef")]
+    pub boundary: Boundary,
+    /// Neighbourhood shape and cut-off, learning-rate and width schedules, and their clock.
+    #[serde(with = "TrainingDef")]
+    pub training: Training,
+    /// Seed of the map's random choices (0 if it has none).
+    #[serde(default)]
+    pub seed: u64,
+    /// Epochs a full training runs (0 if not set).
+    #[serde(default)]
+    pub epochs: u64,
+    /// Schedule steps trained so far, so that streaming training can go on where it stopped
+    /// (0 for a fresh map).
+    #[serde(default)]
+    pub steps: u64,
+    /// Row-major codebook: unit `row * cols + col`, `dim` values each, `rows * cols * dim` in
+    /// all.
+    pub codebook: Vec<f32>,
+}
+
+/// The file: a format tag and version around the map.
+#[derive(Serialize)]
+struct FileOut<'a> {
+    format: &'a str,
+    version: u32,
+    map: &'a SavedMap,
+}
+
+/// The file as read, once its tag and version are known to be right.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileIn {
+    #[allow(dead_code)]
+    format: String,
+    #[allow(dead_code)]
+    version: u32,
+    map: SavedMap,
+}
+
+/// Only the tag and version, read first so that a file of another kind or version gets an
+/// error about that rather than about its fields.
+#[derive(Deserialize)]
+struct Tag {
+    format: Option<serde_json::Value>,
+    version: Option<serde_json::Value>,
+}
+
+impl SavedMap {
+    /// Checks that the map is usable: a valid lattice, `dim > 0`, valid training settings and
+    /// a codebook of `rows * cols * dim` finite values.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] naming the problem.
+    pub fn validate(&self) -> Result<()> {
+        self.problem().map_or(Ok(()), |p| Err(Error::Invalid(p)))
+    }
+
+    /// What is wrong with the map, if anything, as a noun phrase.
+    fn problem(&self) -> Option<String> {
+        if let Err(e) = Grid::with(self.rows, self.cols, self.topology, self.boundary) {
+            return Some(format!(
+                "a {} x {} {:?} {:?} lattice ({e})",
+                self.rows, self.cols, self.topology, self.boundary
+            ));
+        }
+        if self.dim == 0 {
+            return Some("dim 0".into());
+        }
+        if let Err(e) = self.training.validate() {
+            return Some(format!("training settings where {e}"));
+        }
+        let expected = (self.rows * self.cols).checked_mul(self.dim);
+        if expected != Some(self.codebook.len()) {
+            return Some(format!(
+                "a codebook of {} values, where {} x {} units of dim {} need {}",
+                self.codebook.len(),
+                self.rows,
+                self.cols,
+                self.dim,
+                expected.map_or("more than fit in memory".into(), |n| n.to_string())
+            ));
+        }
+        if let Some(i) = self.codebook.iter().position(|v| !v.is_finite()) {
+            return Some(format!(
+                "the non-finite value {} in the codebook (unit {}, component {})",
+                self.codebook[i],
+                i / self.dim,
+                i % self.dim
+            ));
+        }
+        None
+    }
+
+    /// Writes the map as one line of JSON. `name` names the stream in errors.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] if the map does not [validate](Self::validate) (a file that would
+    /// not load is never written); [`Error::Io`] if writing fails.
+    pub fn write<W: Write>(&self, writer: W, name: &str) -> Result<()> {
+        if let Some(p) = self.problem() {
+            return Err(Error::Invalid(format!("cannot save {name}: {p}")));
+        }
+        let mut writer = BufWriter::new(writer);
+        let file = FileOut {
+            format: FORMAT_TAG,
+            version: FORMAT_VERSION,
+            map: self,
+        };
+        serde_json::to_writer(&mut writer, &file)
+            .map_err(|e| io_error(name, std::io::Error::from(e)))?;
+        writer
+            .write_all(b"\n")
+            .and_then(|()| writer.flush())
+            .map_err(|e| io_error(name, e))
+    }
+
+    /// Reads a map written by [`SavedMap::write`] and [validates](Self::validate) it.
+    ///
+    /// # Errors
+    /// [`Error::Parse`] for a file that is not JSON or is cut short (with the line), is not a
+    /// saved `som` map, has another version, lacks a field or has an unknown one, or holds a
+    /// map that does not validate; [`Error::Io`] if reading fails.
+    pub fn read<R: Read>(mut reader: R, name: &str) -> Result<Self> {
+        let mut bytes = Vec::new();
+        reader
+            .read_to_end(&mut bytes)
+            .map_err(|e| io_error(name, e))?;
+        let json_error = |e: serde_json::Error, expected: &str| {
+            let line = (e.line() > 0).then_some(e.line());
+            let got = match e.classify() {
+                serde_json::error::Category::Eof => {
+                    "the end of the file (is it cut short?)".to_string()
+                }
+                _ => format!("{} (column {})", strip_position(&e.to_string()), e.column()),
+            };
+            parse_error(name, line, expected, got)
+        };
+        let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
+        if first != Some(&b'{') {
+            return Err(parse_error(
+                name,
+                None,
+                "a JSON object (a saved som map)",
+                match first {
+                    None => "an empty file".to_string(),
+                    Some(&b) => format!(
+                        "a file starting with {}",
+                        super::text::quote(&String::from_utf8_lossy(&[b]))
+                    ),
+                },
+            ));
+        }
+        let tag: Tag = serde_json::from_slice(&bytes)
+            .map_err(|e| json_error(e, "a JSON object (a saved som map)"))?;
+        match &tag.format {
+            Some(serde_json::Value::String(s)) if s == FORMAT_TAG => {}
+            other => {
+                return Err(parse_error(
+                    name,
+                    None,
+                    format!("\"format\": \"{FORMAT_TAG}\" (a saved som map)"),
+                    other
+                        .as_ref()
+                        .map_or("no \"format\" field".to_string(), |v| {
+                            format!("\"format\": {}", short_json(v))
+                        }),
+                ));
+            }
+        }
+        match &tag.version {
+            Some(v) if v.as_u64() == Some(u64::from(FORMAT_VERSION)) => {}
+            other => {
+                return Err(parse_error(
+                    name,
+                    None,
+                    format!("\"version\": {FORMAT_VERSION}, the version this build reads"),
+                    other
+                        .as_ref()
+                        .map_or("no \"version\" field".to_string(), |v| {
+                            format!("\"version\": {}", short_json(v))
+                        }),
+                ));
+            }
+        }
+        let file: FileIn = serde_json::from_slice(&bytes)
+            .map_err(|e| json_error(e, &format!("a saved som map of version {FORMAT_VERSION}")))?;
+        if let Some(p) = file.map.problem() {
+            return Err(parse_error(name, None, "a consistent map", p));
+        }
+        Ok(file.map)
+    }
+
+    /// Writes the map to the file at `path` (see [`SavedMap::write`]).
+    ///
+    /// # Errors
+    /// As [`SavedMap::write`], and [`Error::Io`] if the file cannot be created.
+    pub fn save(&self, path: impl AsRef<std::path::Path>) -> Result<()> {
+        let path = path.as_ref();
+        let name = path.display().to_string();
+        if let Some(p) = self.problem() {
+            return Err(Error::Invalid(format!("cannot save {name}: {p}")));
+        }
+        let file = std::fs::File::create(path).map_err(|e| io_error(&name, e))?;
+        self.write(file, &name)
+    }
+
+    /// Reads the map in the file at `path` (see [`SavedMap::read`]).
+    ///
+    /// # Errors
+    /// As [`SavedMap::read`], and [`Error::Io`] if the file cannot be opened.
+    pub fn load(path: impl AsRef<std::path::Path>) -> Result<Self> {
+        let path = path.as_ref();
+        let name = path.display().to_string();
+        let file = std::fs::File::open(path).map_err(|e| io_error(&name, e))?;
+        Self::read(file, &name)
+    }
+}
+
+/// serde_json's message without its " at line L column C" (the error names the line itself).
+fn strip_position(message: &str) -> String {
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message.to_string(),
+    }
+}
+
+/// A JSON value for an error message, shortened if long.
+fn short_json(v: &serde_json::Value) -> String {
+    const MAX: usize = 40;
+    let text = v.to_string();
+    match text.char_indices().nth(MAX) {
+        Some((cut, _)) => format!("{}...", &text[..cut]),
+        None => text,
+    }
+}
+
+// Serde mirrors of the kernel's types (serde's "remote derive"): the compiler checks that
+// they match the kernel's definitions, so a new variant there cannot be silently dropped here.
+
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "Topology", rename_all = "kebab-case")]
+enum TopologyDef {
+    Rectangular,
+    Hexagonal,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "Boundary", rename_all = "kebab-case")]
+enum BoundaryDef {
+    Planar,
+    Toroidal,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "Shape", rename_all = "kebab-case")]
+enum ShapeDef {
+    Gaussian,
+    Bubble,
+    Triangle,
+    MexicanHat,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "Clock", rename_all = "kebab-case")]
+enum ClockDef {
+    Sample,
+    Epoch,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "Schedule", rename_all = "kebab-case", deny_unknown_fields)]
+enum ScheduleDef {
+    Constant(f32),
+    Linear { start: f32, end: f32 },
+    Asymptotic { start: f32 },
+    Inverse { start: f32, end: f32 },
+    Exponential { start: f32, end: f32 },
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "Training", deny_unknown_fields)]
+struct TrainingDef {
+    #[serde(with = "ShapeDef")]
+    shape: Shape,
+    #[serde(with = "ScheduleDef")]
+    alpha: Schedule,
+    #[serde(with = "ScheduleDef")]
+    sigma: Schedule,
+    cutoff: f32,
+    #[serde(with = "ClockDef")]
+    clock: Clock,
+}

@@ -1,0 +1,381 @@
+//! SOM_PAK 3.1's text formats: data files (`.dat`) and codebooks (`.cod`).
+//!
+//! Both start with a header line whose first token is the dimension, then hold one vector per
+//! line: `dim` numbers separated by whitespace, optionally followed by a label. Lines starting
+//! with `#` are comments. A codebook's header also names the lattice:
+//! `dim topology xdim ydim neighbourhood`, e.g. `5 hexa 12 8 bubble`, and its `xdim * ydim`
+//! unit lines are in the order `y * xdim + x`: `xdim` is the number of columns, `ydim` of rows.
+
+use super::Dataset;
+use super::text::{Lines, Number, check_table, io_error, number, parse_error, quote, write_number};
+use crate::error::{Error, Result};
+use som_kernel::{Boundary, Grid, Shape, Topology};
+use std::io::{BufReader, BufWriter, Read, Write};
+
+/// A SOM_PAK codebook: the lattice and neighbourhood its header names, and the unit vectors.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SompakCodebook {
+    /// Values per unit.
+    pub dim: usize,
+    /// `hexa` or `rect`.
+    pub topology: Topology,
+    /// Number of rows (SOM_PAK's `ydim`).
+    pub rows: usize,
+    /// Number of columns (SOM_PAK's `xdim`).
+    pub cols: usize,
+    /// `bubble` or `gaussian`: the only shapes SOM_PAK knows.
+    pub neighbourhood: Shape,
+    /// Row-major codebook: unit `row * cols + col` (SOM_PAK's `y * xdim + x`), `dim` values
+    /// each.
+    pub weights: Vec<f32>,
+    /// One label per unit (`None` where a unit has none), or empty when no unit has one.
+    pub labels: Vec<Option<String>>,
+}
+
+/// Reads a SOM_PAK data file: a header line whose first token is the dimension (other tokens
+/// are ignored), then one sample per line, `dim` numbers optionally followed by a label
+/// (the rest of the line, whitespace runs joined by one space). Blank lines and `#` comments
+/// are skipped.
+///
+/// # Errors
+/// [`Error::Parse`] naming the line for a bad header, a line with fewer than `dim` numbers, a
+/// value that is not a finite number, a missing value `x` (not supported), or a file without
+/// samples; [`Error::Io`] if reading fails.
+///
+/// # Example
+/// ```
+/// let ds = som_std::io::read_dat("2\n0.5 1 a\n# comment\n3 4\n".as_bytes(), "ex.dat")?;
+/// assert_eq!((ds.dim, ds.data.as_slice()), (2, &[0.5, 1.0, 3.0, 4.0][..]));
+/// assert_eq!(ds.labels, [Some("a".to_string()), None]);
+/// # Ok::<(), som_std::Error>(())
+/// ```
+pub fn read_dat<R: Read>(reader: R, name: &str) -> Result<Dataset> {
+    let mut lines = Lines::new(BufReader::new(reader), name);
+    let dim = match lines.next_content()? {
+        Some((line, text)) => header_dim(name, line, text)?,
+        None => {
+            return Err(parse_error(
+                name,
+                None,
+                "a header line with the dimension",
+                "an empty file",
+            ));
+        }
+    };
+    let mut data = Vec::new();
+    let mut labels = Vec::new();
+    let mut labelled = false;
+    while let Some((line, text)) = lines.next_content()? {
+        let label = vector(name, line, text, dim, &mut data)?;
+        labelled |= label.is_some();
+        labels.push(label);
+    }
+    if data.is_empty() {
+        return Err(parse_error(
+            name,
+            None,
+            format!("at least one sample of {dim} values after the header"),
+            "none",
+        ));
+    }
+    if !labelled {
+        labels = Vec::new();
+    }
+    Ok(Dataset {
+        data,
+        dim,
+        columns: None,
+        labels,
+    })
+}
+
+/// Writes a SOM_PAK data file: the dimension, then one sample per line with its label, if any.
+/// Numbers are written with the fewest digits that read back as the same `f32`.
+///
+/// # Errors
+/// [`Error::Invalid`] if `dim` is 0, `data` is not a whole, positive number of samples, a value
+/// is not finite, `labels` is neither empty nor one per sample, or a label holds a line break
+/// or starts or ends with whitespace; [`Error::Io`] if writing fails.
+pub fn write_dat<W: Write>(
+    writer: W,
+    name: &str,
+    data: &[f32],
+    dim: usize,
+    labels: &[Option<String>],
+) -> Result<()> {
+    check_table(name, data, dim)?;
+    check_labels(name, labels, data.len() / dim)?;
+    let mut writer = BufWriter::new(writer);
+    writeln!(writer, "{dim}").map_err(|e| io_error(name, e))?;
+    write_vectors(&mut writer, name, data, dim, labels)
+}
+
+/// Reads a SOM_PAK codebook: the header `dim topology xdim ydim neighbourhood` (topology
+/// `hexa` or `rect`, neighbourhood `bubble` or `gaussian`), then `xdim * ydim` unit lines of
+/// `dim` numbers, each optionally followed by a label. Blank lines and `#` comments are
+/// skipped.
+///
+/// # Errors
+/// [`Error::Parse`] naming the line for a bad header, a bad unit line (as in [`read_dat`]), or
+/// a number of unit lines other than `xdim * ydim`; [`Error::Io`] if reading fails.
+pub fn read_cod<R: Read>(reader: R, name: &str) -> Result<SompakCodebook> {
+    let mut lines = Lines::new(BufReader::new(reader), name);
+    let (dim, topology, cols, rows, neighbourhood) = match lines.next_content()? {
+        Some((line, text)) => cod_header(name, line, text)?,
+        None => {
+            return Err(parse_error(
+                name,
+                None,
+                "a codebook header `dim topology xdim ydim neighbourhood`",
+                "an empty file",
+            ));
+        }
+    };
+    let units = rows * cols; // checked by Grid::with in cod_header
+    let mut weights = Vec::new();
+    let mut labels = Vec::new();
+    let mut labelled = false;
+    while let Some((line, text)) = lines.next_content()? {
+        if labels.len() == units {
+            return Err(parse_error(
+                name,
+                Some(line),
+                format!("the end of the file after {units} units ({cols} x {rows})"),
+                "another line",
+            ));
+        }
+        let label = vector(name, line, text, dim, &mut weights)?;
+        labelled |= label.is_some();
+        labels.push(label);
+    }
+    if labels.len() < units {
+        return Err(parse_error(
+            name,
+            Some(lines.number()),
+            format!("{units} unit lines ({cols} x {rows}) after the header"),
+            format!("{} unit lines and the end of the file", labels.len()),
+        ));
+    }
+    if !labelled {
+        labels = Vec::new();
+    }
+    Ok(SompakCodebook {
+        dim,
+        topology,
+        rows,
+        cols,
+        neighbourhood,
+        weights,
+        labels,
+    })
+}
+
+/// Writes a SOM_PAK codebook that [`read_cod`] (and SOM_PAK) reads back exactly.
+///
+/// # Errors
+/// [`Error::Invalid`] for a neighbourhood other than bubble or Gaussian, a lattice with zero
+/// rows or columns, weights that are not `rows * cols * dim` finite values, labels that are
+/// neither empty nor one per unit, or a label with a line break or surrounding whitespace;
+/// [`Error::Io`] if writing fails.
+pub fn write_cod<W: Write>(writer: W, name: &str, codebook: &SompakCodebook) -> Result<()> {
+    let c = codebook;
+    let neigh = match c.neighbourhood {
+        Shape::Bubble => "bubble",
+        Shape::Gaussian => "gaussian",
+        other => {
+            return Err(Error::Invalid(format!(
+                "cannot write {name}: SOM_PAK codebooks know only the bubble and gaussian \
+                 neighbourhoods, not {other:?}"
+            )));
+        }
+    };
+    let topol = match c.topology {
+        Topology::Hexagonal => "hexa",
+        Topology::Rectangular => "rect",
+    };
+    Grid::with(c.rows, c.cols, c.topology, Boundary::Planar)
+        .map_err(|e| Error::Invalid(format!("cannot write {name}: {e}")))?;
+    check_table(name, &c.weights, c.dim)?;
+    let units = c.weights.len() / c.dim;
+    if units != c.rows * c.cols {
+        return Err(Error::Invalid(format!(
+            "cannot write {name}: {units} units of dim {} for a {} x {} map ({} units)",
+            c.dim,
+            c.cols,
+            c.rows,
+            c.rows * c.cols
+        )));
+    }
+    check_labels(name, &c.labels, units)?;
+    let mut writer = BufWriter::new(writer);
+    writeln!(writer, "{} {topol} {} {} {neigh}", c.dim, c.cols, c.rows)
+        .map_err(|e| io_error(name, e))?;
+    write_vectors(&mut writer, name, &c.weights, c.dim, &c.labels)
+}
+
+/// The dimension: the first token of a header line, a positive integer.
+fn header_dim(name: &str, line: usize, text: &str) -> Result<usize> {
+    let token = text.split_whitespace().next().unwrap_or("");
+    match token.parse::<usize>() {
+        Ok(dim) if dim > 0 => Ok(dim),
+        _ => Err(parse_error(
+            name,
+            Some(line),
+            "a header line starting with the dimension (a positive integer)",
+            quote(token),
+        )),
+    }
+}
+
+/// `dim topology xdim ydim neighbourhood` of a codebook header.
+fn cod_header(
+    name: &str,
+    line: usize,
+    text: &str,
+) -> Result<(usize, Topology, usize, usize, Shape)> {
+    let dim = header_dim(name, line, text)?;
+    let tokens: Vec<&str> = text.split_whitespace().collect();
+    let bad = |expected: &str, got: String| parse_error(name, Some(line), expected, got);
+    if tokens.len() < 5 {
+        return Err(bad(
+            "a codebook header `dim topology xdim ydim neighbourhood`, e.g. `5 hexa 12 8 bubble`",
+            format!("{} tokens: {}", tokens.len(), quote(text.trim())),
+        ));
+    }
+    let topology = match tokens[1] {
+        "hexa" => Topology::Hexagonal,
+        "rect" => Topology::Rectangular,
+        other => {
+            return Err(bad(
+                "the topology `hexa` or `rect` as the header's 2nd token",
+                quote(other),
+            ));
+        }
+    };
+    let size = |i: usize, what: &str| match tokens[i].parse::<usize>() {
+        Ok(v) if v > 0 => Ok(v),
+        _ => Err(bad(
+            &format!(
+                "{what} (a positive integer) as the header's token {}",
+                i + 1
+            ),
+            quote(tokens[i]),
+        )),
+    };
+    let cols = size(2, "xdim, the number of columns")?;
+    let rows = size(3, "ydim, the number of rows")?;
+    let neighbourhood = match tokens[4] {
+        "bubble" => Shape::Bubble,
+        "gaussian" => Shape::Gaussian,
+        other => {
+            return Err(bad(
+                "the neighbourhood `bubble` or `gaussian` as the header's 5th token",
+                quote(other),
+            ));
+        }
+    };
+    if let Err(e) = Grid::with(rows, cols, topology, Boundary::Planar) {
+        return Err(bad("a usable map size", format!("{cols} x {rows}: {e}")));
+    }
+    Ok((dim, topology, cols, rows, neighbourhood))
+}
+
+/// Parses `dim` numbers of one vector line onto `out`; returns the label after them, if any.
+fn vector(
+    name: &str,
+    line: usize,
+    text: &str,
+    dim: usize,
+    out: &mut Vec<f32>,
+) -> Result<Option<String>> {
+    let mut tokens = text.split_whitespace();
+    for c in 0..dim {
+        let Some(token) = tokens.next() else {
+            return Err(parse_error(
+                name,
+                Some(line),
+                format!("{dim} numbers"),
+                format!("{c} numbers"),
+            ));
+        };
+        match number(token) {
+            Number::Finite(v) => out.push(v),
+            _ if token == "x" => {
+                return Err(parse_error(
+                    name,
+                    Some(line),
+                    format!(
+                        "a number in column {} (missing values `x` are not supported)",
+                        c + 1
+                    ),
+                    "the missing-value mark \"x\"",
+                ));
+            }
+            Number::NonFinite => {
+                return Err(parse_error(
+                    name,
+                    Some(line),
+                    format!("a finite number in column {}", c + 1),
+                    quote(token),
+                ));
+            }
+            Number::Text => {
+                return Err(parse_error(
+                    name,
+                    Some(line),
+                    format!("{dim} numbers, then an optional label"),
+                    format!("{c} numbers, then {}", quote(token)),
+                ));
+            }
+        }
+    }
+    let label: Vec<&str> = tokens.collect();
+    Ok((!label.is_empty()).then(|| label.join(" ")))
+}
+
+/// Labels are optional; where given there is one per vector, each on one line.
+fn check_labels(name: &str, labels: &[Option<String>], n: usize) -> Result<()> {
+    if !labels.is_empty() && labels.len() != n {
+        return Err(Error::Invalid(format!(
+            "cannot write {name}: {} labels for {n} vectors",
+            labels.len()
+        )));
+    }
+    if let Some(bad) = labels
+        .iter()
+        .flatten()
+        .find(|l| l.contains(['\n', '\r']) || l.trim() != l.as_str())
+    {
+        return Err(Error::Invalid(format!(
+            "cannot write {name}: the label {} has a line break or surrounding whitespace",
+            quote(bad)
+        )));
+    }
+    Ok(())
+}
+
+/// One line per vector: its values separated by spaces, then its label if it has one.
+fn write_vectors<W: Write>(
+    writer: &mut BufWriter<W>,
+    name: &str,
+    data: &[f32],
+    dim: usize,
+    labels: &[Option<String>],
+) -> Result<()> {
+    let io = |e| io_error(name, e);
+    for (i, v) in data.chunks_exact(dim).enumerate() {
+        for (c, &x) in v.iter().enumerate() {
+            if c > 0 {
+                writer.write_all(b" ").map_err(io)?;
+            }
+            write_number(writer, x).map_err(io)?;
+        }
+        if let Some(Some(label)) = labels.get(i)
+            && !label.is_empty()
+        {
+            write!(writer, " {label}").map_err(io)?;
+        }
+        writer.write_all(b"\n").map_err(io)?;
+    }
+    writer.flush().map_err(io)
+}

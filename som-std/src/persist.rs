@@ -1,0 +1,173 @@
+//! Saving and loading a map, and SOM_PAK codebooks, through the formats of [`crate::io`].
+
+use crate::error::{Error, Result};
+use crate::io::{SavedMap, SompakCodebook};
+use crate::som::{Init, Som};
+use std::path::Path;
+
+impl Som {
+    /// The map as a [`SavedMap`]: shape, settings, codebook.
+    pub fn to_saved(&self) -> SavedMap {
+        SavedMap {
+            rows: self.grid.rows(),
+            cols: self.grid.cols(),
+            dim: self.dim,
+            topology: self.grid.topology(),
+            boundary: self.grid.boundary(),
+            training: self.training,
+            seed: self.seed,
+            epochs: self.epochs,
+            steps: self.streamed,
+            codebook: self.codebook(),
+        }
+    }
+
+    /// A map from a [`SavedMap`], ready to query or to train on.
+    ///
+    /// # Errors
+    /// An inconsistent saved map (shape, codebook length, settings).
+    pub fn from_saved(saved: &SavedMap) -> Result<Som> {
+        saved.validate()?;
+        let mut som = Som::builder(saved.rows, saved.cols, saved.dim)
+            .topology(saved.topology)
+            .boundary(saved.boundary)
+            .neighbourhood(saved.training.shape)
+            .alpha(saved.training.alpha)
+            .sigma(saved.training.sigma)
+            .cutoff(saved.training.cutoff)
+            .clock(saved.training.clock)
+            .seed(saved.seed)
+            .epochs(saved.epochs)
+            .init(Init::Codebook(saved.codebook.clone()))
+            .build()?;
+        som.streamed = saved.steps;
+        Ok(som)
+    }
+
+    /// Saves the map as version-tagged JSON.
+    ///
+    /// # Errors
+    /// The file cannot be written.
+    pub fn save(&self, path: impl AsRef<Path>) -> Result<()> {
+        self.to_saved().save(path)
+    }
+
+    /// Loads a map saved by [`Som::save`].
+    ///
+    /// # Errors
+    /// The file cannot be read, or is not a saved map of a supported version, or is corrupt.
+    pub fn load(path: impl AsRef<Path>) -> Result<Som> {
+        Som::from_saved(&SavedMap::load(path)?)
+    }
+
+    /// The map as a SOM_PAK codebook (SOM_PAK knows only bubble and Gaussian neighbourhoods
+    /// and planar maps).
+    ///
+    /// # Errors
+    /// A neighbourhood or boundary SOM_PAK cannot express.
+    pub fn to_sompak(&self) -> Result<SompakCodebook> {
+        use som_kernel::{Boundary, Shape};
+        if !matches!(self.training.shape, Shape::Bubble | Shape::Gaussian)
+            || self.grid.boundary() != Boundary::Planar
+        {
+            return Err(Error::Invalid(format!(
+                "SOM_PAK codebooks hold planar maps with a bubble or gaussian neighbourhood, this map is {:?} with {:?}",
+                self.grid.boundary(),
+                self.training.shape
+            )));
+        }
+        Ok(SompakCodebook {
+            dim: self.dim,
+            topology: self.grid.topology(),
+            rows: self.grid.rows(),
+            cols: self.grid.cols(),
+            neighbourhood: self.training.shape,
+            weights: self.codebook(),
+            labels: Vec::new(),
+        })
+    }
+}
+
+impl Som {
+    /// A map from a codebook file of any supported format: a saved map (`.json`), a SOM_PAK
+    /// codebook (`.cod`), or a row-major table (`.csv`, `.f32`: one unit per row, unit
+    /// `row * cols + col`), which does not know its shape: give `shape = Some((rows, cols))`
+    /// (and, for `.f32`, `dim`).
+    ///
+    /// # Errors
+    /// An unreadable or corrupt file; a table without `shape` or of the wrong size.
+    pub fn from_codebook_file(
+        path: impl AsRef<Path>,
+        shape: Option<(usize, usize)>,
+        dim: Option<usize>,
+    ) -> Result<Som> {
+        use crate::io::{Format, read_cod, read_data};
+        let path = path.as_ref();
+        let name = path.display().to_string();
+        match Format::from_path(path)? {
+            Format::Json => Som::load(path),
+            Format::Cod => {
+                let file = std::fs::File::open(path).map_err(|e| Error::Io {
+                    file: name.clone(),
+                    source: e,
+                })?;
+                Som::from_sompak(&read_cod(file, &name)?)
+            }
+            _ => {
+                let table = read_data(path, dim)?;
+                let Some((rows, cols)) = shape else {
+                    return Err(Error::Invalid(format!(
+                        "{name}: a table of units does not say the map's shape: give its rows and cols"
+                    )));
+                };
+                if table.len() != rows * cols {
+                    return Err(Error::Invalid(format!(
+                        "{name}: {} units, expected rows x cols = {rows} x {cols} = {}",
+                        table.len(),
+                        rows * cols
+                    )));
+                }
+                Som::builder(rows, cols, table.dim)
+                    .init(Init::Codebook(table.data))
+                    .build()
+            }
+        }
+    }
+
+    /// A map holding a SOM_PAK codebook, with SOM_PAK's lattice and neighbourhood.
+    ///
+    /// # Errors
+    /// An inconsistent codebook.
+    pub fn from_sompak(codebook: &SompakCodebook) -> Result<Som> {
+        Som::builder(codebook.rows, codebook.cols, codebook.dim)
+            .topology(codebook.topology)
+            .neighbourhood(codebook.neighbourhood)
+            .init(Init::Codebook(codebook.weights.clone()))
+            .build()
+    }
+
+    /// Writes the codebook by extension: `.json` (the whole map), `.cod` (SOM_PAK), `.csv`
+    /// or `.f32` (row-major, one unit per row).
+    ///
+    /// # Errors
+    /// The file cannot be written, or the format cannot hold this map.
+    pub fn write_codebook_file(&self, path: impl AsRef<Path>) -> Result<()> {
+        use crate::io::{Format, write_cod, write_data};
+        let path = path.as_ref();
+        let name = path.display().to_string();
+        match Format::from_path(path)? {
+            Format::Json => self.save(path),
+            Format::Cod => {
+                let file = std::fs::File::create(path).map_err(|e| Error::Io {
+                    file: name.clone(),
+                    source: e,
+                })?;
+                write_cod(file, &name, &self.to_sompak()?)
+            }
+            Format::Dat => Err(Error::Invalid(format!(
+                "{name}: .dat holds data; write a codebook as .json, .cod, .csv or .f32"
+            ))),
+            _ => write_data(path, &self.codebook(), self.dim, None, &[]),
+        }
+    }
+}

@@ -1,0 +1,204 @@
+//! Training drivers: online (in order, shuffled, by epochs or steps, streaming) and batch.
+
+use crate::data::{Samples, flatten, validate};
+use crate::error::{Error, Result};
+use crate::som::{Order, Som};
+use rayon::prelude::*;
+use som_kernel::{BatchStats, Bmu, Clock, Map, Neighbourhood, init};
+use std::borrow::Cow;
+
+/// Samples per parallel task in whole-data BMU searches.
+const TASK: usize = 512;
+
+impl Som {
+    /// Validates `data`, runs a pending data-dependent initialisation, and returns the data
+    /// flat (borrowed when it already is).
+    fn prepare<'d, S: Samples + ?Sized>(&mut self, data: &'d S) -> Result<Cow<'d, [f32]>> {
+        validate(data, self.dim)?;
+        if data.count() == 0 {
+            return Err(Error::Invalid(
+                "no samples: training needs at least one".into(),
+            ));
+        }
+        let flat = flatten(data);
+        if !self.initialised {
+            self.initialise(Some(&flat))?;
+        }
+        Ok(flat)
+    }
+
+    /// Trains for the configured number of epochs (the TensorFlow example's `train`).
+    ///
+    /// # Errors
+    /// A sample of the wrong length or with NaN (named), no samples.
+    pub fn train<S: Samples + ?Sized>(&mut self, data: &S) -> Result<()> {
+        self.train_epochs(data, self.epochs)
+    }
+
+    /// Online training: `epochs` passes over `data` in order; the schedules run over the whole
+    /// of it.
+    ///
+    /// # Errors
+    /// As [`Som::train`].
+    pub fn train_epochs<S: Samples + ?Sized>(&mut self, data: &S, epochs: u64) -> Result<()> {
+        self.train_online(
+            data,
+            epochs.saturating_mul(data.count() as u64),
+            Order::Sequential,
+        )
+    }
+
+    /// Online training for `steps` single-sample updates, cycling through the samples (step
+    /// `t` presents sample `t mod n` in order, or the `t mod n`-th of a fresh permutation per
+    /// pass when shuffled).
+    ///
+    /// # Errors
+    /// As [`Som::train`].
+    pub fn train_online<S: Samples + ?Sized>(
+        &mut self,
+        data: &S,
+        steps: u64,
+        order: Order,
+    ) -> Result<()> {
+        self.train_online_with_progress(data, steps, order, |_, _| {})
+    }
+
+    /// [`Som::train_online`], calling `progress(done, steps)` about a hundred times.
+    ///
+    /// # Errors
+    /// As [`Som::train`].
+    pub fn train_online_with_progress<S: Samples + ?Sized>(
+        &mut self,
+        data: &S,
+        steps: u64,
+        order: Order,
+        mut progress: impl FnMut(u64, u64),
+    ) -> Result<()> {
+        let flat = self.prepare(data)?;
+        let dim = self.dim;
+        let n = (flat.len() / dim) as u64;
+        let training = self.training;
+        let (clock_total, per) = match training.clock {
+            Clock::Sample => (steps, 1),
+            Clock::Epoch => (steps.div_ceil(n), n),
+        };
+        let report = (steps / 100).max(1);
+        let mut perm: Vec<usize> = (0..n as usize).collect();
+        for t in 0..steps {
+            let i = (t % n) as usize;
+            if order == Order::Shuffled && i == 0 {
+                shuffle(&mut perm, &mut self.rng);
+            }
+            let k = if order == Order::Shuffled { perm[i] } else { i };
+            let x = &flat[k * dim..(k + 1) * dim];
+            training.step(&mut self.view_mut(), x, t / per, clock_total)?;
+            if (t + 1) % report == 0 {
+                progress(t + 1, steps);
+            }
+        }
+        Ok(())
+    }
+
+    /// One online step on one sample, for streams: the schedules continue from the previous
+    /// call (over [`crate::SomBuilder::stream_steps`] steps, then stay at their final value).
+    /// Returns the sample's best-matching unit before the update.
+    ///
+    /// # Errors
+    /// A sample of the wrong length or with NaN.
+    pub fn partial_fit(&mut self, x: &[f32]) -> Result<usize> {
+        if x.len() != self.dim {
+            return Err(Error::SampleLength {
+                index: 0,
+                expected: self.dim,
+                got: x.len(),
+            });
+        }
+        if !self.initialised {
+            self.initialise(Some(x))?;
+        }
+        let t = self.streamed.min(self.stream_steps - 1);
+        let (training, total) = (self.training, self.stream_steps);
+        let b = training.step(&mut self.view_mut(), x, t, total)?;
+        self.streamed += 1;
+        Ok(b.unit)
+    }
+
+    /// Batch training: each epoch finds every sample's best-matching unit (in parallel), then
+    /// moves every unit to the neighbourhood-weighted mean of the samples. The width schedule
+    /// runs from its start at the first epoch to its end at the last (`t / T = e / (E - 1)`),
+    /// as in XPySom and Somoclu; the learning rate plays no part. The same result for any
+    /// thread count.
+    ///
+    /// # Errors
+    /// As [`Som::train`], and a neighbourhood that can be negative (Mexican hat).
+    pub fn train_batch<S: Samples + ?Sized>(&mut self, data: &S, epochs: u64) -> Result<()> {
+        self.train_batch_with_progress(data, epochs, |_, _| {})
+    }
+
+    /// [`Som::train_batch`], calling `progress(done, epochs)` after every epoch.
+    ///
+    /// # Errors
+    /// As [`Som::train_batch`].
+    pub fn train_batch_with_progress<S: Samples + ?Sized>(
+        &mut self,
+        data: &S,
+        epochs: u64,
+        mut progress: impl FnMut(u64, u64),
+    ) -> Result<()> {
+        let flat = self.prepare(data)?;
+        let (units, dim) = (self.grid.units(), self.dim);
+        let mut bmus = vec![
+            Bmu {
+                unit: 0,
+                dist2: 0.0
+            };
+            flat.len() / dim
+        ];
+        let (mut hits, mut sums) = (vec![0u64; units], vec![0f64; units * dim]);
+        let training = self.training;
+        for e in 0..epochs {
+            self.bmus_into(&flat, &mut bmus)?;
+            let mut stats = BatchStats::new(&mut hits, &mut sums, units, dim)?;
+            stats.clear();
+            for (x, b) in flat.chunks_exact(dim).zip(&bmus) {
+                stats.add(b.unit, x)?;
+            }
+            let sigma = training.sigma.at(e, epochs.saturating_sub(1).max(1));
+            let nb = Neighbourhood::new(training.shape, sigma)?.with_cutoff(training.cutoff)?;
+            self.view_mut().apply_batch(&hits, &sums, &nb)?;
+            progress(e + 1, epochs);
+        }
+        Ok(())
+    }
+
+    /// Runs `f` on this map's thread pool (all cores unless [`crate::SomBuilder::threads`]).
+    pub(crate) fn in_pool<T: Send>(&self, f: impl FnOnce() -> T + Send) -> Result<T> {
+        if self.threads == 0 {
+            return Ok(f());
+        }
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(self.threads)
+            .build()
+            .map_err(|e| Error::Invalid(format!("cannot start {} threads: {e}", self.threads)))?;
+        Ok(pool.install(f))
+    }
+
+    /// Best-matching units of flat, validated data, in parallel.
+    pub(crate) fn bmus_into(&self, flat: &[f32], out: &mut [Bmu]) -> Result<()> {
+        let map: Map<'_> = self.view();
+        let dim = self.dim;
+        self.in_pool(|| {
+            flat.par_chunks(TASK * dim)
+                .zip(out.par_chunks_mut(TASK))
+                .try_for_each(|(d, o)| map.bmu_many(d, o))
+        })??;
+        Ok(())
+    }
+}
+
+/// Fisher-Yates shuffle driven by the map's generator.
+fn shuffle<R: rand_xoshiro::rand_core::Rng>(v: &mut [usize], rng: &mut R) {
+    for i in (1..v.len()).rev() {
+        v.swap(i, init::index(rng, i + 1));
+    }
+}

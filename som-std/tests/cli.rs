@@ -1,0 +1,315 @@
+//! The `som` command line, end to end: train, map, quality, umatrix, and one clear line for
+//! every bad input.
+#![cfg(feature = "cli")]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const COLOURS: &str = "r,g,b\n0,0,0\n0,0,1\n0,0,0.5\n0.125,0.529,1\n0.33,0.4,0.67\n0.6,0.5,1\n0,1,0\n1,0,0\n\
+0,1,1\n1,0,1\n1,1,0\n1,1,1\n0.33,0.33,0.33\n0.5,0.5,0.5\n0.66,0.66,0.66\n";
+
+fn som(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_som"))
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("run som")
+}
+
+fn workdir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("som-cli-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("colours.csv"), COLOURS).unwrap();
+    dir
+}
+
+fn stdout(o: &Output) -> String {
+    assert!(
+        o.status.success(),
+        "failed: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    String::from_utf8(o.stdout.clone()).unwrap()
+}
+
+#[test]
+fn train_map_quality_umatrix() {
+    let dir = workdir("flow");
+    let json = stdout(&som(
+        &dir,
+        &[
+            "train",
+            "--data",
+            "colours.csv",
+            "--rows",
+            "20",
+            "--cols",
+            "30",
+            "--out",
+            "map.json",
+            "--preset",
+            "seed",
+            "--json",
+        ],
+    ));
+    let v: serde_json::Value = serde_json::from_str(json.trim()).unwrap();
+    assert_eq!(v["steps"], 6000);
+    assert!(v["seconds"].as_f64().unwrap() > 0.0);
+    assert!(v["quantization_error"].as_f64().unwrap() < 0.01);
+    let places = stdout(&som(
+        &dir,
+        &["map", "--codebook", "map.json", "--data", "colours.csv"],
+    ));
+    assert_eq!(places.lines().count(), 15);
+    for line in places.lines() {
+        let rc: Vec<usize> = line.split(' ').map(|v| v.parse().unwrap()).collect();
+        assert!(rc[0] < 20 && rc[1] < 30, "{line}");
+    }
+    let q = stdout(&som(
+        &dir,
+        &[
+            "quality",
+            "--codebook",
+            "map.json",
+            "--data",
+            "colours.csv",
+            "--json",
+        ],
+    ));
+    let q: serde_json::Value = serde_json::from_str(q.trim()).unwrap();
+    assert_eq!(q["quantization_error"], v["quantization_error"]);
+    stdout(&som(
+        &dir,
+        &["umatrix", "--codebook", "map.json", "--out", "u.png"],
+    ));
+    assert!(
+        std::fs::read(dir.join("u.png"))
+            .unwrap()
+            .starts_with(b"\x89PNG")
+    );
+    // The same seed gives the same map, byte for byte.
+    stdout(&som(
+        &dir,
+        &[
+            "train",
+            "--data",
+            "colours.csv",
+            "--rows",
+            "20",
+            "--cols",
+            "30",
+            "--out",
+            "again.json",
+            "--preset",
+            "seed",
+        ],
+    ));
+    assert_eq!(
+        std::fs::read(dir.join("map.json")).unwrap(),
+        std::fs::read(dir.join("again.json")).unwrap()
+    );
+}
+
+#[test]
+fn formats_presets_and_modes() {
+    let dir = workdir("formats");
+    stdout(&som(
+        &dir,
+        &[
+            "train",
+            "--data",
+            "colours.csv",
+            "--rows",
+            "6",
+            "--cols",
+            "8",
+            "--out",
+            "m.cod",
+            "--preset",
+            "sompak",
+            "--steps",
+            "3000",
+        ],
+    ));
+    assert!(
+        std::fs::read_to_string(dir.join("m.cod"))
+            .unwrap()
+            .starts_with("3 hexa 8 6 bubble")
+    );
+    stdout(&som(
+        &dir,
+        &[
+            "train",
+            "--data",
+            "colours.csv",
+            "--rows",
+            "6",
+            "--cols",
+            "8",
+            "--out",
+            "b.csv",
+            "--mode",
+            "batch",
+            "--epochs",
+            "20",
+            "--threads",
+            "2",
+            "--init",
+            "m.cod",
+        ],
+    ));
+    let q = stdout(&som(
+        &dir,
+        &[
+            "quality",
+            "--codebook",
+            "b.csv",
+            "--rows",
+            "6",
+            "--cols",
+            "8",
+            "--data",
+            "colours.csv",
+        ],
+    ));
+    assert!(q.starts_with("quantization error"));
+    stdout(&som(
+        &dir,
+        &[
+            "train",
+            "--data",
+            "colours.csv",
+            "--rows",
+            "5",
+            "--cols",
+            "5",
+            "--out",
+            "t.json",
+            "--preset",
+            "minisom",
+            "--boundary",
+            "toroidal",
+            "--order",
+            "random",
+            "--decay",
+            "exponential",
+            "--sigma-final",
+            "0.3",
+            "--cutoff",
+            "0.001",
+        ],
+    ));
+}
+
+#[test]
+fn bad_input_is_one_line_and_a_failure() {
+    let dir = workdir("errors");
+    std::fs::write(dir.join("ragged.csv"), "1,2\n3\n").unwrap();
+    let cases: &[(&[&str], &str)] = &[
+        (
+            &[
+                "train",
+                "--data",
+                "missing.csv",
+                "--rows",
+                "2",
+                "--cols",
+                "2",
+                "--out",
+                "x.json",
+            ],
+            "missing.csv",
+        ),
+        (
+            &[
+                "train",
+                "--data",
+                "colours.csv",
+                "--rows",
+                "0",
+                "--cols",
+                "2",
+                "--out",
+                "x.json",
+            ],
+            "rows is 0",
+        ),
+        (
+            &[
+                "train",
+                "--data",
+                "colours.csv",
+                "--rows",
+                "2",
+                "--cols",
+                "2",
+                "--out",
+                "x.json",
+                "--sigma",
+                "-1",
+            ],
+            "sigma",
+        ),
+        (
+            &[
+                "train",
+                "--data",
+                "ragged.csv",
+                "--rows",
+                "2",
+                "--cols",
+                "2",
+                "--out",
+                "x.json",
+            ],
+            "ragged.csv:2",
+        ),
+        (
+            &[
+                "train",
+                "--data",
+                "colours.csv",
+                "--rows",
+                "2",
+                "--cols",
+                "2",
+                "--out",
+                "x.txt",
+            ],
+            "x.txt",
+        ),
+        (
+            &[
+                "train",
+                "--data",
+                "colours.csv",
+                "--rows",
+                "2",
+                "--cols",
+                "2",
+                "--out",
+                "x.json",
+                "--mode",
+                "batch",
+                "--neighbourhood",
+                "mexican-hat",
+            ],
+            "negative",
+        ),
+        (
+            &["map", "--codebook", "colours.csv", "--data", "colours.csv"],
+            "rows and cols",
+        ),
+        (&["frobnicate"], "frobnicate"),
+    ];
+    for (args, needle) in cases {
+        let o = som(&dir, args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(!o.status.success(), "{args:?} succeeded");
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(
+            err.starts_with("som: ") && err.contains(needle),
+            "{args:?}: {err}"
+        );
+    }
+}

@@ -1,0 +1,662 @@
+//! File formats: the SOM_PAK reference files, exact round trips, and an error (never a
+//! panic) naming the place for every malformed input.
+// Expected values are written as the reference files write them.
+#![allow(clippy::excessive_precision)]
+
+use proptest::prelude::*;
+use som_std::io::{
+    Dataset, Format, SavedMap, SompakCodebook, read_cod, read_csv, read_dat, read_data, read_f32,
+    write_cod, write_csv, write_dat, write_data, write_f32,
+};
+use som_std::kernel::Training;
+use som_std::{Boundary, Clock, Error, Schedule, Shape, Topology};
+use std::path::PathBuf;
+
+const EX_DAT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/sompak/ex.dat");
+const EX_COD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/sompak/ex_init.cod");
+
+/// The parse error's line and message, or a failure naming what came instead.
+fn parse_err<T: std::fmt::Debug>(r: som_std::Result<T>) -> (Option<usize>, String) {
+    match r {
+        Err(e @ Error::Parse { line, .. }) => (line, e.to_string()),
+        other => panic!("expected a parse error, got {other:?}"),
+    }
+}
+
+fn csv(text: &str) -> som_std::Result<Dataset> {
+    read_csv(text.as_bytes(), "t.csv")
+}
+
+fn dat(text: &str) -> som_std::Result<Dataset> {
+    read_dat(text.as_bytes(), "t.dat")
+}
+
+fn cod(text: &str) -> som_std::Result<SompakCodebook> {
+    read_cod(text.as_bytes(), "t.cod")
+}
+
+/// A file in the system's temporary folder, unique to this process and test.
+fn temp(name: &str) -> PathBuf {
+    std::env::temp_dir().join(format!("som-io-test-{}-{name}", std::process::id()))
+}
+
+// ---- SOM_PAK reference files ----
+
+#[test]
+fn reads_sompak_example_data() {
+    let ds = read_data(EX_DAT, None).unwrap();
+    assert_eq!(ds.dim, 5);
+    assert_eq!(ds.len(), 3840);
+    assert!(ds.labels.is_empty() && ds.columns.is_none());
+    assert_eq!(
+        ds.data[..5],
+        [13.575570, 12.656892, -1.424328, -2.302774, 404.921600]
+    );
+    assert_eq!(
+        ds.data[5..10],
+        [13.844373, 12.610620, -1.435429, -1.964423, 404.978180]
+    );
+    assert_eq!(
+        ds.data[ds.data.len() - 5..],
+        [23.332212, 22.386673, -0.440821, 0.525516, 406.918518]
+    );
+    // The dimension may be checked against a given one.
+    assert!(read_data(EX_DAT, Some(5)).is_ok());
+    let e = read_data(EX_DAT, Some(3)).unwrap_err().to_string();
+    assert!(e.contains("dim 5") && e.contains("dim 3"), "{e}");
+}
+
+#[test]
+fn reads_sompak_randinit_codebook() {
+    let c = read_cod(std::fs::File::open(EX_COD).unwrap(), "ex_init.cod").unwrap();
+    assert_eq!(c.dim, 5);
+    assert_eq!(c.topology, Topology::Hexagonal);
+    assert_eq!((c.cols, c.rows), (12, 8)); // xdim 12 columns, ydim 8 rows
+    assert_eq!(c.neighbourhood, Shape::Bubble);
+    assert_eq!(c.weights.len(), 96 * 5);
+    assert!(c.labels.is_empty());
+    assert_eq!(
+        c.weights[..5],
+        [1.12316, 64.8606, -0.13331, -6.20365, 293.941]
+    );
+    assert_eq!(
+        c.weights[5..10],
+        [40.9799, 19.9933, -10.1098, -10.8109, 220.378]
+    );
+    assert_eq!(
+        c.weights[94 * 5..95 * 5],
+        [30.3082, 46.583, -6.29523, -5.87979, 86.3994]
+    );
+    assert_eq!(
+        c.weights[95 * 5..],
+        [17.6648, 48.538, -17.4947, 4.26797, 257.82]
+    );
+    // Unit y * xdim + x: row 7 (the last), column 11 (the last) is the last line.
+    let (row, col) = (7, 11);
+    assert_eq!(c.weights[(row * c.cols + col) * 5], 17.6648);
+    // Through the path reader, as data.
+    let ds = read_data(EX_COD, None).unwrap();
+    assert_eq!((ds.dim, ds.len(), &ds.data), (5, 96, &c.weights));
+}
+
+#[test]
+fn sompak_round_trips_are_exact() {
+    let ds = read_data(EX_DAT, None).unwrap();
+    let mut out = Vec::new();
+    write_dat(&mut out, "out.dat", &ds.data, ds.dim, &ds.labels).unwrap();
+    assert_eq!(dat(std::str::from_utf8(&out).unwrap()).unwrap(), ds);
+
+    let c = read_cod(std::fs::File::open(EX_COD).unwrap(), "ex_init.cod").unwrap();
+    let mut out = Vec::new();
+    write_cod(&mut out, "out.cod", &c).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.starts_with("5 hexa 12 8 bubble\n"), "{text}");
+    assert!(
+        text.contains("\n1.12316 64.8606 -0.13331 -6.20365 293.941\n"),
+        "{text}"
+    );
+    assert_eq!(cod(&text).unwrap(), c);
+}
+
+#[test]
+fn sompak_labels_and_comments() {
+    let ds =
+        dat("# made by hand\n3 rect 2 2 bubble\n1 2 3 A\n\n4 5 6\n7 8 9  two   words \n").unwrap();
+    assert_eq!((ds.dim, ds.len()), (3, 3));
+    let two = Some("two words".to_string());
+    assert_eq!(ds.labels, [Some("A".to_string()), None, two]);
+    let mut out = Vec::new();
+    write_dat(&mut out, "o.dat", &ds.data, 3, &ds.labels).unwrap();
+    assert_eq!(
+        std::str::from_utf8(&out).unwrap(),
+        "3\n1 2 3 A\n4 5 6\n7 8 9 two words\n"
+    );
+
+    let c = cod("2 rect 2 1 gaussian\n# c\n0 1 lo\n2 3\n").unwrap();
+    assert_eq!((c.rows, c.cols, c.topology), (1, 2, Topology::Rectangular));
+    assert_eq!((c.neighbourhood, c.labels.len()), (Shape::Gaussian, 2));
+}
+
+#[test]
+fn sompak_errors_name_the_line() {
+    let (line, e) = parse_err(dat("3\n1 2 3\n1 x 3\n"));
+    assert_eq!(line, Some(3));
+    assert!(e.contains("column 2") && e.contains("missing"), "{e}");
+    let (line, e) = parse_err(dat("3\n1 2 3\n1 2\n"));
+    assert_eq!(line, Some(3));
+    assert!(
+        e.contains("3 numbers") && e.contains("got 2 numbers"),
+        "{e}"
+    );
+    let (line, e) = parse_err(dat("3\n1 2 three\n"));
+    assert_eq!(line, Some(2));
+    assert!(e.contains("\"three\""), "{e}");
+    let (line, e) = parse_err(dat("3\n1 2 inf\n"));
+    assert!(
+        line == Some(2) && e.contains("finite") && e.contains("column 3"),
+        "{e}"
+    );
+    let (line, e) = parse_err(dat("\n\nfive\n1 2\n"));
+    assert!(line == Some(3) && e.contains("dimension"), "{e}");
+    assert!(parse_err(dat("0\n")).1.contains("positive"));
+    assert!(parse_err(dat("")).1.contains("empty"));
+    assert!(
+        parse_err(dat("2\n# only a comment\n"))
+            .1
+            .contains("at least one sample")
+    );
+
+    let (line, e) = parse_err(cod("2 hexa 2 2 bubble\n1 2\n3 4\n5 6\n"));
+    assert_eq!(line, Some(4));
+    assert!(e.contains("4 unit lines") && e.contains("got 3"), "{e}");
+    let (line, e) = parse_err(cod("2 hexa 1 2 bubble\n1 2\n3 4\n5 6\n"));
+    assert!(line == Some(4) && e.contains("end of the file"), "{e}");
+    let (line, e) = parse_err(cod("2 hex 1 2 bubble\n"));
+    assert!(line == Some(1) && e.contains("\"hex\""), "{e}");
+    assert!(
+        parse_err(cod("2 hexa 1 2 cutegauss\n"))
+            .1
+            .contains("\"cutegauss\"")
+    );
+    assert!(parse_err(cod("2 hexa 0 2 bubble\n")).1.contains("xdim"));
+    assert!(
+        parse_err(cod("2 hexa 3\n"))
+            .1
+            .contains("5 hexa 12 8 bubble")
+    );
+    assert!(
+        parse_err(cod("2 rect 99999999 99999999 bubble\n"))
+            .1
+            .contains("units")
+    );
+}
+
+#[test]
+fn sompak_writers_refuse_what_readers_would_not_read() {
+    let mut c = read_cod(std::fs::File::open(EX_COD).unwrap(), "ex_init.cod").unwrap();
+    c.neighbourhood = Shape::Triangle;
+    assert!(matches!(
+        write_cod(Vec::new(), "o.cod", &c),
+        Err(Error::Invalid(_))
+    ));
+    c.neighbourhood = Shape::Bubble;
+    c.weights.pop();
+    assert!(matches!(
+        write_cod(Vec::new(), "o.cod", &c),
+        Err(Error::Invalid(_))
+    ));
+    let labels = [Some("a\nb".to_string())];
+    assert!(write_dat(Vec::new(), "o.dat", &[1.0], 1, &labels).is_err());
+    assert!(write_dat(Vec::new(), "o.dat", &[1.0, 2.0], 1, &labels).is_err());
+    assert!(write_dat(Vec::new(), "o.dat", &[f32::NAN], 1, &[]).is_err());
+}
+
+// ---- CSV ----
+
+#[test]
+fn csv_with_and_without_header() {
+    let ds = csv("1,2,3\n4, 5 ,6e0\n").unwrap();
+    assert_eq!(
+        (ds.dim, ds.data.as_slice(), ds.columns),
+        (3, &[1., 2., 3., 4., 5., 6.][..], None)
+    );
+    let ds = csv("\u{feff}\"red\", green ,blue\r\n0.5,0,1\r\n\r\n").unwrap();
+    assert_eq!(ds.columns.unwrap(), ["red", "green", "blue"]);
+    assert_eq!(ds.data, [0.5, 0.0, 1.0]);
+    // `#` comments (numpy.savetxt's header) and blank lines are skipped.
+    let ds = csv("# x,y\n\n-1,.5\n").unwrap();
+    assert_eq!((ds.dim, ds.data.as_slice()), (2, &[-1.0, 0.5][..]));
+}
+
+#[test]
+fn csv_errors_name_line_column_and_lengths() {
+    let (line, e) = parse_err(csv("1,2,3\n4,5,6\n7,8\n"));
+    assert_eq!(line, Some(3));
+    assert!(
+        e.contains("3 values (as on line 1)") && e.contains("got 2 values"),
+        "{e}"
+    );
+    let (line, e) = parse_err(csv("a,b\n1,2\n3,NaN\n"));
+    assert_eq!(line, Some(3));
+    assert!(
+        e.contains("finite number in column 2") && e.contains("NaN"),
+        "{e}"
+    );
+    let (line, e) = parse_err(csv("1,2\n-inf,2\n"));
+    assert!(line == Some(2) && e.contains("column 1"), "{e}");
+    let (line, e) = parse_err(csv("1,2\n3,1e39\n")); // too large for f32
+    assert!(line == Some(2) && e.contains("finite"), "{e}");
+    let (line, e) = parse_err(csv("1,2\n3,four\n"));
+    assert!(
+        line == Some(2) && e.contains("\"four\"") && e.contains("column 2"),
+        "{e}"
+    );
+    let (line, e) = parse_err(csv("1,,3\n"));
+    assert!(line == Some(1) && e.contains("column 2"), "{e}");
+    let (line, e) = parse_err(csv("1,x,3\n4,5,6\n")); // some numbers: data, not a header
+    assert!(
+        line == Some(1) && e.contains("column 2") && e.contains("\"x\""),
+        "{e}"
+    );
+    let (line, e) = parse_err(csv("a,b,c\n1,2\n"));
+    assert!(line == Some(2) && e.contains("header on line 1"), "{e}");
+    assert!(parse_err(csv("a,b\n")).1.contains("only a header"));
+    assert!(parse_err(csv("")).1.contains("no rows"));
+    let (line, e) = parse_err(read_csv(&b"1,2\n3,\xff\n"[..], "t.csv"));
+    assert!(
+        line == Some(2) && e.contains("UTF-8") && e.contains("0xff"),
+        "{e}"
+    );
+    assert!(e.starts_with("t.csv:2: "), "{e}");
+}
+
+#[test]
+fn csv_writer_round_trips() {
+    let data = [1.0, -0.1, 3.5e-9, 1e30, f32::MIN_POSITIVE, f32::MAX];
+    let cols = ["a".to_string(), "b".to_string()];
+    let mut out = Vec::new();
+    write_csv(&mut out, "o.csv", &data, 2, Some(&cols)).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    assert!(text.starts_with("a,b\n1,-0.1\n3.5e-9,1e30\n"), "{text}");
+    let ds = csv(&text).unwrap();
+    assert_eq!(
+        (ds.data.as_slice(), ds.columns.unwrap()),
+        (&data[..], cols.to_vec())
+    );
+    assert!(write_csv(Vec::new(), "o.csv", &data, 4, None).is_err());
+    assert!(write_csv(Vec::new(), "o.csv", &data, 0, None).is_err());
+    assert!(write_csv(Vec::new(), "o.csv", &[], 2, None).is_err());
+    let bad = ["a,b".to_string(), "c".to_string()];
+    assert!(write_csv(Vec::new(), "o.csv", &data, 2, Some(&bad)).is_err());
+}
+
+// ---- raw f32 ----
+
+#[test]
+fn raw_f32_round_trip_and_errors() {
+    let data = [1.5f32, -2.0, 0.0, 7.25, 1e-30, 3.0];
+    let mut out = Vec::new();
+    write_f32(&mut out, "o.f32", &data, 3).unwrap();
+    assert_eq!(out.len(), 24);
+    assert_eq!(out[..4], 1.5f32.to_le_bytes());
+    let ds = read_f32(out.as_slice(), "o.f32", 3).unwrap();
+    assert_eq!((ds.data.as_slice(), ds.dim, ds.len()), (&data[..], 3, 2));
+
+    let (line, e) = parse_err(read_f32(&out[..20], "o.f32", 3));
+    assert!(
+        line.is_none() && e.contains("12 bytes") && e.contains("got 20 bytes"),
+        "{e}"
+    );
+    assert!(
+        parse_err(read_f32(&out[..], "o.f32", 4))
+            .1
+            .contains("16 bytes")
+    );
+    assert!(
+        parse_err(read_f32(&[][..], "o.f32", 1))
+            .1
+            .contains("got 0 bytes")
+    );
+    let mut nan = out.clone();
+    nan[16..20].copy_from_slice(&f32::NAN.to_le_bytes());
+    let e = parse_err(read_f32(nan.as_slice(), "o.f32", 3)).1;
+    assert!(e.contains("sample 1, column 2") && e.contains("NaN"), "{e}");
+    assert!(matches!(
+        read_f32(out.as_slice(), "o.f32", 0),
+        Err(Error::Invalid(_))
+    ));
+    assert!(
+        parse_err(read_f32(out.as_slice(), "o.f32", usize::MAX))
+            .1
+            .contains("bytes")
+    );
+}
+
+// ---- formats by extension, paths ----
+
+#[test]
+fn format_by_extension() {
+    for (p, f) in [
+        ("a.csv", Format::Csv),
+        ("dir.d/b.DAT", Format::Dat),
+        ("c.cod", Format::Cod),
+        ("d.f32", Format::F32),
+        ("e.json", Format::Json),
+    ] {
+        assert_eq!(Format::from_path(p).unwrap(), f);
+    }
+    for p in ["data.txt", "data", "csv"] {
+        let e = Format::from_path(p).unwrap_err().to_string();
+        assert!(e.contains(".csv, .dat, .cod, .f32, .json"), "{e}");
+        assert!(e.contains(p), "{e}");
+    }
+}
+
+#[test]
+fn read_and_write_data_by_path() {
+    let data = [0.25f32, 1.0, -3.0, 4.5];
+    let labels = [Some("x".to_string()), None];
+    for ext in ["csv", "dat", "f32"] {
+        let path = temp(&format!("rw.{ext}"));
+        write_data(&path, &data, 2, None, &labels).unwrap();
+        let ds = read_data(&path, Some(2)).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(ds.data, data, "{ext}");
+        assert_eq!(ds.labels.is_empty(), ext != "dat", "{ext}");
+    }
+    let e = read_data(temp("missing.csv"), None).unwrap_err();
+    assert!(
+        matches!(e, Error::Io { .. }) && e.to_string().contains("missing.csv"),
+        "{e}"
+    );
+    assert!(
+        read_data("x.f32", None)
+            .unwrap_err()
+            .to_string()
+            .contains("--dim")
+    );
+    assert!(
+        read_data("x.json", None)
+            .unwrap_err()
+            .to_string()
+            .contains("saved map")
+    );
+    assert!(write_data(temp("no.cod"), &data, 2, None, &[]).is_err());
+}
+
+// ---- saved maps ----
+
+fn small_map() -> SavedMap {
+    SavedMap {
+        rows: 2,
+        cols: 3,
+        dim: 2,
+        topology: Topology::Hexagonal,
+        boundary: Boundary::Toroidal,
+        training: Training {
+            shape: Shape::MexicanHat,
+            alpha: Schedule::Exponential {
+                start: 0.5,
+                end: 0.01,
+            },
+            sigma: Schedule::Linear {
+                start: 1.5,
+                end: 0.1,
+            },
+            cutoff: 1e-3,
+            clock: Clock::Epoch,
+        },
+        seed: u64::MAX,
+        epochs: 12,
+        steps: 34,
+        codebook: vec![
+            0.1,
+            -0.2,
+            1e-20,
+            3e20,
+            1.0 / 3.0,
+            5.0,
+            6.0,
+            7.0,
+            8.0,
+            9.0,
+            10.0,
+            11.0,
+        ],
+    }
+}
+
+fn saved_text(map: &SavedMap) -> String {
+    let mut out = Vec::new();
+    map.write(&mut out, "m.json").unwrap();
+    String::from_utf8(out).unwrap()
+}
+
+fn load(text: &str) -> som_std::Result<SavedMap> {
+    SavedMap::read(text.as_bytes(), "m.json")
+}
+
+#[test]
+fn saved_map_round_trip_and_format() {
+    let map = small_map();
+    let text = saved_text(&map);
+    assert!(
+        text.starts_with(r#"{"format":"som","version":1,"map":{"rows":2,"cols":3,"#),
+        "{text}"
+    );
+    assert!(
+        text.contains(r#""topology":"hexagonal","boundary":"toroidal""#),
+        "{text}"
+    );
+    assert!(text.contains(r#""shape":"mexican-hat""#), "{text}");
+    assert!(
+        text.contains(r#""sigma":{"linear":{"start":1.5,"end":0.1}}"#),
+        "{text}"
+    );
+    assert!(text.contains(r#""clock":"epoch""#), "{text}");
+    assert_eq!(load(&text).unwrap(), map);
+
+    let path = temp("map.json");
+    map.save(&path).unwrap();
+    assert_eq!(SavedMap::load(&path).unwrap(), map);
+    std::fs::remove_file(&path).unwrap();
+
+    // Every schedule and every setting survives.
+    for (alpha, sigma) in [
+        (Schedule::Constant(0.1), Schedule::Asymptotic { start: 2.0 }),
+        (
+            Schedule::Inverse {
+                start: 1.0,
+                end: 0.5,
+            },
+            Schedule::Constant(3.0),
+        ),
+    ] {
+        let mut m = small_map();
+        m.training.alpha = alpha;
+        m.training.sigma = sigma;
+        m.topology = Topology::Rectangular;
+        m.boundary = Boundary::Planar;
+        m.training.shape = Shape::Bubble;
+        m.training.clock = Clock::Sample;
+        assert_eq!(load(&saved_text(&m)).unwrap(), m);
+    }
+}
+
+#[test]
+fn saved_map_truncated_at_every_length_is_an_error() {
+    let text = saved_text(&small_map());
+    let bytes = text.trim_end().as_bytes();
+    for len in 0..bytes.len() {
+        match SavedMap::read(&bytes[..len], "m.json") {
+            Err(Error::Parse { file, .. }) => assert_eq!(file, "m.json"),
+            other => panic!("{len} of {} bytes: {other:?}", bytes.len()),
+        }
+    }
+    assert!(SavedMap::read(bytes, "m.json").is_ok());
+}
+
+#[test]
+fn saved_map_problems_are_named() {
+    let text = saved_text(&small_map());
+    let cases = [
+        (
+            text.replace(r#""version":1"#, r#""version":2"#),
+            "\"version\": 2",
+        ),
+        (
+            text.replace(r#""format":"som""#, r#""format":"other""#),
+            "\"format\": \"som\"",
+        ),
+        (
+            text.replace(r#""format":"som","#, ""),
+            "no \"format\" field",
+        ),
+        (
+            text.replace(r#""dim":2"#, r#""dim":3"#),
+            "units of dim 3 need 18",
+        ),
+        (
+            text.replace(r#""rows":2"#, r#""rows":3"#),
+            "even number of rows",
+        ),
+        (text.replace(r#""rows":2"#, r#""rows":0"#), "rows"),
+        (text.replace(r#""dim":2"#, r#""dim":0"#), "got dim 0"),
+        (
+            text.replace(r#""rows":2"#, r#""rows":3,"cols":1"#),
+            "duplicate field",
+        ),
+        (
+            text.replace(r#""seed""#, r#""colour""#),
+            "unknown field `colour`",
+        ),
+        (
+            text.replace(r#""cutoff":0.001"#, r#""cutoff":2.0"#),
+            "cutoff",
+        ),
+        (
+            text.replace(r#""epoch""#, r#""hour""#),
+            "unknown variant `hour`",
+        ),
+        (
+            text.replace(r#""codebook":[0.1"#, r#""codebook":[1e39"#),
+            "number out of range",
+        ),
+        (
+            text.replace(r#""codebook":[0.1"#, r#""codebook":["a""#),
+            "invalid type",
+        ),
+        (
+            text.replace(r#"{"linear""#, r#"{"cubic""#),
+            "unknown variant `cubic`",
+        ),
+        ("[1,2,3]".to_string(), "starting with \"[\""),
+        ("not json".to_string(), "JSON object"),
+        (String::new(), "an empty file"),
+        (
+            "{\"format\": \"som\", \"version\": 1} x".into(),
+            "trailing characters (column 33)",
+        ),
+        (
+            "{\"format\": \"som\", \"version\": 1}".into(),
+            "missing field `map`",
+        ),
+        (
+            text.replace(r#""version":1"#, r#""version":"1""#),
+            "\"version\": \"1\"",
+        ),
+    ];
+    for (bad, what) in cases {
+        let e = load(&bad).unwrap_err();
+        assert!(matches!(e, Error::Parse { .. }), "{e:?}");
+        let msg = e.to_string();
+        assert!(msg.starts_with("m.json"), "{msg}");
+        assert!(msg.contains(what), "{what:?} not in {msg:?}");
+    }
+    // Serde's defaults: seed, epochs and steps may be left out.
+    let m =
+        load(&text.replace(r#""seed":18446744073709551615,"epochs":12,"steps":34,"#, "")).unwrap();
+    assert_eq!((m.seed, m.epochs, m.steps), (0, 0, 0));
+    // A map that would not load is never written.
+    let mut bad = small_map();
+    bad.codebook.push(1.0);
+    assert!(matches!(
+        bad.write(Vec::new(), "m.json"),
+        Err(Error::Invalid(_))
+    ));
+    bad.codebook = vec![f32::NAN; 12];
+    assert!(matches!(
+        bad.write(Vec::new(), "m.json"),
+        Err(Error::Invalid(_))
+    ));
+}
+
+// ---- properties: exact round trips, no panic on any bytes ----
+
+fn finite_f32() -> impl Strategy<Value = f32> {
+    any::<u32>()
+        .prop_map(f32::from_bits)
+        .prop_filter("finite", |v| v.is_finite())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn text_formats_round_trip_any_finite_f32(
+        dim in 1usize..5,
+        values in prop::collection::vec(finite_f32(), 1..40),
+    ) {
+        let n = values.len() / dim;
+        prop_assume!(n > 0);
+        let data = &values[..n * dim];
+        let mut out = Vec::new();
+        write_csv(&mut out, "p.csv", data, dim, None).unwrap();
+        prop_assert_eq!(&read_csv(out.as_slice(), "p.csv").unwrap().data, data);
+        let mut out = Vec::new();
+        write_dat(&mut out, "p.dat", data, dim, &[]).unwrap();
+        prop_assert_eq!(&read_dat(out.as_slice(), "p.dat").unwrap().data, data);
+        let mut map = small_map();
+        map.rows = 1;
+        map.cols = n;
+        map.dim = dim;
+        map.boundary = Boundary::Planar;
+        map.codebook = data.to_vec();
+        prop_assert_eq!(load(&saved_text(&map)).unwrap(), map);
+    }
+
+    #[test]
+    fn readers_are_total_on_any_bytes(bytes in prop::collection::vec(any::<u8>(), 0..200)) {
+        let _ = read_csv(bytes.as_slice(), "p");
+        let _ = read_dat(bytes.as_slice(), "p");
+        let _ = read_cod(bytes.as_slice(), "p");
+        let _ = read_f32(bytes.as_slice(), "p", 3);
+        let _ = SavedMap::read(bytes.as_slice(), "p");
+    }
+
+    #[test]
+    fn readers_are_total_on_damaged_files(
+        which in 0usize..4,
+        edits in prop::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..6),
+    ) {
+        let mut bytes = match which {
+            0 => b"a,b\n1,2\n3,4\n".to_vec(),
+            1 => b"2\n1 2 x\n3 4\n".to_vec(),
+            2 => b"2 hexa 1 2 bubble\n1 2\n3 4 lab\n".to_vec(),
+            _ => saved_text(&small_map()).into_bytes(),
+        };
+        for (at, byte) in edits {
+            let i = at.index(bytes.len());
+            bytes[i] = byte;
+        }
+        let r = match which {
+            0 => read_csv(bytes.as_slice(), "p").map(|_| ()),
+            1 => read_dat(bytes.as_slice(), "p").map(|_| ()),
+            2 => read_cod(bytes.as_slice(), "p").map(|_| ()),
+            _ => SavedMap::read(bytes.as_slice(), "p").map(|_| ()),
+        };
+        if let Err(e) = r {
+            prop_assert!(matches!(e, Error::Parse { .. }), "{e:?}");
+        }
+    }
+}
