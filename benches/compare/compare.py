@@ -294,7 +294,7 @@ def ours_command(binary, data_file, dim, rows, cols, init_csv, out_csv, p, threa
     ]
     if p.get("sigma_end") is not None:
         # batch: linear sigma decay to this value at the last epoch
-        cmd += ["--sigma-end", repr(float(p["sigma_end"]))]
+        cmd += ["--sigma-final", repr(float(p["sigma_end"]))]
     return cmd
 
 

@@ -18,6 +18,7 @@ impl Som {
             seed: self.seed,
             epochs: self.epochs,
             steps: self.streamed,
+            stream_steps: self.stream_steps,
             codebook: self.codebook(),
         }
     }
@@ -38,6 +39,11 @@ impl Som {
             .clock(saved.training.clock)
             .seed(saved.seed)
             .epochs(saved.epochs)
+            .stream_steps(if saved.stream_steps == 0 {
+                10_000
+            } else {
+                saved.stream_steps
+            })
             .init(Init::Codebook(saved.codebook.clone()))
             .build()?;
         som.streamed = saved.steps;

@@ -145,6 +145,17 @@ impl SomBuilder {
             epochs: self.epochs,
             seed: self.seed,
             threads: self.threads,
+            pool: match self.threads {
+                0 | 1 => None,
+                n => Some(std::sync::Arc::new(
+                    rayon::ThreadPoolBuilder::new()
+                        .num_threads(n)
+                        .build()
+                        .map_err(|e| {
+                            crate::Error::Invalid(format!("cannot start {n} threads: {e}"))
+                        })?,
+                )),
+            },
             stream_steps: self.stream_steps.max(1),
             streamed: 0,
         };
@@ -167,6 +178,8 @@ pub struct Som {
     pub(crate) epochs: u64,
     pub(crate) seed: u64,
     pub(crate) threads: usize,
+    /// The pool for `threads > 1`, made once.
+    pub(crate) pool: Option<std::sync::Arc<rayon::ThreadPool>>,
     pub(crate) stream_steps: u64,
     /// Steps taken by [`Som::partial_fit`].
     pub(crate) streamed: u64,

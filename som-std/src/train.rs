@@ -171,27 +171,27 @@ impl Som {
         Ok(())
     }
 
-    /// Runs `f` on this map's thread pool (all cores unless [`crate::SomBuilder::threads`]).
-    pub(crate) fn in_pool<T: Send>(&self, f: impl FnOnce() -> T + Send) -> Result<T> {
-        if self.threads == 0 {
-            return Ok(f());
+    /// Runs `f` on this map's threads: the global pool (all cores) by default, the map's own
+    /// pool for a set count, or the calling thread alone for one.
+    pub(crate) fn in_pool<T: Send>(&self, f: impl FnOnce() -> T + Send) -> T {
+        match &self.pool {
+            Some(pool) => pool.install(f),
+            None => f(),
         }
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(self.threads)
-            .build()
-            .map_err(|e| Error::Invalid(format!("cannot start {} threads: {e}", self.threads)))?;
-        Ok(pool.install(f))
     }
 
     /// Best-matching units of flat, validated data, in parallel.
     pub(crate) fn bmus_into(&self, flat: &[f32], out: &mut [Bmu]) -> Result<()> {
         let map: Map<'_> = self.view();
+        if self.threads == 1 {
+            return Ok(map.bmu_many(flat, out)?);
+        }
         let dim = self.dim;
         self.in_pool(|| {
             flat.par_chunks(TASK * dim)
                 .zip(out.par_chunks_mut(TASK))
                 .try_for_each(|(d, o)| map.bmu_many(d, o))
-        })??;
+        })?;
         Ok(())
     }
 }

@@ -409,6 +409,7 @@ fn small_map() -> SavedMap {
         seed: u64::MAX,
         epochs: 12,
         steps: 34,
+        stream_steps: 500,
         codebook: vec![
             0.1,
             -0.2,

@@ -45,6 +45,7 @@ pub const FORMAT_VERSION: u32 = 1;
 ///     seed: 7,
 ///     epochs: 100,
 ///     steps: 0,
+///     stream_steps: 0,
 ///     codebook: vec![0.1, 0.2, 0.3, 1.0, 2.0, 3.0],
 /// };
 /// let mut file = Vec::new();
@@ -80,6 +81,9 @@ pub struct SavedMap {
     /// (0 for a fresh map).
     #[serde(default)]
     pub steps: u64,
+    /// Length of the streaming schedules (0 if not set).
+    #[serde(default)]
+    pub stream_steps: u64,
     /// Row-major codebook: unit `row * cols + col`, `dim` values each, `rows * cols * dim` in
     /// all.
     pub codebook: Vec<f32>,

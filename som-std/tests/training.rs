@@ -1,0 +1,168 @@
+//! Training drivers and queries of `Som`: determinism, thread counts, streaming, inputs.
+
+use som_std::{Flat, Init, Order, Schedule, Shape, Som};
+
+/// 400 samples of dim 5 around four centres.
+fn blobs() -> Vec<f32> {
+    let mut state = 12345u32;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 17;
+        state ^= state << 5;
+        state as f32 / u32::MAX as f32 - 0.5
+    };
+    (0..400)
+        .flat_map(|i| (0..5).map(move |d| ((i % 4) * 3 + d % 2) as f32))
+        .map(|c| c + next() * 0.2)
+        .collect()
+}
+
+fn map(threads: usize) -> Som {
+    Som::builder(6, 7, 5)
+        .init(Init::Samples)
+        .sigma(Schedule::Linear {
+            start: 3.0,
+            end: 0.5,
+        })
+        .seed(3)
+        .threads(threads)
+        .build()
+        .unwrap()
+}
+
+#[test]
+fn batch_training_is_identical_for_any_thread_count() {
+    let data = blobs();
+    let data = Flat::new(&data, 5).unwrap();
+    let mut one = map(1);
+    one.train_batch(&data, 8).unwrap();
+    for threads in [0, 2, 3] {
+        let mut other = map(threads);
+        other.train_batch(&data, 8).unwrap();
+        assert_eq!(one.codebook(), other.codebook(), "{threads} threads");
+    }
+    assert!(one.quantization_error(&data).unwrap() < 0.5);
+}
+
+#[test]
+fn shuffled_training_is_reproducible_and_differs_from_sequential() {
+    let data = blobs();
+    let data = Flat::new(&data, 5).unwrap();
+    let run = |order| {
+        let mut som = map(1);
+        som.train_online(&data, 2000, order).unwrap();
+        som.codebook()
+    };
+    assert_eq!(run(Order::Shuffled), run(Order::Shuffled));
+    assert_ne!(run(Order::Shuffled), run(Order::Sequential));
+}
+
+#[test]
+fn partial_fit_continues_the_schedule() {
+    // Streaming one sample at a time equals one run of the same steps over the same order.
+    let data = blobs();
+    let flat = Flat::new(&data, 5).unwrap();
+    let build = || {
+        Som::builder(5, 5, 5)
+            .init(Init::Uniform {
+                low: 0.0,
+                high: 10.0,
+            })
+            .alpha(Schedule::Linear {
+                start: 0.4,
+                end: 0.0,
+            })
+            .sigma(Schedule::Linear {
+                start: 2.0,
+                end: 0.5,
+            })
+            .stream_steps(400)
+            .seed(9)
+            .build()
+            .unwrap()
+    };
+    let mut streamed = build();
+    for x in data.chunks_exact(5) {
+        streamed.partial_fit(x).unwrap();
+    }
+    let mut batch = build();
+    batch.train_online(&flat, 400, Order::Sequential).unwrap();
+    assert_eq!(streamed.codebook(), batch.codebook());
+    // Saved and loaded, the stream goes on where it stopped.
+    let path = std::env::temp_dir().join(format!("som-stream-{}.json", std::process::id()));
+    streamed.save(&path).unwrap();
+    let mut loaded = Som::load(&path).unwrap();
+    assert_eq!(loaded.codebook(), streamed.codebook());
+    let x = [1.0, 2.0, 3.0, 4.0, 5.0];
+    loaded.partial_fit(&x).unwrap();
+    streamed.partial_fit(&x).unwrap();
+    assert_eq!(loaded.codebook(), streamed.codebook());
+}
+
+#[test]
+fn every_input_shape_trains_the_same() {
+    let rows: Vec<[f32; 3]> = (0..30)
+        .map(|i| [i as f32 / 30.0, (i % 7) as f32 / 7.0, 0.5])
+        .collect();
+    let vecs: Vec<Vec<f32>> = rows.iter().map(|r| r.to_vec()).collect();
+    let flat: Vec<f32> = rows.concat();
+    let run = |f: &dyn Fn(&mut Som)| {
+        let mut som = Som::builder(4, 4, 3).seed(1).build().unwrap();
+        f(&mut som);
+        som.codebook()
+    };
+    let a = run(&|s| s.train_epochs(rows.as_slice(), 5).unwrap());
+    let b = run(&|s| s.train_epochs(&vecs, 5).unwrap());
+    let c = run(&|s| s.train_epochs(&Flat::new(&flat, 3).unwrap(), 5).unwrap());
+    assert_eq!(a, b);
+    assert_eq!(a, c);
+}
+
+#[test]
+fn bad_samples_are_named_and_change_nothing() {
+    let mut som = Som::builder(3, 3, 2).seed(1).build().unwrap();
+    let before = som.codebook();
+    let ragged = vec![vec![0.0, 1.0], vec![0.5], vec![1.0, 1.0]];
+    let e = som.train_epochs(&ragged, 3).unwrap_err();
+    assert_eq!(
+        e.to_string(),
+        "sample 1 has 1 values, expected 2 (the map's dim)"
+    );
+    let nan = vec![vec![0.0, 1.0], vec![0.5, 0.5], vec![f32::NAN, 1.0]];
+    let e = som.train_batch(&nan, 3).unwrap_err();
+    assert!(e.to_string().contains("sample 2"), "{e}");
+    assert!(som.train_epochs(&Vec::<Vec<f32>>::new(), 3).is_err());
+    assert_eq!(som.codebook(), before);
+    assert!(som.bmu(&[1.0]).is_err());
+}
+
+#[test]
+fn queries_agree_with_each_other() {
+    let data = blobs();
+    let data = Flat::new(&data, 5).unwrap();
+    let mut som = map(0);
+    som.train_batch(&data, 10).unwrap();
+    let bmus = som.bmus(&data).unwrap();
+    let hits = som.hits(&data).unwrap();
+    let wins = som.win_map(&data).unwrap();
+    assert_eq!(hits.iter().sum::<u64>(), 400);
+    for (k, w) in wins.iter().enumerate() {
+        assert_eq!(w.len() as u64, hits[k]);
+        assert!(w.iter().all(|&i| bmus[i].unit == k));
+    }
+    let labels: Vec<u8> = (0..400).map(|i| (i % 4) as u8).collect();
+    let by_unit = som.labels_map(&data, &labels).unwrap();
+    // Four well separated blobs: every unit that wins samples wins one blob only.
+    for (k, l) in by_unit.iter().enumerate() {
+        assert_eq!(l.is_some(), hits[k] > 0);
+        if let Some(l) = l {
+            assert!(wins[k].iter().all(|&i| labels[i] == *l));
+        }
+    }
+    let scores = som.quantization_errors(&data).unwrap();
+    let mean = scores.iter().sum::<f32>() / 400.0;
+    assert!((mean - som.quantization_error(&data).unwrap()).abs() < 1e-5);
+    assert!(som.labels_map(&data, &labels[..3]).is_err());
+    assert_eq!(som.umatrix().len(), 42);
+    let _ = Shape::Gaussian;
+}
