@@ -1,16 +1,18 @@
-//! Kernel benchmarks: SIMD against the scalar reference in the same run, in unit-dimension
-//! pairs per second (criterion's "elements/s").
+//! Kernel benchmarks: each SIMD operation beside the scalar reference in the same run, in
+//! unit-dimension pairs per second (criterion's "elements/s").
 //!
-//! `cargo bench -p som-benches --bench kernel` (add `-- --quick` for a short run);
-//! build for this CPU with `RUSTFLAGS="-C target-cpu=native"`.
+//! `cargo bench -p som-benches --bench kernel` (add `-- --quick` for a short run); build for
+//! this CPU with `RUSTFLAGS="-C target-cpu=native"`.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use som_benches::Workload;
-use som_kernel::{Bmu, Map, MapMut, Neighbourhood, Shape, reference};
+use som_kernel::{BatchStats, Bmu, Map, MapMut, Neighbourhood, Shape, reference};
 use std::hint::black_box;
 
 /// (units, dim): the seed's map, a wide map, a large map.
 const SIZES: [(usize, usize); 3] = [(600, 3), (900, 64), (2500, 32)];
+/// A codebook of 16384 x 64 floats (4 MiB): larger than L2.
+const BEYOND_L2: (usize, usize) = (16384, 64);
 const SAMPLES: usize = 64;
 
 fn label(units: usize, dim: usize) -> String {
@@ -19,18 +21,21 @@ fn label(units: usize, dim: usize) -> String {
 
 fn bmu(c: &mut Criterion) {
     let mut g = c.benchmark_group("bmu");
-    for (units, dim) in SIZES {
+    for (units, dim) in SIZES.into_iter().chain([BEYOND_L2]) {
         let w = Workload::new(units, dim, SAMPLES);
         let map = Map::new(w.grid, dim, &w.blocked).unwrap();
+        let size = label(units, dim);
         g.throughput(Throughput::Elements(w.pairs() * SAMPLES as u64));
-        g.bench_function(BenchmarkId::new("reference", label(units, dim)), |b| {
-            b.iter(|| {
-                for x in w.data.chunks_exact(dim) {
-                    black_box(reference::bmu(&w.row_major, dim, black_box(x)));
-                }
-            })
-        });
-        g.bench_function(BenchmarkId::new("simd", label(units, dim)), |b| {
+        if (units, dim) != BEYOND_L2 {
+            g.bench_function(BenchmarkId::new("reference", &size), |b| {
+                b.iter(|| {
+                    for x in w.data.chunks_exact(dim) {
+                        black_box(reference::bmu(&w.row_major, dim, black_box(x)));
+                    }
+                })
+            });
+        }
+        g.bench_function(BenchmarkId::new("simd", &size), |b| {
             b.iter(|| {
                 for x in w.data.chunks_exact(dim) {
                     black_box(map.bmu(black_box(x)).unwrap());
@@ -44,8 +49,32 @@ fn bmu(c: &mut Criterion) {
             };
             SAMPLES
         ];
-        g.bench_function(BenchmarkId::new("simd-many", label(units, dim)), |b| {
+        g.bench_function(BenchmarkId::new("simd-many", &size), |b| {
             b.iter(|| map.bmu_many(black_box(&w.data), &mut out).unwrap())
+        });
+    }
+    g.finish();
+}
+
+fn bmu2(c: &mut Criterion) {
+    let mut g = c.benchmark_group("bmu2");
+    for (units, dim) in SIZES {
+        let w = Workload::new(units, dim, SAMPLES);
+        let map = Map::new(w.grid, dim, &w.blocked).unwrap();
+        g.throughput(Throughput::Elements(w.pairs() * SAMPLES as u64));
+        g.bench_function(BenchmarkId::new("reference", label(units, dim)), |b| {
+            b.iter(|| {
+                for x in w.data.chunks_exact(dim) {
+                    black_box(reference::bmu2(&w.row_major, dim, black_box(x)));
+                }
+            })
+        });
+        g.bench_function(BenchmarkId::new("simd", label(units, dim)), |b| {
+            b.iter(|| {
+                for x in w.data.chunks_exact(dim) {
+                    black_box(map.bmu2(black_box(x)).unwrap());
+                }
+            })
         });
     }
     g.finish();
@@ -53,7 +82,9 @@ fn bmu(c: &mut Criterion) {
 
 fn update(c: &mut Criterion) {
     let mut g = c.benchmark_group("update");
-    let nb = Neighbourhood::new(Shape::Gaussian, 3.0).unwrap();
+    let wide = Neighbourhood::new(Shape::Gaussian, 3.0).unwrap();
+    let cut = wide.with_cutoff(1e-3).unwrap();
+    let bubble = Neighbourhood::new(Shape::Bubble, 3.0).unwrap();
     for (units, dim) in SIZES {
         let mut w = Workload::new(units, dim, SAMPLES);
         g.throughput(Throughput::Elements(w.pairs() * SAMPLES as u64));
@@ -62,22 +93,92 @@ fn update(c: &mut Criterion) {
         g.bench_function(BenchmarkId::new("reference", label(units, dim)), |b| {
             b.iter(|| {
                 for (i, x) in w.data.chunks_exact(dim).enumerate() {
-                    reference::update(&mut rm, &grid, dim, x, (i * 97) % units, &nb, 0.01);
+                    reference::update(&mut rm, &grid, dim, x, (i * 97) % units, &wide, 0.01);
                 }
             })
         });
         let data = w.data.clone();
         let mut map = MapMut::new(grid, dim, &mut w.blocked).unwrap();
-        g.bench_function(BenchmarkId::new("simd", label(units, dim)), |b| {
+        for (name, nb) in [
+            ("simd", &wide),
+            ("simd-cutoff", &cut),
+            ("simd-bubble", &bubble),
+        ] {
+            g.bench_function(BenchmarkId::new(name, label(units, dim)), |b| {
+                b.iter(|| {
+                    for (i, x) in data.chunks_exact(dim).enumerate() {
+                        map.update(x, (i * 97) % units, nb, 0.01).unwrap();
+                    }
+                })
+            });
+        }
+    }
+    g.finish();
+}
+
+fn batch(c: &mut Criterion) {
+    let mut g = c.benchmark_group("batch");
+    g.sample_size(10);
+    let nb = Neighbourhood::new(Shape::Gaussian, 2.0).unwrap();
+    for (units, dim) in SIZES {
+        let n = 4096;
+        let mut w = Workload::new(units, dim, n);
+        let map = Map::new(w.grid, dim, &w.blocked).unwrap();
+        let (mut hits, mut sums) = (vec![0u64; units], vec![0f64; units * dim]);
+        // Statistics: one BMU search and one sum per sample.
+        g.throughput(Throughput::Elements(w.pairs() * n as u64));
+        g.bench_function(
+            BenchmarkId::new("stats-reference", label(units, dim)),
+            |b| b.iter(|| reference::accumulate(&w.row_major, dim, &w.data, &mut hits, &mut sums)),
+        );
+        g.bench_function(BenchmarkId::new("stats-simd", label(units, dim)), |b| {
             b.iter(|| {
-                for (i, x) in data.chunks_exact(dim).enumerate() {
-                    map.update(x, (i * 97) % units, &nb, 0.01).unwrap();
-                }
+                let mut s = BatchStats::new(&mut hits, &mut sums, units, dim).unwrap();
+                s.accumulate(&map, &w.data).unwrap()
             })
+        });
+        // Apply: every unit against every unit that won samples.
+        g.throughput(Throughput::Elements((units * units * dim) as u64));
+        let grid = w.grid;
+        let mut rm = w.row_major.clone();
+        g.bench_function(
+            BenchmarkId::new("apply-reference", label(units, dim)),
+            |b| b.iter(|| reference::apply_batch(&mut rm, &grid, dim, &hits, &sums, &nb)),
+        );
+        let mut map = MapMut::new(grid, dim, &mut w.blocked).unwrap();
+        g.bench_function(BenchmarkId::new("apply-simd", label(units, dim)), |b| {
+            b.iter(|| map.apply_batch(&hits, &sums, &nb).unwrap())
         });
     }
     g.finish();
 }
 
-criterion_group!(benches, bmu, update);
+fn metrics(c: &mut Criterion) {
+    let mut g = c.benchmark_group("metrics");
+    for (units, dim) in SIZES {
+        let n = 1024;
+        let w = Workload::new(units, dim, n);
+        let map = Map::new(w.grid, dim, &w.blocked).unwrap();
+        g.throughput(Throughput::Elements(w.pairs() * n as u64));
+        g.bench_function(
+            BenchmarkId::new("quantization-reference", label(units, dim)),
+            |b| b.iter(|| reference::quantization_error(&w.row_major, dim, &w.data)),
+        );
+        g.bench_function(
+            BenchmarkId::new("quantization-simd", label(units, dim)),
+            |b| b.iter(|| map.quantization_error(&w.data).unwrap()),
+        );
+        g.bench_function(
+            BenchmarkId::new("topographic-reference", label(units, dim)),
+            |b| b.iter(|| reference::topographic_error(&w.row_major, &w.grid, dim, &w.data)),
+        );
+        g.bench_function(
+            BenchmarkId::new("topographic-simd", label(units, dim)),
+            |b| b.iter(|| map.topographic_error(&w.data).unwrap()),
+        );
+    }
+    g.finish();
+}
+
+criterion_group!(benches, bmu, bmu2, update, batch, metrics);
 criterion_main!(benches);

@@ -271,18 +271,63 @@ impl<const N: usize> Candidates<N> {
 
 /// The best-matching unit of one sample. `x.len() == dim`, `weights` blocked, `units >= 1`.
 pub(crate) fn bmu(weights: &[f32], units: usize, dim: usize, x: &[f32]) -> Bmu {
-    let mut trackers = [Best::new(); 4];
-    for_block_groups(weights, dim, |group: [(usize, &Block); 4]| {
-        let d = dist1x4(group.map(|(_, b)| b), x);
-        for ((t, d), (i, _)) in trackers.iter_mut().zip(d).zip(group) {
-            t.offer_block(d, i, units);
+    let trackers = match dim {
+        1 => bmu_fixed::<1>(weights, units, x),
+        2 => bmu_fixed::<2>(weights, units, x),
+        3 => bmu_fixed::<3>(weights, units, x),
+        4 => bmu_fixed::<4>(weights, units, x),
+        _ => {
+            let mut trackers = [Best::new(); 4];
+            for_block_groups(weights, dim, |group: [(usize, &Block); 4]| {
+                let d = dist1x4(group.map(|(_, b)| b), x);
+                for ((t, d), (i, _)) in trackers.iter_mut().zip(d).zip(group) {
+                    t.offer_block(d, i, units);
+                }
+            });
+            trackers
         }
-    });
+    };
     let mut best = Candidates::<1>::new();
     for t in trackers {
         best.offer_lanes(t.dist, t.unit);
     }
     best.finish()[0]
+}
+
+/// [`bmu`] for a small fixed dimension: blocks are arrays, the sample's broadcasts stay in
+/// registers, and four trackers take turns so that no comparison waits on the last.
+#[inline(always)]
+fn bmu_fixed<const D: usize>(weights: &[f32], units: usize, x: &[f32]) -> [Best; 4] {
+    let mut trackers = [Best::new(); 4];
+    let Ok(x) = <&[f32; D]>::try_from(x) else {
+        return trackers;
+    };
+    let xs = x.map(f32x8::splat);
+    let blocks = weights.as_chunks::<LANES>().0.as_chunks::<D>().0;
+    let mut groups = blocks.chunks_exact(4);
+    let mut b = 0;
+    for group in groups.by_ref() {
+        for (t, block) in trackers.iter_mut().zip(group) {
+            t.offer_block(dist_fixed(block, &xs), b, units);
+            b += 1;
+        }
+    }
+    for (t, block) in trackers.iter_mut().zip(groups.remainder()) {
+        t.offer_block(dist_fixed(block, &xs), b, units);
+        b += 1;
+    }
+    trackers
+}
+
+/// Squared distances from a broadcast sample to the eight units of a fixed-size block.
+#[inline(always)]
+fn dist_fixed<const D: usize>(block: &[[f32; LANES]; D], xs: &[f32x8; D]) -> f32x8 {
+    let mut acc = f32x8::ZERO;
+    for (w, xv) in block.iter().zip(xs) {
+        let d = *xv - f32x8::new(*w);
+        acc = d.mul_add(d, acc);
+    }
+    acc
 }
 
 /// The best and second-best units of one sample (distinct units; with one unit the second is

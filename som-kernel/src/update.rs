@@ -4,7 +4,7 @@ use crate::LANES;
 use crate::bmu::real_lanes;
 use crate::grid::{Boundary, Grid, LANE_INDEX, Lattice, Topology};
 use crate::math::{exp8, f32x8};
-use crate::neighbourhood::{Neighbourhood, Prepared, Shape};
+use crate::neighbourhood::{MIN_EXPONENT, Neighbourhood, Prepared, Shape};
 
 /// `h` for blocks of eight units around one lattice point, any shape: distances from the
 /// positions, then the neighbourhood function. Blocks entirely beyond the support are reported
@@ -48,12 +48,17 @@ impl<'g> Field<'g> {
 /// Longest side (rows or columns) for which the separable tables are used.
 const TABLE: usize = 128;
 
+/// `2^-63`: the smallest separable factor kept (see [`Separable::new`]).
+const FACTOR_MIN: f32 = 1.0 / 9_223_372_036_854_775_808.0;
+
 /// The Gaussian is separable: `h = g(dx) g(dy)`. One exp per row and per column around the
 /// winner replaces one per unit, which is most of an update's cost at small `dim`. Works for
 /// both lattices and boundaries (hexagonal rows get their own column table per row parity);
 /// needs `cols >= LANES` so that a block spans at most two rows.
 struct Separable {
     cols: usize,
+    /// Rows of odd parity have their own column table (hexagonal lattices).
+    parity_mask: usize,
     /// The smallest `h` that counts, scalar and broadcast.
     min: f32,
     threshold: f32x8,
@@ -73,16 +78,20 @@ impl Separable {
         let neg_inv_2s2 = -1.0 / (2.0 * nb.sigma() * nb.sigma());
         let hex = grid.topology() == Topology::Hexagonal;
         let torus = grid.boundary() == Boundary::Toroidal;
-        // exp(scale d^2) for eight lattice coordinates at once, wrapping on a torus.
+        // exp(scale d^2) for eight lattice coordinates at once, wrapping on a torus. A factor
+        // below FACTOR_MIN is 0: every h >= NEGLIGIBLE has both factors above it, and any
+        // product of two factors above it is a normal float, so no denormal ever appears.
         let factor = |coord: f32x8, c: f32, period: f32, scale: f32| {
             let mut d = (coord - f32x8::splat(c)).abs();
             if torus {
                 d = d.min(f32x8::splat(period) - d);
             }
-            exp8(d * d * f32x8::splat(scale))
+            let g = exp8((d * d * f32x8::splat(scale)).max(f32x8::splat(MIN_EXPONENT)));
+            g.simd_ge(f32x8::splat(FACTOR_MIN)).select(g, f32x8::ZERO)
         };
         let mut table = Self {
             cols,
+            parity_mask: usize::from(hex),
             min: nb.threshold(),
             threshold: f32x8::splat(nb.threshold()),
             rows: [0.0; TABLE + 2],
@@ -94,7 +103,9 @@ impl Separable {
             let g = factor(r, center.1, rows as f32, row_scale).to_array();
             chunk.iter_mut().zip(g).for_each(|(t, v)| *t = v);
         }
-        for (parity, t) in table.by_parity.iter_mut().enumerate() {
+        // A rectangular lattice has one column table; a hexagonal one, one per row parity.
+        let parities = if hex { 2 } else { 1 };
+        for (parity, t) in table.by_parity.iter_mut().enumerate().take(parities) {
             let shift = if hex && parity == 1 { 0.5 } else { 0.0 };
             for (i, chunk) in t[LANES..LANES + cols].chunks_mut(LANES).enumerate() {
                 let x = f32x8::splat((i * LANES) as f32 + shift) + LANE_INDEX;
@@ -121,10 +132,10 @@ impl Separable {
                     .unwrap_or([0.0; LANES]),
             )
         };
-        let first = f32x8::splat(g0) * load(r % 2, LANES + c);
+        let first = f32x8::splat(g0) * load(r & self.parity_mask, LANES + c);
         let h = if c + LANES > self.cols {
             // Lanes from `cols - c` on belong to the next row, starting at its column 0.
-            let second = f32x8::splat(g1) * load((r + 1) % 2, LANES + c - self.cols);
+            let second = f32x8::splat(g1) * load((r + 1) & self.parity_mask, LANES + c - self.cols);
             LANE_INDEX
                 .simd_lt(f32x8::splat((self.cols - c) as f32))
                 .select(first, second)
@@ -161,6 +172,56 @@ fn pull(block: &mut [[f32; LANES]], x: &[f32], rate: f32x8) {
     }
 }
 
+/// `w += alpha h (x - w)` over every block whose `h_of(block index)` is `Some(h)`, visiting the
+/// blocks in order. Small dimensions get a loop of their own: blocks are fixed-size arrays and
+/// the sample's broadcasts stay in registers, which halves the work per block at `dim = 3`.
+#[inline(always)]
+fn pull_blocks(
+    weights: &mut [f32],
+    dim: usize,
+    x: &[f32],
+    alpha: f32x8,
+    h_of: impl FnMut(usize) -> Option<f32x8>,
+) {
+    match dim {
+        1 => pull_fixed::<1>(weights, x, alpha, h_of),
+        2 => pull_fixed::<2>(weights, x, alpha, h_of),
+        3 => pull_fixed::<3>(weights, x, alpha, h_of),
+        4 => pull_fixed::<4>(weights, x, alpha, h_of),
+        _ => {
+            let mut h_of = h_of;
+            for (b, block) in blocks_mut(weights, dim).enumerate() {
+                if let Some(h) = h_of(b) {
+                    pull(block, x, h * alpha);
+                }
+            }
+        }
+    }
+}
+
+#[inline(always)]
+fn pull_fixed<const D: usize>(
+    weights: &mut [f32],
+    x: &[f32],
+    alpha: f32x8,
+    mut h_of: impl FnMut(usize) -> Option<f32x8>,
+) {
+    let Ok(x) = <&[f32; D]>::try_from(x) else {
+        return;
+    };
+    let xs = x.map(f32x8::splat);
+    let blocks = weights.as_chunks_mut::<LANES>().0.as_chunks_mut::<D>().0;
+    for (b, block) in blocks.iter_mut().enumerate() {
+        if let Some(h) = h_of(b) {
+            let rate = h * alpha;
+            for (w, xv) in block.iter_mut().zip(xs) {
+                let wv = f32x8::new(*w);
+                *w = rate.mul_add(xv - wv, wv).to_array();
+            }
+        }
+    }
+}
+
 /// Online step: `w += alpha h (x - w)` for every unit, `h` around `winner`. Blocks whose
 /// units all have `h = 0` (outside the cut-off) are not touched.
 pub(crate) fn online(
@@ -175,24 +236,20 @@ pub(crate) fn online(
     let center = grid.coords(winner);
     let alpha = f32x8::splat(alpha);
     if let Some(table) = Separable::new(grid, nb, center) {
+        // Blocks come in order: track the row and column where each starts.
         let (mut r, mut c) = (0, 0);
-        for block in blocks_mut(weights, dim) {
-            if let Some(h) = table.block(r, c) {
-                pull(block, x, h * alpha);
-            }
+        pull_blocks(weights, dim, x, alpha, |_| {
+            let h = table.block(r, c);
             c += LANES;
             if c >= table.cols {
                 c -= table.cols;
                 r += 1;
             }
-        }
+            h
+        });
     } else {
         let field = Field::new(grid, nb);
-        for (b, block) in blocks_mut(weights, dim).enumerate() {
-            if let Some(h) = field.block(b, center) {
-                pull(block, x, h * alpha);
-            }
-        }
+        pull_blocks(weights, dim, x, alpha, |b| field.block(b, center));
     }
 }
 

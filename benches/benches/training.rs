@@ -1,0 +1,107 @@
+//! Whole training runs through `som-std`, one thread and all threads: the workloads of the
+//! side-by-side comparison (`benches/compare/`), on generated data of the same shapes.
+//!
+//! `cargo bench -p som-benches --bench training`
+
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
+use rand_xoshiro::Xoshiro256PlusPlus;
+use rand_xoshiro::rand_core::SeedableRng;
+use som_kernel::init::normal_f32;
+use som_std::{Flat, Init, Order, Schedule, Som};
+
+/// `n` samples of `dim` around `centres` Gaussian centres.
+fn blobs(n: usize, dim: usize, centres: usize, seed: u64) -> Vec<f32> {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let c: Vec<f32> = (0..centres * dim)
+        .map(|_| normal_f32(&mut rng) * 5.0)
+        .collect();
+    (0..n)
+        .flat_map(|i| {
+            let k = i % centres;
+            (0..dim).map(move |d| (k, d)).collect::<Vec<_>>()
+        })
+        .map(|(k, d)| c[k * dim + d] + normal_f32(&mut rng))
+        .collect()
+}
+
+fn som(rows: usize, cols: usize, dim: usize, sigma: f32, threads: usize) -> Som {
+    Som::builder(rows, cols, dim)
+        .init(Init::Samples)
+        .alpha(Schedule::Asymptotic { start: 0.5 })
+        .sigma(Schedule::Asymptotic { start: sigma })
+        .seed(1)
+        .threads(threads)
+        .build()
+        .unwrap()
+}
+
+fn seed_example(c: &mut Criterion) {
+    let colours: [[f32; 3]; 15] = [
+        [0., 0., 0.],
+        [0., 0., 1.],
+        [0., 0., 0.5],
+        [0.125, 0.529, 1.0],
+        [0.33, 0.4, 0.67],
+        [0.6, 0.5, 1.0],
+        [0., 1., 0.],
+        [1., 0., 0.],
+        [0., 1., 1.],
+        [1., 0., 1.],
+        [1., 1., 0.],
+        [1., 1., 1.],
+        [0.33, 0.33, 0.33],
+        [0.5, 0.5, 0.5],
+        [0.66, 0.66, 0.66],
+    ];
+    c.bench_function("train/seed-colours-20x30x400", |b| {
+        b.iter(|| {
+            let mut s = Som::seed(20, 30, 3, 400, None, None).unwrap();
+            s.train(&colours).unwrap();
+            s
+        })
+    });
+}
+
+fn workloads(c: &mut Criterion) {
+    let mut g = c.benchmark_group("train");
+    g.sample_size(10);
+    // (name, n, dim, centres, rows, cols, sigma, online epochs, batch epochs)
+    let cases = [
+        ("iris", 150, 4, 3, 10, 10, 2.5, 100, 100),
+        ("digits", 1797, 64, 10, 30, 30, 7.5, 10, 10),
+        ("blobs20k", 20_000, 64, 20, 40, 40, 10.0, 0, 5),
+        ("big100k", 100_000, 32, 50, 50, 50, 12.5, 0, 5),
+    ];
+    for (name, n, dim, centres, rows, cols, sigma, online, batch) in cases {
+        let data = blobs(n, dim, centres, 7);
+        let flat = Flat::new(&data, dim).unwrap();
+        if online > 0 {
+            g.bench_function(BenchmarkId::new("online-1-thread", name), |b| {
+                b.iter(|| {
+                    let mut s = som(rows, cols, dim, sigma, 1);
+                    s.train_online(&flat, online * n as u64, Order::Sequential)
+                        .unwrap();
+                    s
+                })
+            });
+        }
+        for threads in [1, 0] {
+            let id = if threads == 1 {
+                "batch-1-thread"
+            } else {
+                "batch-all-threads"
+            };
+            g.bench_function(BenchmarkId::new(id, name), |b| {
+                b.iter(|| {
+                    let mut s = som(rows, cols, dim, sigma, threads);
+                    s.train_batch(&flat, batch).unwrap();
+                    s
+                })
+            });
+        }
+    }
+    g.finish();
+}
+
+criterion_group!(benches, seed_example, workloads);
+criterion_main!(benches);
