@@ -4,7 +4,7 @@
 //! from 15 to 0.5 units (the seed's schedule shape). Late in such a run the neighbourhood
 //! `h = exp(-d^2 / 2 sigma^2)` of far units falls below `f32::MIN_POSITIVE` (1.2e-38) into the
 //! subnormal range, and on x86 every multiply that makes or reads a subnormal takes a slow
-//! microcode path (about a hundred cycles). The kernel flushes `|h| < 2^-64`
+//! microcode path (about a hundred cycles). The kernel flushes `|h| < 2^-60`
 //! (`som_kernel::neighbourhood::NEGLIGIBLE`) to exactly 0, so those units are skipped and
 //! its steps never get slower; a plain scalar update without that flush is shown beside it.
 //!
