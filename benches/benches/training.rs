@@ -36,27 +36,11 @@ fn som(rows: usize, cols: usize, dim: usize, sigma: f32, threads: usize) -> Som 
 }
 
 fn seed_example(c: &mut Criterion) {
-    let colours: [[f32; 3]; 15] = [
-        [0., 0., 0.],
-        [0., 0., 1.],
-        [0., 0., 0.5],
-        [0.125, 0.529, 1.0],
-        [0.33, 0.4, 0.67],
-        [0.6, 0.5, 1.0],
-        [0., 1., 0.],
-        [1., 0., 0.],
-        [0., 1., 1.],
-        [1., 0., 1.],
-        [1., 1., 0.],
-        [1., 1., 1.],
-        [0.33, 0.33, 0.33],
-        [0.5, 0.5, 0.5],
-        [0.66, 0.66, 0.66],
-    ];
+    let colours = som_std::datasets::colours();
     c.bench_function("train/seed-colours-20x30x400", |b| {
         b.iter(|| {
             let mut s = Som::seed(20, 30, 3, 400, None, None).unwrap();
-            s.train(&colours).unwrap();
+            s.train(colours.as_slice()).unwrap();
             s
         })
     });

@@ -5,31 +5,13 @@
 //! where each colour landed, and writes `colors.png`: the trained colour grid with the names
 //! at their best-matching units, like the example's figure.
 
+use som_std::datasets::COLOURS;
 use som_std::picture::{self, Style};
 use som_std::{Som, Topology};
 use std::time::Instant;
 
-/// The example's colours and names.
-const COLOURS: [([f32; 3], &str); 15] = [
-    ([0., 0., 0.], "black"),
-    ([0., 0., 1.], "blue"),
-    ([0., 0., 0.5], "darkblue"),
-    ([0.125, 0.529, 1.0], "skyblue"),
-    ([0.33, 0.4, 0.67], "greyblue"),
-    ([0.6, 0.5, 1.0], "lilac"),
-    ([0., 1., 0.], "green"),
-    ([1., 0., 0.], "red"),
-    ([0., 1., 1.], "cyan"),
-    ([1., 0., 1.], "violet"),
-    ([1., 1., 0.], "yellow"),
-    ([1., 1., 1.], "white"),
-    ([0.33, 0.33, 0.33], "darkgrey"),
-    ([0.5, 0.5, 0.5], "mediumgrey"),
-    ([0.66, 0.66, 0.66], "lightgrey"),
-];
-
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let colours: Vec<[f32; 3]> = COLOURS.iter().map(|(c, _)| *c).collect();
+    let colours = som_std::datasets::colours();
     let mut som = Som::seed(20, 30, 3, 400, None, None)?;
     let start = Instant::now();
     som.train(colours.as_slice())?;

@@ -6,6 +6,7 @@
 #![deny(missing_docs, missing_debug_implementations)]
 
 pub mod data;
+pub mod datasets;
 mod error;
 pub mod io;
 mod persist;

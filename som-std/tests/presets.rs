@@ -3,23 +3,9 @@
 
 use som_std::{Order, Som};
 
-const COLOURS: [[f32; 3]; 15] = [
-    [0., 0., 0.],
-    [0., 0., 1.],
-    [0., 0., 0.5],
-    [0.125, 0.529, 1.0],
-    [0.33, 0.4, 0.67],
-    [0.6, 0.5, 1.0],
-    [0., 1., 0.],
-    [1., 0., 0.],
-    [0., 1., 1.],
-    [1., 0., 1.],
-    [1., 1., 0.],
-    [1., 1., 1.],
-    [0.33, 0.33, 0.33],
-    [0.5, 0.5, 0.5],
-    [0.66, 0.66, 0.66],
-];
+fn colours() -> Vec<[f32; 3]> {
+    som_std::datasets::colours()
+}
 
 /// Index of the nearest unit, first among equals (numpy's argmin).
 fn argmin(w: &[f64], dim: usize, x: &[f64]) -> usize {
@@ -74,8 +60,8 @@ fn seed_reproduces_the_tensorflow_example() {
         mean.abs() < 0.1 && (var - 1.0).abs() < 0.1,
         "mean {mean} var {var}"
     );
-    som.train(&COLOURS).unwrap();
-    let want = tensorflow_example(&init, 20, 30, 400, &COLOURS);
+    som.train(colours().as_slice()).unwrap();
+    let want = tensorflow_example(&init, 20, 30, 400, &colours());
     let got = som.codebook();
     let worst = got
         .iter()
@@ -87,8 +73,8 @@ fn seed_reproduces_the_tensorflow_example() {
         "largest difference from the f64 transcription: {worst}"
     );
     // The same places for every colour.
-    let places = som.map(&COLOURS).unwrap();
-    for (x, (r, c)) in COLOURS.iter().zip(places) {
+    let places = som.map(colours().as_slice()).unwrap();
+    for (x, (r, c)) in colours().iter().zip(places) {
         let x: Vec<f64> = x.iter().map(|&v| f64::from(v)).collect();
         let k = argmin(&want, 3, &x);
         assert_eq!((r, c), (k / 30, k % 30));
