@@ -180,5 +180,12 @@ fn metrics(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, bmu, bmu2, update, batch, metrics);
+// Short windows keep a full `cargo bench` under ten minutes on two cores.
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(std::time::Duration::from_secs(1))
+        .measurement_time(std::time::Duration::from_secs(2));
+    targets = bmu, bmu2, update, batch, metrics
+}
 criterion_main!(benches);

@@ -87,5 +87,12 @@ fn workloads(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, seed_example, workloads);
+// Short windows keep a full `cargo bench` under ten minutes on two cores.
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(std::time::Duration::from_secs(1))
+        .measurement_time(std::time::Duration::from_secs(2));
+    targets = seed_example, workloads
+}
 criterion_main!(benches);
