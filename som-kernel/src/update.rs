@@ -98,19 +98,33 @@ impl Separable {
             by_parity: [[0.0; LANES + TABLE + LANES]; 2],
         };
         let row_scale = neg_inv_2s2 * grid.vertical();
-        for (i, chunk) in table.rows[..rows].chunks_mut(LANES).enumerate() {
+        for (i, chunk) in table
+            .rows
+            .chunks_mut(LANES)
+            .enumerate()
+            .take(rows.div_ceil(LANES))
+        {
             let r = f32x8::splat((i * LANES) as f32) + LANE_INDEX;
             let g = factor(r, center.1, rows as f32, row_scale).to_array();
-            chunk.iter_mut().zip(g).for_each(|(t, v)| *t = v);
+            // Rows past the last stay 0: padding lanes get h = 0.
+            let real = rows.saturating_sub(i * LANES);
+            chunk.iter_mut().zip(g).take(real).for_each(|(t, v)| *t = v);
         }
         // A rectangular lattice has one column table; a hexagonal one, one per row parity.
         let parities = if hex { 2 } else { 1 };
         for (parity, t) in table.by_parity.iter_mut().enumerate().take(parities) {
             let shift = if hex && parity == 1 { 0.5 } else { 0.0 };
-            for (i, chunk) in t[LANES..LANES + cols].chunks_mut(LANES).enumerate() {
+            // Columns start at offset LANES; entries past the last column are never used.
+            for (i, chunk) in t
+                .chunks_mut(LANES)
+                .skip(1)
+                .enumerate()
+                .take(cols.div_ceil(LANES))
+            {
                 let x = f32x8::splat((i * LANES) as f32 + shift) + LANE_INDEX;
                 let g = factor(x, center.0, cols as f32, neg_inv_2s2).to_array();
-                chunk.iter_mut().zip(g).for_each(|(t, v)| *t = v);
+                let real = cols.saturating_sub(i * LANES);
+                chunk.iter_mut().zip(g).take(real).for_each(|(t, v)| *t = v);
             }
         }
         Some(table)
@@ -125,7 +139,10 @@ impl Separable {
             return None;
         }
         let load = |parity: usize, at: usize| {
-            let lanes = self.by_parity[parity].get(at..at + LANES);
+            let lanes = self
+                .by_parity
+                .get(parity)
+                .and_then(|t| t.get(at..at + LANES));
             f32x8::new(
                 lanes
                     .and_then(|l| l.try_into().ok())

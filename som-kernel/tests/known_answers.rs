@@ -131,6 +131,7 @@ fn train_colours(seed: u64) -> Vec<f32> {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "thousands of training steps: too slow under Miri")]
 fn same_seed_same_map_bit_for_bit() {
     let a = train_colours(7);
     let b = train_colours(7);
@@ -140,6 +141,7 @@ fn same_seed_same_map_bit_for_bit() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "thousands of training steps: too slow under Miri")]
 fn online_training_fits_the_colours() {
     let w = train_colours(1);
     let map = Map::new(Grid::new(8, 8).unwrap(), 3, &w).unwrap();
@@ -155,6 +157,7 @@ fn online_training_fits_the_colours() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "ten batch epochs: too slow under Miri")]
 fn batch_training_reduces_the_error() {
     let grid = Grid::new(5, 6).unwrap();
     let data = colours();
@@ -241,6 +244,7 @@ fn linear_init_spans_the_principal_plane() {
 }
 
 #[test]
+#[cfg_attr(miri, ignore = "thousands of training steps: too slow under Miri")]
 fn fixed_map_checks_capacity_and_trains_without_allocating() {
     let too_small = FixedMap::<{ blocked_len(16, 3) - 1 }>::new(Grid::new(4, 4).unwrap(), 3);
     assert_eq!(
@@ -341,10 +345,12 @@ fn online_driver_equals_the_reference_loop() {
         cutoff: 0.0,
         clock: Clock::Sample,
     };
+    // Fewer epochs under Miri, where each step is slow.
+    let epochs = if cfg!(miri) { 2 } else { 20 };
     training
-        .online(&mut MapMut::new(grid, 3, &mut w).unwrap(), &data, 20)
+        .online(&mut MapMut::new(grid, 3, &mut w).unwrap(), &data, epochs)
         .unwrap();
-    let total = 20 * 15;
+    let total = epochs as usize * 15;
     for t in 0..total {
         let x = &data[(t % 15) * 3..][..3];
         let (nb, alpha) = training.at(t as u64, total as u64).unwrap();

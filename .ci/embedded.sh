@@ -1,0 +1,114 @@
+#!/usr/bin/env bash
+# Firmware-grade checks (issue 5), called from .ci/run:
+#   1. the firmware under QEMU: trains an 8x8 map on a Cortex-M4F and a Cortex-M0, exits 0;
+#      flash/RAM of the size probes;
+#   2. the link-time no-panic proof (thumbv7em, thumbv6m, x86_64 SSE2 and native), and its
+#      control, which must fail to link;
+#   3. Miri on the kernel's tests (nightly);
+#   4. every fuzz target for FUZZ_SECONDS (default 30) each (nightly, cargo-fuzz).
+# Installs what it needs. Steps that need nightly say clearly when they are skipped.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export CARGO_TERM_COLOR=never
+FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+step() { printf '\n=== %s\n' "$*"; }
+started=$SECONDS
+
+step "embedded: tools"
+mkdir -p target
+if ! command -v qemu-system-arm >/dev/null; then
+    apt-get update -qq
+    apt-get install -y -qq qemu-system-arm >/dev/null
+fi
+qemu-system-arm --version | head -n 1
+rustup target add thumbv7em-none-eabihf thumbv6m-none-eabi
+rustup component add llvm-tools
+LLVM_SIZE="$(rustc --print sysroot)/lib/rustlib/$(rustc -vV | sed -n 's/^host: //p')/bin/llvm-size"
+# Nightly for Miri and cargo-fuzz: the one already here (not updated, so its builds are
+# reused), else a fresh install.
+nightly=0
+if rustup run nightly rustc --version >/dev/null 2>&1 ||
+    rustup toolchain install nightly --profile minimal; then
+    if rustup +nightly component add miri rust-src; then
+        nightly=1
+    fi
+fi
+if [ "$nightly" = 0 ]; then
+    echo "WARNING: no nightly toolchain with miri could be had: Miri and fuzzing will be SKIPPED"
+fi
+
+step "firmware: build for Cortex-M4F (thumbv7em-none-eabihf) and Cortex-M0 (thumbv6m-none-eabi)"
+(cd firmware && cargo build --release --target thumbv7em-none-eabihf && cargo build --release --target thumbv6m-none-eabi)
+
+# -icount shift=0: one instruction per virtual nanosecond, so the firmware's SysTick timing
+# counts instructions (QEMU is not cycle-accurate; there is no cycle count to be had).
+step "firmware: train on an emulated Cortex-M4F (QEMU mps2-an386)"
+timeout 120 qemu-system-arm -cpu cortex-m4 -machine mps2-an386 -nographic \
+    -semihosting-config enable=on,target=native -icount shift=0 \
+    -kernel firmware/target/thumbv7em-none-eabihf/release/som-firmware
+
+step "firmware: train on an emulated Cortex-M0 (QEMU microbit)"
+timeout 300 qemu-system-arm -machine microbit -nographic \
+    -semihosting-config enable=on,target=native -icount shift=0 \
+    -kernel firmware/target/thumbv6m-none-eabi/release/som-firmware
+
+step "firmware: flash and RAM of BMU search + online update (minimal) over the bare runtime (baseline)"
+for target in thumbv7em-none-eabihf thumbv6m-none-eabi; do
+    "$LLVM_SIZE" "firmware/target/$target/release/baseline" "firmware/target/$target/release/minimal"
+done
+
+step "no-panic proof: every public kernel operation, linked with panic-never"
+(
+    cd no-panic
+    cargo build --release --target thumbv7em-none-eabihf
+    cargo build --release --target thumbv6m-none-eabi
+    host_flags="-C link-arg=-nostartfiles -C link-arg=-lc"
+    RUSTFLAGS="$host_flags" cargo build --release --target x86_64-unknown-linux-gnu
+    RUSTFLAGS="$host_flags -C target-cpu=native" CARGO_TARGET_DIR=target/native \
+        cargo build --release --target x86_64-unknown-linux-gnu
+)
+echo "no-panic: linked for thumbv7em-none-eabihf, thumbv6m-none-eabi, x86_64 (SSE2 and native)"
+
+step "no-panic control: one deliberately panicking call must FAIL to link"
+if (cd no-panic && cargo build --release --target thumbv7em-none-eabihf --features control) \
+    > target/no-panic-control.log 2>&1; then
+    echo "FAIL: the control linked, so the no-panic proof proves nothing"
+    exit 1
+elif grep -q "panic-never" target/no-panic-control.log; then
+    echo "ok: the control failed to link, as it must:"
+    grep -m 1 "panic-never" target/no-panic-control.log
+else
+    echo "FAIL: the control failed for another reason:"
+    cat target/no-panic-control.log
+    exit 1
+fi
+
+if [ "$nightly" = 1 ]; then
+    step "Miri: the kernel's tests (sizes reduced under cfg(miri))"
+    # libm/force-soft-floats: libm's x86 sqrt is inline assembly, which Miri cannot run.
+    # Doc-tests are left out (each compiles on its own, slowly, under Miri).
+    cargo +nightly miri test -p som-kernel --features libm/force-soft-floats --lib --tests
+
+    step "fuzz: every target for ${FUZZ_SECONDS}s"
+    command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
+    (
+        cd fuzz
+        cargo +nightly fuzz build
+        for target in $(cargo +nightly fuzz list); do
+            echo "--- fuzz target $target"
+            log="../target/fuzz-$target.log"
+            if ! timeout $((FUZZ_SECONDS + 300)) cargo +nightly fuzz run "$target" -- \
+                -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 > "$log" 2>&1; then
+                tail -n 60 "$log"
+                echo "FAIL: fuzz target $target (the input is in fuzz/artifacts/$target/)"
+                exit 1
+            fi
+            grep -E "stat::number_of_executed_units|stat::average_exec_per_sec" "$log"
+        done
+    )
+else
+    step "Miri: SKIPPED (no nightly toolchain)"
+    step "fuzz: SKIPPED (no nightly toolchain)"
+fi
+
+step "embedded checks passed in $((SECONDS - started))s"

@@ -1,0 +1,121 @@
+//! Every reader of `som_std::io` on arbitrary bytes: an error or a value, never a panic. What is
+//! read is well formed (whole samples, finite values, one label per sample or none), and what
+//! the matching writer accepts reads back the same, as the module promises.
+//!
+//! The first byte picks the format: CSV, raw `f32`, SOM_PAK `.dat`, SOM_PAK `.cod`, saved map.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use som_std::io::{self, Dataset, SavedMap};
+
+fn well_formed(ds: &Dataset) {
+    assert!(ds.dim >= 1);
+    assert_eq!(ds.data.len() % ds.dim, 0);
+    assert!(
+        !ds.data.is_empty(),
+        "a dataset without samples was accepted"
+    );
+    assert!(ds.data.iter().all(|v| v.is_finite()));
+    assert!(ds.labels.is_empty() || ds.labels.len() == ds.len());
+    if let Some(columns) = &ds.columns {
+        assert_eq!(columns.len(), ds.dim);
+    }
+}
+
+fn same_values(a: &[f32], b: &[f32]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.to_bits() == y.to_bits())
+}
+
+fuzz_target!(|bytes: &[u8]| {
+    let Some((&which, input)) = bytes.split_first() else {
+        return;
+    };
+    match which % 5 {
+        0 => {
+            let Ok(ds) = io::read_csv(input, "fuzz.csv") else {
+                return;
+            };
+            well_formed(&ds);
+            // KNOWN (reported, som-std): a UTF-8 byte-order mark is read differently at the
+            // start of the file and elsewhere, so a file holding one need not round-trip.
+            if input.windows(3).any(|w| w == b"\xef\xbb\xbf") {
+                return;
+            }
+            let mut out = Vec::new();
+            let columns = ds.columns.as_deref();
+            if io::write_csv(&mut out, "fuzz.csv", &ds.data, ds.dim, columns).is_ok() {
+                let back = io::read_csv(out.as_slice(), "fuzz.csv").expect("written CSV reads");
+                assert!(same_values(&back.data, &ds.data));
+                assert_eq!(back.dim, ds.dim);
+                // KNOWN (reported, som-std): a header of empty names is written as a blank
+                // line, which reads back as no header.
+                if !ds
+                    .columns
+                    .as_ref()
+                    .is_some_and(|c| c.iter().all(String::is_empty))
+                {
+                    assert_eq!(back.columns, ds.columns);
+                }
+            }
+        }
+        1 => {
+            let Some((&d, raw)) = input.split_first() else {
+                return;
+            };
+            let dim = usize::from(d % 17);
+            let Ok(ds) = io::read_f32(raw, "fuzz.f32", dim) else {
+                return;
+            };
+            well_formed(&ds);
+            assert_eq!(ds.dim, dim);
+            let mut out = Vec::new();
+            io::write_f32(&mut out, "fuzz.f32", &ds.data, dim).expect("what was read writes");
+            assert_eq!(out.as_slice(), raw);
+        }
+        2 => {
+            let Ok(ds) = io::read_dat(input, "fuzz.dat") else {
+                return;
+            };
+            well_formed(&ds);
+            let mut out = Vec::new();
+            if io::write_dat(&mut out, "fuzz.dat", &ds.data, ds.dim, &ds.labels).is_ok() {
+                let back = io::read_dat(out.as_slice(), "fuzz.dat").expect("written .dat reads");
+                assert!(same_values(&back.data, &ds.data));
+                assert_eq!((back.dim, &back.labels), (ds.dim, &ds.labels));
+            }
+        }
+        3 => {
+            let Ok(cod) = io::read_cod(input, "fuzz.cod") else {
+                return;
+            };
+            assert_eq!(cod.weights.len(), cod.rows * cod.cols * cod.dim);
+            assert!(cod.weights.iter().all(|v| v.is_finite()));
+            assert!(cod.labels.is_empty() || cod.labels.len() == cod.rows * cod.cols);
+            let mut out = Vec::new();
+            if io::write_cod(&mut out, "fuzz.cod", &cod).is_ok() {
+                let back = io::read_cod(out.as_slice(), "fuzz.cod").expect("written .cod reads");
+                assert!(same_values(&back.weights, &cod.weights));
+                assert_eq!(
+                    (back.dim, back.rows, back.cols, &back.labels),
+                    (cod.dim, cod.rows, cod.cols, &cod.labels)
+                );
+                assert_eq!(
+                    (back.topology, back.neighbourhood),
+                    (cod.topology, cod.neighbourhood)
+                );
+            }
+        }
+        _ => {
+            let Ok(map) = SavedMap::read(input, "fuzz.json") else {
+                return;
+            };
+            map.validate().expect("a map that was read validates");
+            let mut out = Vec::new();
+            map.write(&mut out, "fuzz.json")
+                .expect("a valid map writes");
+            let back = SavedMap::read(out.as_slice(), "fuzz.json").expect("written map reads");
+            assert!(same_values(&back.codebook, &map.codebook));
+            assert_eq!(back, map);
+        }
+    }
+});
