@@ -11,6 +11,8 @@ use std::hint::black_box;
 
 /// (units, dim): the seed's map, a wide map, a large map.
 const SIZES: [(usize, usize); 3] = [(600, 3), (900, 64), (2500, 32)];
+/// The many-sample search's headline size.
+const MANY: (usize, usize) = (2500, 64);
 /// A codebook of 16384 x 64 floats (4 MiB): larger than L2.
 const BEYOND_L2: (usize, usize) = (16384, 64);
 const SAMPLES: usize = 64;
@@ -21,7 +23,7 @@ fn label(units: usize, dim: usize) -> String {
 
 fn bmu(c: &mut Criterion) {
     let mut g = c.benchmark_group("bmu");
-    for (units, dim) in SIZES.into_iter().chain([BEYOND_L2]) {
+    for (units, dim) in SIZES.into_iter().chain([MANY, BEYOND_L2]) {
         let w = Workload::new(units, dim, SAMPLES);
         let map = Map::new(w.grid, dim, &w.blocked).unwrap();
         let size = label(units, dim);

@@ -10,7 +10,7 @@
 
 use crate::LANES;
 use crate::grid::LANE_INDEX;
-use crate::math::f32x8;
+use crate::math::{f32x8, f32x16};
 
 /// A best-matching unit: its index and squared distance to the sample.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -347,26 +347,31 @@ pub(crate) fn bmu2(weights: &[f32], units: usize, dim: usize, x: &[f32]) -> [Bmu
     best.finish()
 }
 
-/// Best-matching units of many samples (`data.len() == out.len() * dim`), four at a time.
+/// Best-matching units of many samples (`data.len() == out.len() * dim`): each the same
+/// [`Bmu`] that [`bmu`] returns for that sample, bit for bit, found faster.
+///
+/// Samples go four at a time through the *expanded* form `|w|^2 - 2 x.w` (one FMA per
+/// unit-dimension pair instead of a subtraction and an FMA, lanes across two blocks at once),
+/// which ranks units like the distance up to a rounding error with a known bound. A sample's
+/// winner is taken from it only when the runner-up is further away than twice that bound
+/// (then the exact search would pick the same unit); its distance is then computed exactly as
+/// [`bmu`] computes it. Near ties, non-finite values and small dimensions go through the exact
+/// search (four samples by two blocks of register tiles).
 pub(crate) fn bmu_many(weights: &[f32], units: usize, dim: usize, data: &[f32], out: &mut [Bmu]) {
     if dim == 0 {
         return;
     }
-    let mut tiles = data.chunks_exact(dim.saturating_mul(4));
-    let mut outs = out.chunks_exact_mut(4);
+    let mut tiles = data.chunks_exact(dim.saturating_mul(TILE));
+    let mut outs = out.chunks_exact_mut(TILE);
+    let largest = (dim >= EXPANDED_MIN_DIM)
+        .then(|| largest_norm2(weights, units, dim))
+        .flatten();
     for (tile, o) in tiles.by_ref().zip(outs.by_ref()) {
         let mut rows = tile.chunks_exact(dim);
-        let x: [&[f32]; 4] = core::array::from_fn(|_| rows.next().unwrap_or_default());
-        let mut best = [Best::new(); 4];
-        for_block_groups(weights, dim, |[(i0, b0), (i1, b1)]| {
-            let acc = dist4x2(b0, b1, x);
-            for (t, [d0, d1]) in best.iter_mut().zip(acc) {
-                t.offer_block(d0, i0, units);
-                t.offer_block(d1, i1, units);
-            }
-        });
-        for (slot, t) in o.iter_mut().zip(best) {
-            *slot = t.reduce();
+        let x: [&[f32]; TILE] = core::array::from_fn(|_| rows.next().unwrap_or_default());
+        match largest {
+            Some(w2) => expanded_tile(weights, units, dim, x, w2, o),
+            None => exact_tile(weights, units, dim, x, o),
         }
     }
     for (x, slot) in tiles
@@ -376,4 +381,231 @@ pub(crate) fn bmu_many(weights: &[f32], units: usize, dim: usize, data: &[f32], 
     {
         *slot = bmu(weights, units, dim, x);
     }
+}
+
+/// Samples per tile of the many-sample searches: eight where the CPU has 32 vector registers
+/// (AVX-512), enough independent FMA chains to hide their latency; four elsewhere.
+#[cfg(target_feature = "avx512f")]
+const TILE: usize = 8;
+/// Samples per tile of the many-sample searches (see above).
+#[cfg(not(target_feature = "avx512f"))]
+const TILE: usize = 4;
+
+/// Below this dimension the expanded form saves less than its bookkeeping costs.
+const EXPANDED_MIN_DIM: usize = 8;
+
+/// The exact search for one tile of samples: four samples by two blocks.
+fn exact_tile(weights: &[f32], units: usize, dim: usize, x: [&[f32]; TILE], out: &mut [Bmu]) {
+    for (x, out) in x.chunks_exact(4).zip(out.chunks_mut(4)) {
+        let x = [0, 1, 2, 3].map(|s| x.get(s).copied().unwrap_or_default());
+        let mut best = [Best::new(); 4];
+        for_block_groups(weights, dim, |[(i0, b0), (i1, b1)]| {
+            let acc = dist4x2(b0, b1, x);
+            for (t, [d0, d1]) in best.iter_mut().zip(acc) {
+                t.offer_block(d0, i0, units);
+                t.offer_block(d1, i1, units);
+            }
+        });
+        for (slot, t) in out.iter_mut().zip(best) {
+            *slot = t.reduce();
+        }
+    }
+}
+
+/// The largest `|w|^2` over the real units, or `None` if any is not finite (then only the
+/// exact search is safe).
+fn largest_norm2(weights: &[f32], units: usize, dim: usize) -> Option<f32> {
+    let mut largest = f32x8::ZERO;
+    let blocks = weights.as_chunks::<LANES>().0.chunks_exact(dim);
+    for (b, block) in blocks.enumerate() {
+        let norm2 = block.iter().fold(f32x8::ZERO, |acc, w| {
+            let w = f32x8::new(*w);
+            w.mul_add(w, acc)
+        });
+        let norm2 = real_lanes(b, units).select(norm2, f32x8::ZERO);
+        if !norm2.simd_lt(f32x8::splat(INF)).all() {
+            return None;
+        }
+        largest = largest.max(norm2);
+    }
+    largest.to_array().into_iter().reduce(f32::max)
+}
+
+/// One row of two blocks side by side: lanes 0..8 from the first, 8..16 from the second.
+#[inline(always)]
+fn pair(w0: &[f32; LANES], w1: &[f32; LANES]) -> f32x16 {
+    let mut lanes = [0.0; 2 * LANES];
+    let (a, b) = lanes.split_at_mut(LANES);
+    a.copy_from_slice(w0);
+    b.copy_from_slice(w1);
+    f32x16::new(lanes)
+}
+
+/// Unit indices `0..16`, the lanes of a pair of blocks.
+const PAIR_INDEX: f32x16 = f32x16::new([
+    0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0,
+]);
+
+/// Per lane, the smallest and second-smallest expanded distance seen, and the unit of the
+/// smallest.
+#[derive(Clone, Copy)]
+struct Near {
+    first: f32x16,
+    second: f32x16,
+    unit: f32x16,
+}
+
+impl Near {
+    const fn new() -> Self {
+        Self {
+            first: f32x16::splat(INF),
+            second: f32x16::splat(INF),
+            unit: f32x16::splat(NONE),
+        }
+    }
+
+    /// Takes `a` (finite or `+inf`, never NaN) for the units `unit`.
+    #[inline(always)]
+    fn offer(&mut self, a: f32x16, unit: f32x16) {
+        self.unit = a.simd_lt(self.first).select(unit, self.unit);
+        self.second = self.second.min(a.max(self.first));
+        self.first = self.first.min(a);
+    }
+
+    /// The unit with the smallest value, that value and the runner-up's (any other unit's
+    /// smallest), or `None` if no lane saw a unit.
+    fn finish(self) -> Option<(usize, f32, f32)> {
+        let (first, unit) = (self.first.to_array(), self.unit.to_array());
+        let (k, &v1) = first
+            .iter()
+            .enumerate()
+            .reduce(|a, b| if b.1 < a.1 { b } else { a })?;
+        let others = first.iter().enumerate().filter(|&(j, _)| j != k);
+        let v2 = others
+            .map(|(_, &v)| v)
+            .chain(self.second.to_array())
+            .fold(INF, f32::min);
+        let u = *unit.get(k)?;
+        (u != NONE).then_some((u as usize, v1, v2))
+    }
+}
+
+/// Expanded distances `|w|^2 - 2 x.w` from the tile's samples to the units of two blocks (16
+/// lanes): per row one load, one FMA for `|w|^2` and one per sample, as many independent FMA
+/// chains as it takes to keep both FMA units busy.
+#[inline(always)]
+fn expanded(b0: &Block, b1: &Block, x: [&[f32]; TILE]) -> [f32x16; TILE] {
+    let mut norm2 = f32x16::ZERO;
+    let mut dot = [f32x16::ZERO; TILE];
+    for ((w0, w1), xd) in b0.iter().zip(b1).zip(columns(x)) {
+        let w = pair(w0, w1);
+        norm2 = w.mul_add(w, norm2);
+        for (a, xd) in dot.iter_mut().zip(xd) {
+            *a = w.mul_add(f32x16::splat(xd), *a);
+        }
+    }
+    dot.map(|d| d.mul_add(f32x16::splat(-2.0), norm2))
+}
+
+/// Four samples value by value: item `d` holds value `d` of each. Zipped slice iterators
+/// compile to one counter and no bounds checks.
+#[inline(always)]
+fn columns4(x: [&[f32]; 4]) -> impl Iterator<Item = [f32; 4]> {
+    let [a, b, c, d] = x;
+    a.iter()
+        .zip(b)
+        .zip(c)
+        .zip(d)
+        .map(|(((&a, &b), &c), &d)| [a, b, c, d])
+}
+
+/// The tile's samples value by value (see [`columns4`]).
+#[cfg(target_feature = "avx512f")]
+#[inline(always)]
+fn columns(x: [&[f32]; TILE]) -> impl Iterator<Item = [f32; TILE]> {
+    let [a, b, c, d, e, f, g, h] = x;
+    columns4([a, b, c, d])
+        .zip(columns4([e, f, g, h]))
+        .map(|([a, b, c, d], [e, f, g, h])| [a, b, c, d, e, f, g, h])
+}
+
+/// The tile's samples value by value (see [`columns4`]).
+#[cfg(not(target_feature = "avx512f"))]
+#[inline(always)]
+fn columns(x: [&[f32]; TILE]) -> impl Iterator<Item = [f32; TILE]> {
+    columns4(x)
+}
+
+/// A tile of samples through the expanded form, each certified or searched exactly.
+fn expanded_tile(
+    weights: &[f32],
+    units: usize,
+    dim: usize,
+    x: [&[f32]; TILE],
+    largest: f32,
+    out: &mut [Bmu],
+) {
+    let mut near = [Near::new(); TILE];
+    let mut base = 0.0;
+    for_block_groups(weights, dim, |[(i0, b0), (i1, b1)]| {
+        let unit = f32x16::splat(base) + PAIR_INDEX;
+        // A short last group repeats its block: the repeat must not be a runner-up to itself.
+        let end = if i1 == i0 { i0 * LANES + LANES } else { units };
+        let real = unit.simd_lt(f32x16::splat(end.min(units) as f32));
+        let a = expanded(b0, b1, x);
+        for (n, a) in near.iter_mut().zip(a) {
+            n.offer(real.select(a, f32x16::splat(INF)), unit);
+        }
+        base += (2 * LANES) as f32;
+    });
+    for ((slot, n), x) in out.iter_mut().zip(near).zip(x) {
+        *slot =
+            certified(weights, dim, x, n, largest).unwrap_or_else(|| bmu(weights, units, dim, x));
+    }
+}
+
+/// The winner of the expanded search when no other unit can be nearer once rounding is
+/// accounted for, with its distance computed exactly as [`bmu`] does; `None` otherwise.
+///
+/// Rounding: with `m = dim` and `g = (m + 2) 2^-24`, the expanded value of a unit is off from
+/// `|w|^2 - 2 x.w` by at most `g (2 |w|^2 + |x|^2)` (the dot product's FMA chain, the norm's,
+/// and the final FMA); the exact search's own distances are off from the true ones by at most
+/// `g d` (sums of squares). The winner is certain when the runner-up's expanded value exceeds
+/// it by more than both twice over; the margin below doubles the bound again.
+fn certified(weights: &[f32], dim: usize, x: &[f32], near: Near, largest: f32) -> Option<Bmu> {
+    let (unit, v1, v2) = near.finish()?;
+    if !v1.is_finite() {
+        return None;
+    }
+    let x2: f64 = x.iter().map(|&v| f64::from(v) * f64::from(v)).sum();
+    let g = 2.0 * (dim as f64 + 4.0) * f64::from(f32::EPSILON);
+    let err = g * (2.0 * f64::from(largest) + x2);
+    // The winner's true squared distance, bounded from above.
+    let d1 = (f64::from(v1) + x2 + err).max(0.0);
+    let margin = 2.0 * err + 2.0 * g * d1;
+    let clear = f64::from(v2) - f64::from(v1) > margin;
+    if !clear || !margin.is_finite() {
+        return None;
+    }
+    let block = weights
+        .as_chunks::<LANES>()
+        .0
+        .get(unit / LANES * dim..(unit / LANES + 1) * dim)?;
+    let dist2 = dist1(block, x).to_array();
+    Some(Bmu {
+        unit,
+        dist2: *dist2.get(unit % LANES)?,
+    })
+}
+
+/// Squared distances from one sample to the units of one block, in the order [`bmu`] sums
+/// them.
+#[inline(always)]
+fn dist1(block: &Block, x: &[f32]) -> f32x8 {
+    let mut acc = f32x8::ZERO;
+    for (w, &xd) in block.iter().zip(x) {
+        let d = f32x8::splat(xd) - f32x8::new(*w);
+        acc = d.mul_add(d, acc);
+    }
+    acc
 }

@@ -126,6 +126,31 @@ proptest! {
         }
     }
 
+    /// The many-sample search takes a faster route (the expanded form, certified against
+    /// rounding) but must answer exactly what the one-sample search answers, on any data:
+    /// representable values (many exact ties), general floats, and non-finite samples.
+    #[test]
+    fn bmu_many_is_bmu_bit_for_bit(
+        (g, dim, cb, data) in prop_oneof![
+            case(exact(), 70, 12),
+            case(float(), 70, 12),
+            case(-1.0e3f32..1.0e3, 70, 12).prop_flat_map(|(g, dim, cb, data)| {
+                let n = data.len();
+                (Just(g), Just(dim), Just(cb), prop::collection::vec(exact_or_special(), n))
+            }),
+        ]
+    ) {
+        let bl = blocked(&cb, g.units(), dim);
+        let map = Map::new(g, dim, &bl).unwrap();
+        let mut many = vec![Bmu { unit: 0, dist2: 0.0 }; data.len() / dim];
+        map.bmu_many(&data, &mut many).unwrap();
+        for (x, m) in data.chunks_exact(dim).zip(&many) {
+            let one = map.bmu(x).unwrap();
+            prop_assert_eq!(m.unit, one.unit);
+            prop_assert_eq!(m.dist2.to_bits(), one.dist2.to_bits());
+        }
+    }
+
     #[test]
     fn bmu_within_tolerance_on_floats((g, dim, cb, data) in case(float(), 70, 9)) {
         let bl = blocked(&cb, g.units(), dim);
@@ -410,4 +435,45 @@ fn update_rejects_bad_input_and_changes_nothing() {
     assert!(map.update(&[1.0, 0.0, 0.0], 0, &nb, f32::NAN).is_err());
     assert!(map.update(&[1.0, 0.0, 0.0], 0, &nb, -0.1).is_err());
     assert_eq!(bl, before);
+}
+
+/// Units a hair apart (near ties everywhere: the expanded form cannot separate them and the
+/// exact search decides) and units far apart (it can): either way the many-sample search
+/// answers what the one-sample search answers.
+#[test]
+fn bmu_many_is_bmu_near_ties_and_far_apart() {
+    use rand_xoshiro::Xoshiro256PlusPlus;
+    use rand_xoshiro::rand_core::{Rng, SeedableRng};
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
+    let mut uniform = move || (rng.next_u32() >> 8) as f32 / (1u32 << 24) as f32;
+    for (dim, spread) in [
+        (8, 1e-6),
+        (33, 1e-6),
+        (64, 1e-4),
+        (8, 1.0),
+        (64, 1.0),
+        (17, 100.0),
+    ] {
+        let g = Grid::new(23, 7).unwrap();
+        let base: Vec<f32> = (0..dim).map(|_| uniform()).collect();
+        let cb: Vec<f32> = (0..g.units() * dim)
+            .map(|i| base[i % dim] + spread * uniform())
+            .collect();
+        let data: Vec<f32> = (0..64 * dim)
+            .map(|i| base[i % dim] + spread * (2.0 * uniform() - 0.5))
+            .collect();
+        let bl = blocked(&cb, g.units(), dim);
+        let map = Map::new(g, dim, &bl).unwrap();
+        let mut many = vec![
+            Bmu {
+                unit: 0,
+                dist2: 0.0
+            };
+            64
+        ];
+        map.bmu_many(&data, &mut many).unwrap();
+        for (x, m) in data.chunks_exact(dim).zip(&many) {
+            assert_eq!(*m, map.bmu(x).unwrap(), "dim {dim} spread {spread}");
+        }
+    }
 }
