@@ -10,7 +10,7 @@
 
 use crate::LANES;
 use crate::grid::LANE_INDEX;
-use crate::math::{f32x8, f32x16};
+use crate::math::{f32x8, f32x16, sqrt64};
 
 /// A best-matching unit: its index and squared distance to the sample.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -567,19 +567,22 @@ fn expanded_tile(
 /// The winner of the expanded search when no other unit can be nearer once rounding is
 /// accounted for, with its distance computed exactly as [`bmu`] does; `None` otherwise.
 ///
-/// Rounding: with `m = dim` and `g = (m + 2) 2^-24`, the expanded value of a unit is off from
-/// `|w|^2 - 2 x.w` by at most `g (2 |w|^2 + |x|^2)` (the dot product's FMA chain, the norm's,
-/// and the final FMA); the exact search's own distances are off from the true ones by at most
-/// `g d` (sums of squares). The winner is certain when the runner-up's expanded value exceeds
-/// it by more than both twice over; the margin below doubles the bound again.
+/// Rounding, with `m = dim` and `g = (m + 2) 2^-23`: a dot product or norm summed by an FMA
+/// chain is off by at most `gamma_m` times its sum of `|terms|`, and the final FMA adds one
+/// rounding, so a unit's expanded value is within `g (|w|^2 + 2 |x| |w|)` of
+/// `|w|^2 - 2 x.w`, which `|w|^2 <= largest` bounds for every unit (`g` is twice that
+/// `gamma`, for targets whose `mul_add` rounds twice). The exact search's distances are
+/// within `g d` of the true ones (sums of squares). The winner is certain when every other
+/// unit's expanded value exceeds it by more than both errors.
 fn certified(weights: &[f32], dim: usize, x: &[f32], near: Near, largest: f32) -> Option<Bmu> {
     let (unit, v1, v2) = near.finish()?;
     if !v1.is_finite() {
         return None;
     }
     let x2: f64 = x.iter().map(|&v| f64::from(v) * f64::from(v)).sum();
-    let g = 2.0 * (dim as f64 + 4.0) * f64::from(f32::EPSILON);
-    let err = g * (2.0 * f64::from(largest) + x2);
+    let w2 = f64::from(largest);
+    let g = (dim as f64 + 2.0) * f64::from(f32::EPSILON);
+    let err = g * (w2 + 2.0 * sqrt64(x2 * w2));
     // The winner's true squared distance, bounded from above.
     let d1 = (f64::from(v1) + x2 + err).max(0.0);
     let margin = 2.0 * err + 2.0 * g * d1;

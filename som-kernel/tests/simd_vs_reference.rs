@@ -446,16 +446,15 @@ fn bmu_many_is_bmu_near_ties_and_far_apart() {
     use rand_xoshiro::rand_core::{Rng, SeedableRng};
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
     let mut uniform = move || (rng.next_u32() >> 8) as f32 / (1u32 << 24) as f32;
-    for (dim, spread) in [
-        (8, 1e-6),
-        (33, 1e-6),
-        (64, 1e-4),
-        (8, 1.0),
-        (64, 1.0),
-        (17, 100.0),
-    ] {
+    let spreads = [1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1.0, 100.0];
+    let cases = [8, 17, 33, 64, 200].into_iter().flat_map(|dim| {
+        spreads
+            .into_iter()
+            .flat_map(move |s| [1.0, 1000.0].map(|scale| (dim, s * scale, scale)))
+    });
+    for (dim, spread, scale) in cases {
         let g = Grid::new(23, 7).unwrap();
-        let base: Vec<f32> = (0..dim).map(|_| uniform()).collect();
+        let base: Vec<f32> = (0..dim).map(|_| scale * uniform()).collect();
         let cb: Vec<f32> = (0..g.units() * dim)
             .map(|i| base[i % dim] + spread * uniform())
             .collect();
