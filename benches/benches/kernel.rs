@@ -8,6 +8,7 @@ use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_m
 use som_benches::Workload;
 use som_kernel::{BatchStats, Bmu, Map, MapMut, Neighbourhood, Shape, reference};
 use std::hint::black_box;
+use wide::{f32x8, f32x16};
 
 /// (units, dim): the seed's map, a wide map, a large map.
 const SIZES: [(usize, usize); 3] = [(600, 3), (900, 64), (2500, 32)];
@@ -186,12 +187,54 @@ fn metrics(c: &mut Criterion) {
     g.finish();
 }
 
+/// This core's peak pair rate, measured: independent FMA chains in registers, one lane of one
+/// FMA per element, i.e. one unit-dimension pair of the expanded-form search. The BMU rates
+/// above are fractions of this.
+fn peak(c: &mut Criterion) {
+    const CHAINS: usize = 12;
+    const ROUNDS: u64 = 4096;
+    let mut g = c.benchmark_group("peak");
+    g.throughput(Throughput::Elements(ROUNDS * (CHAINS * 16) as u64));
+    g.bench_function("fma-f32x16", |b| {
+        b.iter(|| {
+            let (m, k) = (
+                black_box(f32x16::splat(0.999)),
+                black_box(f32x16::splat(1e-3)),
+            );
+            let mut acc = [f32x16::splat(1.0); CHAINS];
+            for _ in 0..ROUNDS {
+                for a in &mut acc {
+                    *a = a.mul_add(m, k);
+                }
+            }
+            black_box(acc)
+        })
+    });
+    g.throughput(Throughput::Elements(ROUNDS * (CHAINS * 8) as u64));
+    g.bench_function("fma-f32x8", |b| {
+        b.iter(|| {
+            let (m, k) = (
+                black_box(f32x8::splat(0.999)),
+                black_box(f32x8::splat(1e-3)),
+            );
+            let mut acc = [f32x8::splat(1.0); CHAINS];
+            for _ in 0..ROUNDS {
+                for a in &mut acc {
+                    *a = a.mul_add(m, k);
+                }
+            }
+            black_box(acc)
+        })
+    });
+    g.finish();
+}
+
 // Short windows keep a full `cargo bench` under ten minutes on two cores.
 criterion_group! {
     name = benches;
     config = Criterion::default()
         .warm_up_time(std::time::Duration::from_secs(1))
         .measurement_time(std::time::Duration::from_secs(2));
-    targets = bmu, bmu2, update, batch, metrics
+    targets = bmu, bmu2, update, batch, metrics, peak
 }
 criterion_main!(benches);

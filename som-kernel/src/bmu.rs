@@ -416,19 +416,30 @@ fn exact_tile(weights: &[f32], units: usize, dim: usize, x: [&[f32]; TILE], out:
 /// exact search is safe).
 fn largest_norm2(weights: &[f32], units: usize, dim: usize) -> Option<f32> {
     let mut largest = f32x8::ZERO;
-    let blocks = weights.as_chunks::<LANES>().0.chunks_exact(dim);
-    for (b, block) in blocks.enumerate() {
-        let norm2 = block.iter().fold(f32x8::ZERO, |acc, w| {
-            let w = f32x8::new(*w);
-            w.mul_add(w, acc)
-        });
-        let norm2 = real_lanes(b, units).select(norm2, f32x8::ZERO);
-        if !norm2.simd_lt(f32x8::splat(INF)).all() {
-            return None;
+    let mut finite = true;
+    // Four blocks at a time: four independent FMA chains.
+    for_block_groups(weights, dim, |group: [(usize, &Block); 4]| {
+        let mut norm2 = [f32x8::ZERO; 4];
+        let rows = group[0]
+            .1
+            .iter()
+            .zip(group[1].1)
+            .zip(group[2].1)
+            .zip(group[3].1);
+        for (((w0, w1), w2), w3) in rows {
+            for (n, w) in norm2.iter_mut().zip([w0, w1, w2, w3]) {
+                let w = f32x8::new(*w);
+                *n = w.mul_add(w, *n);
+            }
         }
-        largest = largest.max(norm2);
-    }
-    largest.to_array().into_iter().reduce(f32::max)
+        for (n, (b, _)) in norm2.into_iter().zip(group) {
+            let n = real_lanes(b, units).select(n, f32x8::ZERO);
+            finite &= n.simd_lt(f32x8::splat(INF)).all();
+            largest = largest.max(n);
+        }
+    });
+    let largest = largest.to_array().into_iter().reduce(f32::max)?;
+    finite.then_some(largest)
 }
 
 /// One row of two blocks side by side: lanes 0..8 from the first, 8..16 from the second.
