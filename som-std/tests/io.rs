@@ -286,8 +286,167 @@ fn csv_writer_round_trips() {
     assert!(write_csv(Vec::new(), "o.csv", &data, 4, None).is_err());
     assert!(write_csv(Vec::new(), "o.csv", &data, 0, None).is_err());
     assert!(write_csv(Vec::new(), "o.csv", &[], 2, None).is_err());
-    let bad = ["a,b".to_string(), "c".to_string()];
+    let bad = ["a\nb".to_string(), "c".to_string()];
     assert!(write_csv(Vec::new(), "o.csv", &data, 2, Some(&bad)).is_err());
+}
+
+/// `columns` written with `data` (one sample of ones) and read back.
+fn csv_round_trip(columns: &[String]) -> (String, Option<Vec<String>>) {
+    let data = vec![1.0; columns.len()];
+    let mut out = Vec::new();
+    write_csv(&mut out, "o.csv", &data, columns.len(), Some(columns)).unwrap();
+    let text = String::from_utf8(out).unwrap();
+    let ds = csv(&text).unwrap_or_else(|e| panic!("{text:?} does not read back: {e}"));
+    assert_eq!((ds.dim, ds.data), (columns.len(), data), "{text:?}");
+    (text, ds.columns)
+}
+
+fn names(names: &[&str]) -> Vec<String> {
+    names.iter().map(|n| n.to_string()).collect()
+}
+
+#[test]
+fn csv_byte_order_mark_only_at_the_start_of_the_file() {
+    // Excel's "CSV UTF-8": a byte order mark, CRLF line ends, quoted names.
+    let ds = csv("\u{feff}\"r\",\"g\"\r\n1,2\r\n").unwrap();
+    assert_eq!(
+        (ds.columns.unwrap(), ds.data),
+        (names(&["r", "g"]), vec![1.0, 2.0])
+    );
+    assert_eq!(csv("\u{feff}1,2\n").unwrap().data, [1.0, 2.0]);
+    // Comments are skipped whatever they hold.
+    assert_eq!(csv("# \u{feff}x\n1\n").unwrap().data, [1.0]);
+    // Anywhere else it is an error naming the line, never part of a name or a value.
+    for (text, at) in [
+        ("\n\u{feff}a\n1\n", 2),
+        ("# numbers\n\u{feff}1,2\n", 2),
+        ("\u{feff}\u{feff}a\n1\n", 1),
+        ("a,b\u{feff}\n1,2\n", 1),
+        ("a\n1\n\u{feff}2\n", 3),
+        ("1,2\n\u{feff}a,b\n3,4\n", 2), // two files joined together
+    ] {
+        let (line, e) = parse_err(csv(text));
+        assert!(
+            line == Some(at) && e.contains("byte order mark") && e.contains("start of the file"),
+            "{text:?}: {e}"
+        );
+    }
+    let (_, e) = parse_err(csv("a,b\u{feff}\n1,2\n"));
+    assert!(e.contains("character 4"), "{e}");
+    // So the writer refuses to write one in a name, as it refuses a line feed.
+    for bad in ["\u{feff}a", "a\u{feff}", "a\nb"] {
+        let e = write_csv(Vec::new(), "o.csv", &[1.0], 1, Some(&names(&[bad]))).unwrap_err();
+        assert!(
+            matches!(e, Error::Invalid(_)) && e.to_string().contains("line feed or a byte order"),
+            "{e}"
+        );
+    }
+}
+
+#[test]
+fn csv_empty_column_names_round_trip() {
+    for columns in [names(&[""]), names(&["", ""]), names(&["", "a", ""])] {
+        let (_, back) = csv_round_trip(&columns);
+        assert_eq!(back, Some(columns));
+    }
+    assert_eq!(csv_round_trip(&names(&[""])).0, "\"\"\n1\n");
+    assert_eq!(csv("\"\"\n1\n").unwrap().columns.unwrap(), [""]);
+    assert_eq!(csv(",\n1,2\n").unwrap().columns.unwrap(), ["", ""]);
+}
+
+#[test]
+fn csv_column_names_are_quoted_when_they_must_be() {
+    let columns = names(&[
+        "2",
+        "#4",
+        "-1e3",
+        "inf",
+        "NaN",
+        " x",
+        "x\t",
+        "a,b",
+        "say \"hi\"",
+        "\"",
+        "\"q\"",
+        "x\ry",
+        "\u{a0}nbsp",
+        "plain",
+        "a#b",
+        "_",
+    ]);
+    let (text, back) = csv_round_trip(&columns);
+    assert_eq!(back, Some(columns), "{text:?}");
+    assert!(
+        text.starts_with(
+            "\"2\",\"#4\",\"-1e3\",\"inf\",\"NaN\",\" x\",\"x\t\",\"a,b\",\"say \"\"hi\"\"\",\"\"\"\",\
+             \"\"\"q\"\"\",\"x\ry\",\"\u{a0}nbsp\",plain,a#b,_\n"
+        ),
+        "{text:?}"
+    );
+    // Names that need no quotes are written as before.
+    assert_eq!(csv_round_trip(&names(&["a", "b c"])).0, "a,b c\n1,1\n");
+    // Quoted names that look like numbers are a header; spaces outside quotes are ignored.
+    let ds = csv("\"1\", \"2\" ,3x\n4,5,6\n").unwrap();
+    assert_eq!(ds.columns.unwrap(), ["1", "2", "3x"]);
+    let ds = csv("\" a, \"\"b\"\" \",c,\"\"\n1,2,3\n").unwrap();
+    assert_eq!(ds.columns.unwrap(), [" a, \"b\" ", "c", ""]);
+    // A double quote inside an unquoted name is kept, as it was.
+    assert_eq!(
+        csv("a\"b,c\n1,2\n").unwrap().columns.unwrap(),
+        ["a\"b", "c"]
+    );
+    // A line with unquoted numbers is still data, a quoted field in it an error.
+    let (line, e) = parse_err(csv("1,\"2\"\n"));
+    assert!(line == Some(1) && e.contains("a number in column 2"), "{e}");
+}
+
+#[test]
+fn csv_malformed_quotes_name_the_line() {
+    for (text, at, expected, got) in [
+        (
+            "\"a,b\n1\n",
+            1,
+            "closing double quote for the field in column 1",
+            "end of the line",
+        ),
+        (
+            "# c\n\nx,\"y\n1,2\n",
+            3,
+            "closing double quote for the field in column 2",
+            "end of the line",
+        ),
+        (
+            "\"a\"\"\n1\n",
+            1,
+            "closing double quote for the field in column 1",
+            "end of the line",
+        ),
+        ("\"\n1\n", 1, "closing double quote", "end of the line"),
+        (
+            "a,\"b\"c\n1,2\n",
+            1,
+            "comma or the end of the line after the closing double quote of column 2",
+            "\"c\"",
+        ),
+        (
+            "\"a\" \"b\",c\n1,2\n",
+            1,
+            "after the closing double quote of column 1",
+            "\"\"b\",c\"",
+        ),
+        (
+            "1,2,\"3\n",
+            1,
+            "closing double quote for the field in column 3",
+            "end of the line",
+        ),
+    ] {
+        let (line, e) = parse_err(csv(text));
+        assert!(
+            line == Some(at) && e.contains(expected) && e.contains(got),
+            "{text:?}: {e}"
+        );
+    }
 }
 
 // ---- raw f32 ----
@@ -624,6 +783,28 @@ proptest! {
         map.boundary = Boundary::Planar;
         map.codebook = data.to_vec();
         prop_assert_eq!(load(&saved_text(&map)).unwrap(), map);
+    }
+
+    #[test]
+    fn csv_column_names_round_trip_exactly(
+        columns in prop::collection::vec(
+            prop_oneof![
+                "[ \t\r#\",a-c0-9.eE+-]{0,5}",
+                "(inf|NaN|-?[0-9]{1,3}(\\.[0-9])?(e[0-9])?)",
+                "\\PC{0,4}",
+            ],
+            1..5,
+        ),
+        rows in 1usize..3,
+    ) {
+        let data = vec![0.5; rows * columns.len()];
+        let mut out = Vec::new();
+        write_csv(&mut out, "p.csv", &data, columns.len(), Some(&columns)).unwrap();
+        let ds = read_csv(out.as_slice(), "p.csv");
+        prop_assert!(ds.is_ok(), "{:?}: {:?}", String::from_utf8_lossy(&out), ds);
+        let ds = ds.unwrap();
+        prop_assert_eq!(ds.columns, Some(columns));
+        prop_assert_eq!(ds.data, data);
     }
 
     #[test]
