@@ -7,6 +7,9 @@
 //! Each lane keeps its own running minimum and unit index (`simd_lt` + `select`); the eight
 //! lanes are reduced once at the end. Unit indices are kept as `f32` (exact below
 //! [`crate::MAX_UNITS`]) so one `select` serves distances and indices alike.
+//!
+//! Many samples at once go through the expanded form `|w|^2 - 2 x.w`, certified against its
+//! rounding error so that the answer is still the exact search's (`Map::bmu_many`).
 
 use crate::LANES;
 use crate::grid::LANE_INDEX;

@@ -2,7 +2,7 @@
 //!
 //! No allocation, no panics on any input, errors as values. The working codebook is *blocked*
 //! ([`layout`]): units in groups of eight, dimension-major inside a group, so every SIMD
-//! instruction works on eight units whatever the dimension. [`reference`] holds the scalar
+//! instruction works on eight units whatever the dimension. [`mod@reference`] holds the scalar
 //! specification that every SIMD path is tested against.
 //!
 //! # Example
