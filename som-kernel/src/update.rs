@@ -448,8 +448,8 @@ fn separable_pays(
     let units = (rows * cols) as f64;
     let fed = hits.iter().filter(|&&n| n > 0).count() as f64 / units.max(1.0);
     let d = dim as f64;
-    let separable =
-        1.1 * units * (rows + cols) as f64 * d + 20.0 * far * fed * dim.div_ceil(dims) as f64;
+    let separable = 1.1 * units * (rows + cols) as f64 * d
+        + 20.0 * far * fed * dim.div_ceil(dims.max(1)) as f64;
     let general = near * fed / 8.0 * (60.0 + 4.0 * d) + units * units / 8.0 * fed * 30.0;
     separable < 0.7 * general
 }
