@@ -273,7 +273,7 @@ struct Shards {
 /// than its samples to search.
 const SHARD_MIN: usize = 2048;
 /// Most shards: enough to keep a few threads busy, few enough to merge cheaply.
-const SHARDS_MAX: usize = 16;
+const SHARDS_MAX: usize = 8;
 /// Most memory for all shards' statistics together.
 const SHARD_BYTES: usize = 64 << 20;
 
