@@ -160,6 +160,35 @@ fn batch(c: &mut Criterion) {
     g.finish();
 }
 
+/// The batch apply at the sizes and widths of the two large training workloads (first and
+/// last epoch of their five): 50x50 units of 32 (big100k) and 40x40 of 64 (blobs20k), a
+/// Gaussian without cut-off, statistics from 4096 samples.
+fn batch_apply_wide(c: &mut Criterion) {
+    let mut g = c.benchmark_group("batch");
+    g.sample_size(10);
+    for (units, dim, sigmas) in [(2500, 32, [12.5f32, 4.17]), (1600, 64, [10.0, 3.33])] {
+        let n = 4096;
+        let mut w = Workload::new(units, dim, n);
+        let map = Map::new(w.grid, dim, &w.blocked).unwrap();
+        let (mut hits, mut sums) = (vec![0u64; units], vec![0f64; units * dim]);
+        BatchStats::new(&mut hits, &mut sums, units, dim)
+            .unwrap()
+            .accumulate(&map, &w.data)
+            .unwrap();
+        g.throughput(Throughput::Elements((units * units * dim) as u64));
+        let grid = w.grid;
+        let mut map = MapMut::new(grid, dim, &mut w.blocked).unwrap();
+        for sigma in sigmas {
+            let nb = Neighbourhood::new(Shape::Gaussian, sigma).unwrap();
+            g.bench_function(
+                BenchmarkId::new(format!("apply-simd-sigma{sigma}"), label(units, dim)),
+                |b| b.iter(|| map.apply_batch(&hits, &sums, &nb).unwrap()),
+            );
+        }
+    }
+    g.finish();
+}
+
 fn metrics(c: &mut Criterion) {
     let mut g = c.benchmark_group("metrics");
     for (units, dim) in SIZES {
@@ -235,6 +264,6 @@ criterion_group! {
     config = Criterion::default()
         .warm_up_time(std::time::Duration::from_secs(1))
         .measurement_time(std::time::Duration::from_secs(2));
-    targets = bmu, bmu2, update, batch, metrics, peak
+    targets = bmu, bmu2, update, batch, batch_apply_wide, metrics, peak
 }
 criterion_main!(benches);

@@ -137,6 +137,13 @@ impl Som {
 
     /// [`Som::train_batch`], calling `progress(done, epochs)` after every epoch.
     ///
+    /// Each epoch, the samples are cut into shards of a size that depends only on the data and
+    /// the map (never on the thread count); each shard finds its samples' best-matching units
+    /// and sums them into statistics of its own (fused, so a shard's samples are read once,
+    /// while in cache), in parallel; the shards are then merged in shard order, in parallel
+    /// over units. Every sum is thus added in the same order whatever the threads: results
+    /// are bit-identical for any thread count. The shard buffers are allocated once per call.
+    ///
     /// # Errors
     /// As [`Som::train_batch`].
     pub fn train_batch_with_progress<S: Samples + ?Sized>(
@@ -147,26 +154,82 @@ impl Som {
     ) -> Result<()> {
         let flat = self.prepare(data)?;
         let (units, dim) = (self.grid.units(), self.dim);
-        let mut bmus = vec![
-            Bmu {
-                unit: 0,
-                dist2: 0.0
-            };
-            flat.len() / dim
-        ];
+        let mut shards = Shards::new(flat.len() / dim, units, dim);
         let (mut hits, mut sums) = (vec![0u64; units], vec![0f64; units * dim]);
         let training = self.training;
         for e in 0..epochs {
-            self.bmus_into(&flat, &mut bmus)?;
-            let mut stats = BatchStats::new(&mut hits, &mut sums, units, dim)?;
-            stats.clear();
-            for (x, b) in flat.chunks_exact(dim).zip(&bmus) {
-                stats.add(b.unit, x)?;
-            }
+            self.batch_statistics(&flat, &mut shards, &mut hits, &mut sums)?;
             let sigma = training.sigma.at(e, epochs.saturating_sub(1).max(1));
             let nb = Neighbourhood::new(training.shape, sigma)?.with_cutoff(training.cutoff)?;
             self.view_mut().apply_batch(&hits, &sums, &nb)?;
             progress(e + 1, epochs);
+        }
+        Ok(())
+    }
+
+    /// Batch statistics of flat, validated data into `hits` and `sums`: per shard (BMU search
+    /// and sums fused), then merged in shard order. Deterministic for any thread count.
+    fn batch_statistics(
+        &self,
+        flat: &[f32],
+        shards: &mut Shards,
+        hits: &mut [u64],
+        sums: &mut [f64],
+    ) -> Result<()> {
+        let (units, dim) = (self.grid.units(), self.dim);
+        let map: Map<'_> = self.view();
+        let size = shards.samples * dim;
+        let one = |((h, s), d): ((&mut [u64], &mut [f64]), &[f32])| -> Result<()> {
+            let mut stats = BatchStats::new(h, s, units, dim)?;
+            stats.clear();
+            stats.accumulate(&map, d)?;
+            Ok(())
+        };
+        // Units per merge task.
+        const MERGE: usize = 256;
+        let count = shards.count;
+        let (shard_hits, shard_sums) = (&mut shards.hits, &mut shards.sums);
+        if self.threads == 1 {
+            shard_hits
+                .chunks_mut(units)
+                .zip(shard_sums.chunks_mut(units * dim))
+                .zip(flat.chunks(size))
+                .try_for_each(one)?;
+        } else {
+            self.in_pool(|| {
+                shard_hits
+                    .par_chunks_mut(units)
+                    .zip(shard_sums.par_chunks_mut(units * dim))
+                    .zip(flat.par_chunks(size))
+                    .try_for_each(one)
+            })?;
+        }
+        let (shard_hits, shard_sums) = (&shards.hits, &shards.sums);
+        let merge_hits = |(i, out): (usize, &mut [u64])| {
+            for (u, o) in out.iter_mut().enumerate() {
+                let k = i * MERGE + u;
+                *o = (0..count).fold(0u64, |a, s| a.saturating_add(shard_hits[s * units + k]));
+            }
+        };
+        // Sums of MERGE units at a time; each value adds the shards in order, from 0.
+        let merge_sums = |(i, out): (usize, &mut [f64])| {
+            let at = i * MERGE * dim;
+            for (j, o) in out.iter_mut().enumerate() {
+                *o = (0..count).fold(0.0f64, |a, s| a + shard_sums[s * units * dim + at + j]);
+            }
+        };
+        if self.threads == 1 {
+            hits.chunks_mut(MERGE).enumerate().for_each(merge_hits);
+            sums.chunks_mut(MERGE * dim)
+                .enumerate()
+                .for_each(merge_sums);
+        } else {
+            self.in_pool(|| {
+                hits.par_chunks_mut(MERGE).enumerate().for_each(merge_hits);
+                sums.par_chunks_mut(MERGE * dim)
+                    .enumerate()
+                    .for_each(merge_sums);
+            });
         }
         Ok(())
     }
@@ -193,6 +256,41 @@ impl Som {
                 .try_for_each(|(d, o)| map.bmu_many(d, o))
         })?;
         Ok(())
+    }
+}
+
+/// Per-shard batch statistics, allocated once per batch training.
+struct Shards {
+    /// Samples per shard (the last may have fewer).
+    samples: usize,
+    count: usize,
+    /// `count` blocks of `units` hit counts, and of `units * dim` sums.
+    hits: Vec<u64>,
+    sums: Vec<f64>,
+}
+
+/// Fewest samples per shard: below this, a shard's statistics cost more to clear and merge
+/// than its samples to search.
+const SHARD_MIN: usize = 2048;
+/// Most shards: enough to keep a few threads busy, few enough to merge cheaply.
+const SHARDS_MAX: usize = 8;
+/// Most memory for all shards' statistics together.
+const SHARD_BYTES: usize = 64 << 20;
+
+impl Shards {
+    /// Shards for `n` samples: their size depends only on `n` and the map's size, never on the
+    /// thread count (the results depend on it).
+    fn new(n: usize, units: usize, dim: usize) -> Self {
+        let bytes = units * (dim + 1) * 8;
+        let most = SHARDS_MAX.min(SHARD_BYTES / bytes.max(1)).max(1);
+        let samples = n.div_ceil(n.div_ceil(SHARD_MIN).clamp(1, most)).max(1);
+        let count = n.div_ceil(samples).max(1);
+        Self {
+            samples,
+            count,
+            hits: vec![0; count * units],
+            sums: vec![0.0; count * units * dim],
+        }
     }
 }
 

@@ -4,6 +4,11 @@ use som_std::{Flat, Init, Order, Schedule, Shape, Som};
 
 /// 400 samples of dim 5 around four centres.
 fn blobs() -> Vec<f32> {
+    blobs_n(400)
+}
+
+/// `n` samples of dim 5 around four centres.
+fn blobs_n(n: usize) -> Vec<f32> {
     let mut state = 12345u32;
     let mut next = move || {
         state ^= state << 13;
@@ -11,7 +16,7 @@ fn blobs() -> Vec<f32> {
         state ^= state << 5;
         state as f32 / u32::MAX as f32 - 0.5
     };
-    (0..400)
+    (0..n)
         .flat_map(|i| (0..5).map(move |d| ((i % 4) * 3 + d % 2) as f32))
         .map(|c| c + next() * 0.2)
         .collect()
@@ -39,6 +44,22 @@ fn batch_training_is_identical_for_any_thread_count() {
     for threads in [0, 2, 3] {
         let mut other = map(threads);
         other.train_batch(&data, 8).unwrap();
+        assert_eq!(one.codebook(), other.codebook(), "{threads} threads");
+    }
+    assert!(one.quantization_error(&data).unwrap() < 0.5);
+}
+
+/// Enough samples for several shards of batch statistics (merged in shard order), and a
+/// Gaussian on the rectangular lattice (the separable apply).
+#[test]
+fn batch_training_over_many_shards_is_identical_for_any_thread_count() {
+    let data = blobs_n(11_000);
+    let data = Flat::new(&data, 5).unwrap();
+    let mut one = map(1);
+    one.train_batch(&data, 4).unwrap();
+    for threads in [0, 2, 3] {
+        let mut other = map(threads);
+        other.train_batch(&data, 4).unwrap();
         assert_eq!(one.codebook(), other.codebook(), "{threads} threads");
     }
     assert!(one.quantization_error(&data).unwrap() < 0.5);
