@@ -361,14 +361,33 @@ pub(crate) fn bmu2(weights: &[f32], units: usize, dim: usize, x: &[f32]) -> [Bmu
 /// [`bmu`] computes it. Near ties, non-finite values and small dimensions go through the exact
 /// search (four samples by two blocks of register tiles).
 pub(crate) fn bmu_many(weights: &[f32], units: usize, dim: usize, data: &[f32], out: &mut [Bmu]) {
+    let largest = expanded_bound(weights, units, dim);
+    bmu_many_with(weights, units, dim, data, out, largest);
+}
+
+/// What [`bmu_many_with`] needs to use the expanded form on this codebook: its largest
+/// `|w|^2`, or `None` where the form does not pay or is not safe (non-finite weights).
+pub(crate) fn expanded_bound(weights: &[f32], units: usize, dim: usize) -> Option<f32> {
+    (dim >= EXPANDED_MIN_DIM)
+        .then(|| largest_norm2(weights, units, dim))
+        .flatten()
+}
+
+/// [`bmu_many`] with the codebook's [`expanded_bound`] computed once by the caller, for
+/// callers that search in chunks.
+pub(crate) fn bmu_many_with(
+    weights: &[f32],
+    units: usize,
+    dim: usize,
+    data: &[f32],
+    out: &mut [Bmu],
+    largest: Option<f32>,
+) {
     if dim == 0 {
         return;
     }
     let mut tiles = data.chunks_exact(dim.saturating_mul(TILE));
     let mut outs = out.chunks_exact_mut(TILE);
-    let largest = (dim >= EXPANDED_MIN_DIM)
-        .then(|| largest_norm2(weights, units, dim))
-        .flatten();
     for (tile, o) in tiles.by_ref().zip(outs.by_ref()) {
         let mut rows = tile.chunks_exact(dim);
         let x: [&[f32]; TILE] = core::array::from_fn(|_| rows.next().unwrap_or_default());

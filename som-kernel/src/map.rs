@@ -160,10 +160,11 @@ impl<'a> Map<'a> {
         }; CHUNK];
         // `dim >= 1` for every map; `max(1)` shows it to the compiler (no panic branches).
         let dim = self.dim.max(1);
+        let largest = bmu::expanded_bound(self.weights, self.units(), dim);
         for (c, chunk) in data.chunks(CHUNK.saturating_mul(dim)).enumerate() {
             let m = chunk.len() / dim;
             let out = &mut out[..m.min(CHUNK)];
-            bmu::bmu_many(self.weights, self.units(), dim, chunk, out);
+            bmu::bmu_many_with(self.weights, self.units(), dim, chunk, out, largest);
             for (j, (x, b)) in chunk.chunks_exact(dim).zip(out.iter()).enumerate() {
                 f(c * CHUNK + j, x, *b);
             }
