@@ -124,8 +124,8 @@ fn for_block_groups<'w, const G: usize>(
 /// Per-lane best distance and unit.
 #[derive(Clone, Copy)]
 pub(crate) struct Best {
-    dist: f32x8,
-    unit: f32x8,
+    pub(crate) dist: f32x8,
+    pub(crate) unit: f32x8,
 }
 
 impl Best {
@@ -146,7 +146,7 @@ impl Best {
 
     /// Offers the distances of block `b`, masking lanes past the last unit.
     #[inline(always)]
-    fn offer_block(&mut self, d: f32x8, b: usize, units: usize) {
+    pub(crate) fn offer_block(&mut self, d: f32x8, b: usize, units: usize) {
         let d = if (b + 1) * LANES > units {
             real_lanes(b, units).select(d, f32x8::splat(INF))
         } else {
@@ -201,13 +201,13 @@ impl Best2 {
 }
 
 /// The `N` smallest `(distance, unit)` pairs seen, in order, without allocation.
-struct Candidates<const N: usize> {
+pub(crate) struct Candidates<const N: usize> {
     best: [Bmu; N],
     len: usize,
 }
 
 impl<const N: usize> Candidates<N> {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             best: [Bmu {
                 unit: usize::MAX,
@@ -240,7 +240,7 @@ impl<const N: usize> Candidates<N> {
         }
     }
 
-    fn offer_lanes(&mut self, dist: f32x8, unit: f32x8) {
+    pub(crate) fn offer_lanes(&mut self, dist: f32x8, unit: f32x8) {
         for (d, u) in dist.to_array().into_iter().zip(unit.to_array()) {
             if u != NONE {
                 self.offer(Bmu {
@@ -253,7 +253,7 @@ impl<const N: usize> Candidates<N> {
 
     /// The winners; places no finite distance filled go to the lowest unused units at `+inf`
     /// (what the reference's "NaN ranks as infinity, lowest index wins" gives).
-    fn finish(mut self) -> [Bmu; N] {
+    pub(crate) fn finish(mut self) -> [Bmu; N] {
         let mut next = 0;
         while self.len < N {
             while self.best[..self.len].iter().any(|b| b.unit == next) {

@@ -1,7 +1,7 @@
 //! Weight updates, lanes across units: the online step and the batch apply.
 
 use crate::LANES;
-use crate::bmu::real_lanes;
+use crate::bmu::{Best, Bmu, Candidates, real_lanes};
 use crate::grid::{Boundary, Grid, LANE_INDEX, Lattice, Topology};
 use crate::math::{exp8, f32x8};
 use crate::neighbourhood::{MIN_EXPONENT, Neighbourhood, Prepared, Shape};
@@ -180,36 +180,214 @@ fn blocks_mut(weights: &mut [f32], dim: usize) -> impl Iterator<Item = &mut [[f3
         .chunks_exact_mut(dim.max(1))
 }
 
-/// `w += rate (x - w)` for the eight units of a block.
-#[inline(always)]
-fn pull(block: &mut [[f32; LANES]], x: &[f32], rate: f32x8) {
-    for (w, &xd) in block.iter_mut().zip(x) {
-        let wv = f32x8::new(*w);
-        *w = rate.mul_add(f32x8::splat(xd) - wv, wv).to_array();
+/// What a sweep does with every block besides the update: nothing ([`Nothing`]), or measure
+/// the next sample's distances to the fresh weights ([`Search`]).
+trait Then {
+    /// Whether blocks the update leaves alone are visited too.
+    const EVERY_BLOCK: bool;
+
+    /// The next sample, one broadcast per row (general dimension).
+    fn rows(&self) -> impl Iterator<Item = f32x8>;
+
+    /// The next sample as `D` broadcasts (small fixed dimension).
+    fn fixed<const D: usize>(&self) -> [f32x8; D];
+
+    /// Folds row `w` (after its update) of a block, with its broadcast `next`, into `acc`.
+    fn row(acc: f32x8, next: f32x8, w: f32x8) -> f32x8;
+
+    /// Block `b` is done; `acc` holds every one of its rows.
+    fn block(&mut self, b: usize, acc: f32x8);
+}
+
+/// A plain update.
+struct Nothing;
+
+impl Then for Nothing {
+    const EVERY_BLOCK: bool = false;
+
+    #[inline(always)]
+    fn rows(&self) -> impl Iterator<Item = f32x8> {
+        core::iter::repeat(f32x8::ZERO)
+    }
+
+    #[inline(always)]
+    fn fixed<const D: usize>(&self) -> [f32x8; D] {
+        [f32x8::ZERO; D]
+    }
+
+    #[inline(always)]
+    fn row(acc: f32x8, _: f32x8, _: f32x8) -> f32x8 {
+        acc
+    }
+
+    #[inline(always)]
+    fn block(&mut self, _: usize, _: f32x8) {}
+}
+
+/// The next sample's best-matching unit, searched on the updated weights while they are still
+/// in registers. Distances accumulate exactly as [`crate::bmu::bmu`] accumulates them (one
+/// sequential FMA chain per block, from dimension 0) into the same per-lane trackers, reduced
+/// the same way: the result is bit-identical to an update followed by a search.
+struct Search<'x> {
+    next: &'x [f32],
+    units: usize,
+    trackers: [Best; 4],
+}
+
+impl<'x> Search<'x> {
+    fn new(next: &'x [f32], units: usize) -> Self {
+        Self {
+            next,
+            units,
+            trackers: [Best::new(); 4],
+        }
+    }
+
+    /// The winner (ties to the lowest unit, unit 0 at `+inf` when no distance is finite).
+    fn finish(self) -> Bmu {
+        let mut best = Candidates::<1>::new();
+        for t in self.trackers {
+            best.offer_lanes(t.dist, t.unit);
+        }
+        best.finish()[0]
     }
 }
 
-/// `w += alpha h (x - w)` over every block whose `h_of(block index)` is `Some(h)`, visiting the
-/// blocks in order. Small dimensions get a loop of their own: blocks are fixed-size arrays and
-/// the sample's broadcasts stay in registers, which halves the work per block at `dim = 3`.
+impl Then for Search<'_> {
+    const EVERY_BLOCK: bool = true;
+
+    #[inline(always)]
+    fn rows(&self) -> impl Iterator<Item = f32x8> {
+        self.next.iter().map(|&v| f32x8::splat(v))
+    }
+
+    #[inline(always)]
+    fn fixed<const D: usize>(&self) -> [f32x8; D] {
+        <&[f32; D]>::try_from(self.next).map_or([f32x8::ZERO; D], |x| x.map(f32x8::splat))
+    }
+
+    #[inline(always)]
+    fn row(acc: f32x8, next: f32x8, w: f32x8) -> f32x8 {
+        let e = next - w;
+        e.mul_add(e, acc)
+    }
+
+    #[inline(always)]
+    fn block(&mut self, b: usize, acc: f32x8) {
+        // Four trackers in turn, so that no comparison waits on the previous one.
+        if let Some(t) = self.trackers.get_mut(b % 4) {
+            t.offer_block(acc, b, self.units);
+        }
+    }
+}
+
+/// `w += rate (x - w)` for the rows of one block, if `rate` is given (`U`), then `then.row`
+/// over the rows as they now are. Two blocks side by side: at a large `dim` one block's FMA
+/// chain of distances would otherwise wait on itself.
 #[inline(always)]
-fn pull_blocks(
+fn pull_pair<T: Then, const U0: bool, const U1: bool>(
+    then: &T,
+    (b0, b1): (&mut [[f32; LANES]], &mut [[f32; LANES]]),
+    x: &[f32],
+    (r0, r1): (f32x8, f32x8),
+) -> (f32x8, f32x8) {
+    let (mut a0, mut a1) = (f32x8::ZERO, f32x8::ZERO);
+    let rows = b0.iter_mut().zip(b1.iter_mut()).zip(x).zip(then.rows());
+    for (((w0, w1), &xd), nv) in rows {
+        let xv = f32x8::splat(xd);
+        let mut v0 = f32x8::new(*w0);
+        if U0 {
+            v0 = r0.mul_add(xv - v0, v0);
+            *w0 = v0.to_array();
+        }
+        let mut v1 = f32x8::new(*w1);
+        if U1 {
+            v1 = r1.mul_add(xv - v1, v1);
+            *w1 = v1.to_array();
+        }
+        a0 = T::row(a0, nv, v0);
+        a1 = T::row(a1, nv, v1);
+    }
+    (a0, a1)
+}
+
+/// [`pull_pair`] for a last, single block.
+#[inline(always)]
+fn pull_one<T: Then, const U: bool>(
+    then: &T,
+    block: &mut [[f32; LANES]],
+    x: &[f32],
+    rate: f32x8,
+) -> f32x8 {
+    let mut acc = f32x8::ZERO;
+    for ((w, &xd), nv) in block.iter_mut().zip(x).zip(then.rows()) {
+        let mut v = f32x8::new(*w);
+        if U {
+            v = rate.mul_add(f32x8::splat(xd) - v, v);
+            *w = v.to_array();
+        }
+        acc = T::row(acc, nv, v);
+    }
+    acc
+}
+
+/// `w += alpha h (x - w)` over every block whose `h_of(block index)` is `Some(h)`, visiting the
+/// blocks in order, and `then` over the blocks (the updated ones, or all of them if it asks).
+/// Small dimensions get a loop of their own: blocks are fixed-size arrays and the sample's
+/// broadcasts stay in registers, which halves the work per block at `dim = 3`.
+#[inline(always)]
+fn pull_blocks<T: Then>(
     weights: &mut [f32],
     dim: usize,
     x: &[f32],
     alpha: f32x8,
     h_of: impl FnMut(usize) -> Option<f32x8>,
+    then: &mut T,
 ) {
     match dim {
-        1 => pull_fixed::<1>(weights, x, alpha, h_of),
-        2 => pull_fixed::<2>(weights, x, alpha, h_of),
-        3 => pull_fixed::<3>(weights, x, alpha, h_of),
-        4 => pull_fixed::<4>(weights, x, alpha, h_of),
+        1 => pull_fixed::<1, T>(weights, x, alpha, h_of, then),
+        2 => pull_fixed::<2, T>(weights, x, alpha, h_of, then),
+        3 => pull_fixed::<3, T>(weights, x, alpha, h_of, then),
+        4 => pull_fixed::<4, T>(weights, x, alpha, h_of, then),
         _ => {
             let mut h_of = h_of;
-            for (b, block) in blocks_mut(weights, dim).enumerate() {
-                if let Some(h) = h_of(b) {
-                    pull(block, x, h * alpha);
+            let blocks = weights.as_chunks_mut::<LANES>().0;
+            // `dim.max(1)` keeps `chunks_exact_mut` total; callers never pass 0.
+            let mut pairs = blocks.chunks_exact_mut(dim.max(1).saturating_mul(2));
+            let mut b = 0;
+            for pair in pairs.by_ref() {
+                let (h0, h1) = (h_of(b), h_of(b + 1));
+                if T::EVERY_BLOCK || h0.is_some() || h1.is_some() {
+                    let blocks = pair.split_at_mut(dim.min(pair.len()));
+                    let rates = (
+                        h0.unwrap_or_default() * alpha,
+                        h1.unwrap_or_default() * alpha,
+                    );
+                    let (a0, a1) = match (h0.is_some(), h1.is_some()) {
+                        (true, true) => pull_pair::<T, true, true>(then, blocks, x, rates),
+                        (true, false) => pull_pair::<T, true, false>(then, blocks, x, rates),
+                        (false, true) => pull_pair::<T, false, true>(then, blocks, x, rates),
+                        (false, false) => pull_pair::<T, false, false>(then, blocks, x, rates),
+                    };
+                    if T::EVERY_BLOCK || h0.is_some() {
+                        then.block(b, a0);
+                    }
+                    if T::EVERY_BLOCK || h1.is_some() {
+                        then.block(b + 1, a1);
+                    }
+                }
+                b += 2;
+            }
+            let last = pairs.into_remainder();
+            if last.len() >= dim {
+                let h = h_of(b);
+                let rate = h.unwrap_or_default() * alpha;
+                if h.is_some() {
+                    let acc = pull_one::<T, true>(then, last, x, rate);
+                    then.block(b, acc);
+                } else if T::EVERY_BLOCK {
+                    let acc = pull_one::<T, false>(then, last, x, rate);
+                    then.block(b, acc);
                 }
             }
         }
@@ -217,25 +395,69 @@ fn pull_blocks(
 }
 
 #[inline(always)]
-fn pull_fixed<const D: usize>(
+fn pull_fixed<const D: usize, T: Then>(
     weights: &mut [f32],
     x: &[f32],
     alpha: f32x8,
     mut h_of: impl FnMut(usize) -> Option<f32x8>,
+    then: &mut T,
 ) {
     let Ok(x) = <&[f32; D]>::try_from(x) else {
         return;
     };
     let xs = x.map(f32x8::splat);
+    let next = then.fixed::<D>();
     let blocks = weights.as_chunks_mut::<LANES>().0.as_chunks_mut::<D>().0;
     for (b, block) in blocks.iter_mut().enumerate() {
+        let mut acc = f32x8::ZERO;
         if let Some(h) = h_of(b) {
             let rate = h * alpha;
-            for (w, xv) in block.iter_mut().zip(xs) {
+            for ((w, xv), nv) in block.iter_mut().zip(xs).zip(next) {
                 let wv = f32x8::new(*w);
-                *w = rate.mul_add(xv - wv, wv).to_array();
+                let wv = rate.mul_add(xv - wv, wv);
+                *w = wv.to_array();
+                acc = T::row(acc, nv, wv);
             }
+        } else if T::EVERY_BLOCK {
+            for (w, nv) in block.iter().zip(next) {
+                acc = T::row(acc, nv, f32x8::new(*w));
+            }
+        } else {
+            continue;
         }
+        then.block(b, acc);
+    }
+}
+
+/// `w += alpha h (x - w)` for every unit, `h` around `winner`, then `then` over the blocks.
+/// Blocks whose units all have `h = 0` (outside the cut-off) are not updated.
+#[inline(always)]
+fn sweep<T: Then>(
+    weights: &mut [f32],
+    grid: &Grid,
+    dim: usize,
+    x: &[f32],
+    (winner, nb, alpha): (usize, &Neighbourhood, f32),
+    then: &mut T,
+) {
+    let center = grid.coords(winner);
+    let alpha = f32x8::splat(alpha);
+    if let Some(table) = Separable::new(grid, nb, center) {
+        // Blocks come in order: track the row and column where each starts.
+        let (mut r, mut c) = (0, 0);
+        let h_of = |_| {
+            let h = table.block(r, c);
+            c += LANES;
+            if c >= table.cols {
+                c -= table.cols;
+                r += 1;
+            }
+            h
+        };
+        pull_blocks(weights, dim, x, alpha, h_of, then);
+    } else {
+        let field = Field::new(grid, nb);
+        pull_blocks(weights, dim, x, alpha, |b| field.block(b, center), then);
     }
 }
 
@@ -250,24 +472,25 @@ pub(crate) fn online(
     nb: &Neighbourhood,
     alpha: f32,
 ) {
-    let center = grid.coords(winner);
-    let alpha = f32x8::splat(alpha);
-    if let Some(table) = Separable::new(grid, nb, center) {
-        // Blocks come in order: track the row and column where each starts.
-        let (mut r, mut c) = (0, 0);
-        pull_blocks(weights, dim, x, alpha, |_| {
-            let h = table.block(r, c);
-            c += LANES;
-            if c >= table.cols {
-                c -= table.cols;
-                r += 1;
-            }
-            h
-        });
-    } else {
-        let field = Field::new(grid, nb);
-        pull_blocks(weights, dim, x, alpha, |b| field.block(b, center));
-    }
+    sweep(weights, grid, dim, x, (winner, nb, alpha), &mut Nothing);
+}
+
+/// [`online`], then the best-matching unit of `next` in the updated map, in the same sweep:
+/// bit-identical to [`online`] followed by [`crate::bmu::bmu`]. `next.len() == dim`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn online_then_bmu(
+    weights: &mut [f32],
+    grid: &Grid,
+    dim: usize,
+    x: &[f32],
+    winner: usize,
+    nb: &Neighbourhood,
+    alpha: f32,
+    next: &[f32],
+) -> Bmu {
+    let mut search = Search::new(next, grid.units());
+    sweep(weights, grid, dim, x, (winner, nb, alpha), &mut search);
+    search.finish()
 }
 
 /// Batch apply: each unit becomes the `h`-weighted mean of the samples, from per-unit hit
