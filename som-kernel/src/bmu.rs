@@ -124,8 +124,8 @@ fn for_block_groups<'w, const G: usize>(
 /// Per-lane best distance and unit.
 #[derive(Clone, Copy)]
 pub(crate) struct Best {
-    pub(crate) dist: f32x8,
-    pub(crate) unit: f32x8,
+    dist: f32x8,
+    unit: f32x8,
 }
 
 impl Best {
@@ -201,13 +201,13 @@ impl Best2 {
 }
 
 /// The `N` smallest `(distance, unit)` pairs seen, in order, without allocation.
-pub(crate) struct Candidates<const N: usize> {
+struct Candidates<const N: usize> {
     best: [Bmu; N],
     len: usize,
 }
 
 impl<const N: usize> Candidates<N> {
-    pub(crate) fn new() -> Self {
+    fn new() -> Self {
         Self {
             best: [Bmu {
                 unit: usize::MAX,
@@ -240,7 +240,7 @@ impl<const N: usize> Candidates<N> {
         }
     }
 
-    pub(crate) fn offer_lanes(&mut self, dist: f32x8, unit: f32x8) {
+    fn offer_lanes(&mut self, dist: f32x8, unit: f32x8) {
         for (d, u) in dist.to_array().into_iter().zip(unit.to_array()) {
             if u != NONE {
                 self.offer(Bmu {
@@ -253,7 +253,7 @@ impl<const N: usize> Candidates<N> {
 
     /// The winners; places no finite distance filled go to the lowest unused units at `+inf`
     /// (what the reference's "NaN ranks as infinity, lowest index wins" gives).
-    pub(crate) fn finish(mut self) -> [Bmu; N] {
+    fn finish(mut self) -> [Bmu; N] {
         let mut next = 0;
         while self.len < N {
             while self.best[..self.len].iter().any(|b| b.unit == next) {

@@ -1,7 +1,7 @@
 //! Weight updates, lanes across units: the online step and the batch apply.
 
 use crate::LANES;
-use crate::bmu::{Best, Bmu, Candidates, real_lanes};
+use crate::bmu::{Best, Bmu, real_lanes};
 use crate::grid::{Boundary, Grid, LANE_INDEX, Lattice, Topology};
 use crate::math::{exp8, f32x8};
 use crate::neighbourhood::{MIN_EXPONENT, Neighbourhood, Prepared, Shape};
@@ -226,12 +226,18 @@ impl Then for Nothing {
 
 /// The next sample's best-matching unit, searched on the updated weights while they are still
 /// in registers. Distances accumulate exactly as [`crate::bmu::bmu`] accumulates them (one
-/// sequential FMA chain per block, from dimension 0) into the same per-lane trackers, reduced
-/// the same way: the result is bit-identical to an update followed by a search.
+/// sequential FMA chain per block, from dimension 0) into the same kind of per-lane tracker,
+/// reduced the same way: the result is bit-identical to an update followed by a search.
+///
+/// One tracker where the search has four: which tracker takes a block does not change the
+/// result (each keeps per lane the smallest (distance, unit) it was offered, units in
+/// increasing order, and the reduction takes the smallest of those), and here, with the update
+/// in the same loop, the comparisons are not what a block waits on. Measured: one tracker in
+/// registers beats four taken in turn (an array indexed by block, so in memory) or unrolled.
 struct Search<'x> {
     next: &'x [f32],
     units: usize,
-    trackers: [Best; 4],
+    best: Best,
 }
 
 impl<'x> Search<'x> {
@@ -239,17 +245,8 @@ impl<'x> Search<'x> {
         Self {
             next,
             units,
-            trackers: [Best::new(); 4],
+            best: Best::new(),
         }
-    }
-
-    /// The winner (ties to the lowest unit, unit 0 at `+inf` when no distance is finite).
-    fn finish(self) -> Bmu {
-        let mut best = Candidates::<1>::new();
-        for t in self.trackers {
-            best.offer_lanes(t.dist, t.unit);
-        }
-        best.finish()[0]
     }
 }
 
@@ -274,10 +271,7 @@ impl Then for Search<'_> {
 
     #[inline(always)]
     fn block(&mut self, b: usize, acc: f32x8) {
-        // Four trackers in turn, so that no comparison waits on the previous one.
-        if let Some(t) = self.trackers.get_mut(b % 4) {
-            t.offer_block(acc, b, self.units);
-        }
+        self.best.offer_block(acc, b, self.units);
     }
 }
 
@@ -349,49 +343,109 @@ fn pull_blocks<T: Then>(
         2 => pull_fixed::<2, T>(weights, x, alpha, h_of, then),
         3 => pull_fixed::<3, T>(weights, x, alpha, h_of, then),
         4 => pull_fixed::<4, T>(weights, x, alpha, h_of, then),
-        _ => {
-            let mut h_of = h_of;
-            let blocks = weights.as_chunks_mut::<LANES>().0;
-            // `dim.max(1)` keeps `chunks_exact_mut` total; callers never pass 0.
-            let mut pairs = blocks.chunks_exact_mut(dim.max(1).saturating_mul(2));
-            let mut b = 0;
-            for pair in pairs.by_ref() {
-                let (h0, h1) = (h_of(b), h_of(b + 1));
-                if T::EVERY_BLOCK || h0.is_some() || h1.is_some() {
-                    let blocks = pair.split_at_mut(dim.min(pair.len()));
-                    let rates = (
-                        h0.unwrap_or_default() * alpha,
-                        h1.unwrap_or_default() * alpha,
-                    );
-                    let (a0, a1) = match (h0.is_some(), h1.is_some()) {
-                        (true, true) => pull_pair::<T, true, true>(then, blocks, x, rates),
-                        (true, false) => pull_pair::<T, true, false>(then, blocks, x, rates),
-                        (false, true) => pull_pair::<T, false, true>(then, blocks, x, rates),
-                        (false, false) => pull_pair::<T, false, false>(then, blocks, x, rates),
-                    };
-                    if T::EVERY_BLOCK || h0.is_some() {
-                        then.block(b, a0);
-                    }
-                    if T::EVERY_BLOCK || h1.is_some() {
-                        then.block(b + 1, a1);
-                    }
-                }
-                b += 2;
-            }
-            let last = pairs.into_remainder();
-            if last.len() >= dim {
-                let h = h_of(b);
-                let rate = h.unwrap_or_default() * alpha;
-                if h.is_some() {
-                    let acc = pull_one::<T, true>(then, last, x, rate);
-                    then.block(b, acc);
-                } else if T::EVERY_BLOCK {
-                    let acc = pull_one::<T, false>(then, last, x, rate);
-                    then.block(b, acc);
+        _ => pull_general(weights, dim, x, alpha, h_of, then),
+    }
+}
+
+/// [`pull_blocks`] for any dimension, four blocks at a time: four blocks none of which is
+/// updated are only measured, with four independent FMA chains (as the search does); the
+/// others go by pairs ([`pull_pair`]).
+#[inline(always)]
+fn pull_general<T: Then>(
+    weights: &mut [f32],
+    dim: usize,
+    x: &[f32],
+    alpha: f32x8,
+    mut h_of: impl FnMut(usize) -> Option<f32x8>,
+    then: &mut T,
+) {
+    // `dim.max(1)` keeps `chunks_exact_mut` total; callers never pass 0.
+    let dim = dim.max(1);
+    let blocks = weights.as_chunks_mut::<LANES>().0;
+    let mut quads = blocks.chunks_exact_mut(dim.saturating_mul(4));
+    let mut b = 0;
+    for quad in quads.by_ref() {
+        let h = [h_of(b), h_of(b + 1), h_of(b + 2), h_of(b + 3)];
+        if h.iter().all(Option::is_none) {
+            if T::EVERY_BLOCK {
+                for (j, acc) in measure4(then, quad, dim).into_iter().enumerate() {
+                    then.block(b + j, acc);
                 }
             }
+        } else {
+            let (p0, p1) = quad.split_at_mut((2 * dim).min(quad.len()));
+            pull_two(then, p0, dim, x, alpha, (h[0], h[1]), b);
+            pull_two(then, p1, dim, x, alpha, (h[2], h[3]), b + 2);
+        }
+        b += 4;
+    }
+    let rest = quads.into_remainder();
+    let mut pairs = rest.chunks_exact_mut(dim.saturating_mul(2));
+    for pair in pairs.by_ref() {
+        let h = (h_of(b), h_of(b + 1));
+        pull_two(then, pair, dim, x, alpha, h, b);
+        b += 2;
+    }
+    let last = pairs.into_remainder();
+    if last.len() >= dim {
+        let h = h_of(b);
+        let rate = h.unwrap_or_default() * alpha;
+        if h.is_some() {
+            let acc = pull_one::<T, true>(then, last, x, rate);
+            then.block(b, acc);
+        } else if T::EVERY_BLOCK {
+            let acc = pull_one::<T, false>(then, last, x, rate);
+            then.block(b, acc);
         }
     }
+}
+
+/// Blocks `b` and `b + 1` (`pair` holds both), with their `h`.
+#[inline(always)]
+fn pull_two<T: Then>(
+    then: &mut T,
+    pair: &mut [[f32; LANES]],
+    dim: usize,
+    x: &[f32],
+    alpha: f32x8,
+    (h0, h1): (Option<f32x8>, Option<f32x8>),
+    b: usize,
+) {
+    if !T::EVERY_BLOCK && h0.is_none() && h1.is_none() {
+        return;
+    }
+    let blocks = pair.split_at_mut(dim.min(pair.len()));
+    let rates = (
+        h0.unwrap_or_default() * alpha,
+        h1.unwrap_or_default() * alpha,
+    );
+    let (a0, a1) = match (h0.is_some(), h1.is_some()) {
+        (true, true) => pull_pair::<T, true, true>(then, blocks, x, rates),
+        (true, false) => pull_pair::<T, true, false>(then, blocks, x, rates),
+        (false, true) => pull_pair::<T, false, true>(then, blocks, x, rates),
+        (false, false) => pull_pair::<T, false, false>(then, blocks, x, rates),
+    };
+    if T::EVERY_BLOCK || h0.is_some() {
+        then.block(b, a0);
+    }
+    if T::EVERY_BLOCK || h1.is_some() {
+        then.block(b + 1, a1);
+    }
+}
+
+/// `then.row` over the rows of four blocks that are not updated, side by side.
+#[inline(always)]
+fn measure4<T: Then>(then: &T, quad: &[[f32; LANES]], dim: usize) -> [f32x8; 4] {
+    let mut acc = [f32x8::ZERO; 4];
+    let mut parts = quad.chunks_exact(dim);
+    let b: [&[[f32; LANES]]; 4] = core::array::from_fn(|_| parts.next().unwrap_or_default());
+    let rows = b[0].iter().zip(b[1]).zip(b[2]).zip(b[3]).zip(then.rows());
+    for ((((w0, w1), w2), w3), nv) in rows {
+        for (a, w) in acc.iter_mut().zip([w0, w1, w2, w3]) {
+            *a = T::row(*a, nv, f32x8::new(*w));
+        }
+    }
+    acc
 }
 
 #[inline(always)]
@@ -490,7 +544,7 @@ pub(crate) fn online_then_bmu(
 ) -> Bmu {
     let mut search = Search::new(next, grid.units());
     sweep(weights, grid, dim, x, (winner, nb, alpha), &mut search);
-    search.finish()
+    search.best.reduce()
 }
 
 /// Batch apply: each unit becomes the `h`-weighted mean of the samples, from per-unit hit
