@@ -48,6 +48,9 @@ impl<'g> Field<'g> {
 /// Longest side (rows or columns) for which the separable tables are used.
 const TABLE: usize = 128;
 
+/// Floats of table storage for the largest map that uses the tables (see [`Separable::need`]).
+const TABLE_MAX: usize = TABLE + 2 + 2 * (LANES + TABLE + LANES);
+
 /// `2^-63`: the smallest separable factor kept (see [`Separable::new`]).
 const FACTOR_MIN: f32 = 1.0 / 9_223_372_036_854_775_808.0;
 
@@ -55,24 +58,50 @@ const FACTOR_MIN: f32 = 1.0 / 9_223_372_036_854_775_808.0;
 /// winner replaces one per unit, which is most of an update's cost at small `dim`. Works for
 /// both lattices and boundaries (hexagonal rows get their own column table per row parity);
 /// needs `cols >= LANES` so that a block spans at most two rows.
-struct Separable {
+///
+/// The tables live in storage the caller sizes to the map ([`Separable::need`] floats, in a
+/// few steps up to [`TABLE_MAX`]): on a microcontroller a small map's step does not carry the
+/// stack of a 128 x 128 one.
+struct Separable<'t> {
     cols: usize,
     /// Rows of odd parity have their own column table (hexagonal lattices).
     parity_mask: usize,
     /// The smallest `h` that counts, scalar and broadcast.
     min: f32,
     threshold: f32x8,
-    /// Row factors; zero past the last row, so padding lanes get `h = 0`.
-    rows: [f32; TABLE + 2],
-    /// Column factors by row parity, at offset `LANES` with `LANES` slack on both sides, so
-    /// that a block straddling two rows loads each part with one unaligned read.
-    by_parity: [[f32; LANES + TABLE + LANES]; 2],
+    /// Row factors, `rows + 2` of them; zero past the last row, so padding lanes get `h = 0`.
+    rows: &'t [f32],
+    /// Column factors by row parity, `LANES + cols + LANES` each, at offset `LANES` with
+    /// `LANES` slack on both sides, so that a block straddling two rows loads each part with
+    /// one unaligned read. A rectangular lattice has only the first.
+    by_parity: [&'t [f32]; 2],
 }
 
-impl Separable {
-    fn new(grid: &Grid, nb: &Neighbourhood, center: (f32, f32)) -> Option<Self> {
+impl<'t> Separable<'t> {
+    /// Floats of storage the tables of `grid` take, or `None` when the tables do not apply
+    /// (another shape, a side beyond [`TABLE`], fewer than [`LANES`] columns).
+    fn need(grid: &Grid, nb: &Neighbourhood) -> Option<usize> {
         let (rows, cols) = (grid.rows(), grid.cols());
         if nb.shape() != Shape::Gaussian || rows > TABLE || !(LANES..=TABLE).contains(&cols) {
+            return None;
+        }
+        let parities = if grid.topology() == Topology::Hexagonal {
+            2
+        } else {
+            1
+        };
+        Some(rows + 2 + parities * (LANES + cols + LANES))
+    }
+
+    /// The tables around `center`, in `store` (zeroed, at least [`Separable::need`] floats).
+    fn new(
+        grid: &Grid,
+        nb: &Neighbourhood,
+        center: (f32, f32),
+        store: &'t mut [f32],
+    ) -> Option<Self> {
+        let (rows, cols) = (grid.rows(), grid.cols());
+        if Self::need(grid, nb)? > store.len() {
             return None;
         }
         let neg_inv_2s2 = -1.0 / (2.0 * nb.sigma() * nb.sigma());
@@ -89,17 +118,9 @@ impl Separable {
             let g = exp8((d * d * f32x8::splat(scale)).max(f32x8::splat(MIN_EXPONENT)));
             g.simd_ge(f32x8::splat(FACTOR_MIN)).select(g, f32x8::ZERO)
         };
-        let mut table = Self {
-            cols,
-            parity_mask: usize::from(hex),
-            min: nb.threshold(),
-            threshold: f32x8::splat(nb.threshold()),
-            rows: [0.0; TABLE + 2],
-            by_parity: [[0.0; LANES + TABLE + LANES]; 2],
-        };
+        let (row_table, rest) = store.split_at_mut((rows + 2).min(store.len()));
         let row_scale = neg_inv_2s2 * grid.vertical();
-        for (i, chunk) in table
-            .rows
+        for (i, chunk) in row_table
             .chunks_mut(LANES)
             .enumerate()
             .take(rows.div_ceil(LANES))
@@ -111,9 +132,15 @@ impl Separable {
             chunk.iter_mut().zip(g).take(real).for_each(|(t, v)| *t = v);
         }
         // A rectangular lattice has one column table; a hexagonal one, one per row parity.
-        let parities = if hex { 2 } else { 1 };
-        for (parity, t) in table.by_parity.iter_mut().enumerate().take(parities) {
-            let shift = if hex && parity == 1 { 0.5 } else { 0.0 };
+        let len = (LANES + cols + LANES).min(rest.len());
+        let (even, rest) = rest.split_at_mut(len);
+        let odd = if hex {
+            rest.get_mut(..len).unwrap_or_default()
+        } else {
+            &mut []
+        };
+        for (parity, t) in [&mut *even, &mut *odd].into_iter().enumerate() {
+            let shift = if parity == 1 { 0.5 } else { 0.0 };
             // Columns start at offset LANES; entries past the last column are never used.
             for (i, chunk) in t
                 .chunks_mut(LANES)
@@ -127,7 +154,14 @@ impl Separable {
                 chunk.iter_mut().zip(g).take(real).for_each(|(t, v)| *t = v);
             }
         }
-        Some(table)
+        Some(Self {
+            cols,
+            parity_mask: usize::from(hex),
+            min: nb.threshold(),
+            threshold: f32x8::splat(nb.threshold()),
+            rows: row_table,
+            by_parity: [even, odd],
+        })
     }
 
     /// `h` of the block starting at row `r`, column `c`; `None` when every lane is 0.
@@ -345,14 +379,27 @@ fn pull_blocks<T: Then>(
         2 => pull_fixed::<2, T>(weights, x, alpha, h_of, then),
         3 => pull_fixed::<3, T>(weights, x, alpha, h_of, then),
         4 => pull_fixed::<4, T>(weights, x, alpha, h_of, then),
-        _ => pull_general(weights, dim, x, alpha, h_of, then),
+        _ if T::EVERY_BLOCK => pull_general(weights, dim, x, alpha, h_of, then),
+        _ => {
+            // A plain update has no chains to interleave: block by block is faster (measured).
+            let mut h_of = h_of;
+            let blocks = weights.as_chunks_mut::<LANES>().0;
+            // `dim.max(1)` keeps `chunks_exact_mut` total; callers never pass 0.
+            for (b, block) in blocks.chunks_exact_mut(dim.max(1)).enumerate() {
+                if let Some(h) = h_of(b) {
+                    let acc = pull_one::<T, true>(then, block, x, h * alpha);
+                    then.block(b, acc);
+                }
+            }
+        }
     }
 }
 
-/// [`pull_blocks`] for any dimension, four blocks at a time: four blocks none of which is
-/// updated are only measured, with four independent FMA chains (as the search does); the
-/// others go by pairs ([`pull_pair`]).
-#[inline(always)]
+/// [`pull_blocks`] for any dimension when every block is visited (a search in the same
+/// sweep), four blocks at a time: four blocks none of which is updated are only measured,
+/// with four independent FMA chains (as the search does); the others go by pairs
+/// ([`pull_pair`]). Not inlined, as [`pull_fixed`].
+#[inline(never)]
 fn pull_general<T: Then>(
     weights: &mut [f32],
     dim: usize,
@@ -364,16 +411,6 @@ fn pull_general<T: Then>(
     // `dim.max(1)` keeps `chunks_exact_mut` total; callers never pass 0.
     let dim = dim.max(1);
     let blocks = weights.as_chunks_mut::<LANES>().0;
-    if !T::EVERY_BLOCK {
-        // A plain update has no chains to interleave: block by block is faster (measured).
-        for (b, block) in blocks.chunks_exact_mut(dim).enumerate() {
-            if let Some(h) = h_of(b) {
-                let acc = pull_one::<T, true>(then, block, x, h * alpha);
-                then.block(b, acc);
-            }
-        }
-        return;
-    }
     let mut quads = blocks.chunks_exact_mut(dim.saturating_mul(4));
     let mut b = 0;
     for quad in quads.by_ref() {
@@ -461,7 +498,9 @@ fn measure4<T: Then>(then: &T, quad: &[[f32; LANES]], dim: usize, x: &[f32]) -> 
     acc
 }
 
-#[inline(always)]
+// Not inlined: each dimension's loop has a frame of its own, and the stack of a step is
+// that of the one it takes, not the sum (microcontrollers spill every f32x8).
+#[inline(never)]
 fn pull_fixed<const D: usize, T: Then>(
     weights: &mut [f32],
     x: &[f32],
@@ -508,24 +547,60 @@ fn sweep<T: Then>(
     then: &mut T,
 ) {
     let center = grid.coords(winner);
-    let alpha = f32x8::splat(alpha);
-    if let Some(table) = Separable::new(grid, nb, center) {
-        // Blocks come in order: track the row and column where each starts.
-        let (mut r, mut c) = (0, 0);
-        let h_of = |_| {
-            let h = table.block(r, c);
-            c += LANES;
-            if c >= table.cols {
-                c -= table.cols;
-                r += 1;
-            }
-            h
-        };
-        pull_blocks(weights, dim, x, alpha, h_of, then);
-    } else {
-        let field = Field::new(grid, nb);
-        pull_blocks(weights, dim, x, alpha, |b| field.block(b, center), then);
+    let step = (center, nb, f32x8::splat(alpha));
+    // Table storage in three sizes, so that the stack follows the map's size: 256 bytes
+    // for maps like 8 x 8 (hexagonal too) or 16 x 20, 640 bytes to 64 x 64 (42 x 42
+    // hexagonal), 1672 bytes beyond.
+    match Separable::need(grid, nb) {
+        Some(need) if need <= 64 => with_tables::<64, T>(weights, grid, dim, x, step, then),
+        Some(need) if need <= 160 => with_tables::<160, T>(weights, grid, dim, x, step, then),
+        Some(_) => with_tables::<TABLE_MAX, T>(weights, grid, dim, x, step, then),
+        None => {
+            let field = Field::new(grid, nb);
+            pull_blocks(weights, dim, x, step.2, |b| field.block(b, center), then);
+        }
     }
+}
+
+/// [`sweep`] with separable tables in `N` floats of stack, this frame's alone: callers only
+/// pay for the size they pick.
+#[inline(never)]
+fn with_tables<const N: usize, T: Then>(
+    weights: &mut [f32],
+    grid: &Grid,
+    dim: usize,
+    x: &[f32],
+    (center, nb, alpha): ((f32, f32), &Neighbourhood, f32x8),
+    then: &mut T,
+) {
+    let mut store = [0.0; N];
+    if let Some(table) = Separable::new(grid, nb, center, &mut store) {
+        with_table(weights, dim, x, alpha, &table, then);
+    }
+}
+
+/// [`sweep`] over built tables: one copy of the loops whatever the storage size.
+#[inline(never)]
+fn with_table<T: Then>(
+    weights: &mut [f32],
+    dim: usize,
+    x: &[f32],
+    alpha: f32x8,
+    table: &Separable<'_>,
+    then: &mut T,
+) {
+    // Blocks come in order: track the row and column where each starts.
+    let (mut r, mut c) = (0, 0);
+    let h_of = move |_| {
+        let h = table.block(r, c);
+        c += LANES;
+        if c >= table.cols {
+            c -= table.cols;
+            r += 1;
+        }
+        h
+    };
+    pull_blocks(weights, dim, x, alpha, h_of, then);
 }
 
 /// Online step: `w += alpha h (x - w)` for every unit, `h` around `winner`. Blocks whose

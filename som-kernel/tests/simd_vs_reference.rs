@@ -600,3 +600,58 @@ fn fused_step_rejects_bad_input_and_changes_nothing() {
     );
     assert_eq!(bl, before);
 }
+
+/// The separable tables come in three storage sizes: maps that take each, against the
+/// reference, and the fused step against update then search, bit for bit.
+#[test]
+fn separable_tables_of_every_size() {
+    let hex = Topology::Hexagonal;
+    let rect = Topology::Rectangular;
+    let grids = [
+        (8, 8, hex, Boundary::Planar),
+        (16, 20, rect, Boundary::Toroidal),
+        (20, 27, hex, Boundary::Planar),
+        (40, 40, rect, Boundary::Planar),
+        (42, 42, hex, Boundary::Toroidal),
+        (30, 100, hex, Boundary::Planar),
+        (128, 128, rect, Boundary::Toroidal),
+        (6, 128, hex, Boundary::Toroidal),
+    ];
+    let dim = 3;
+    for (rows, cols, topology, boundary) in grids {
+        if cfg!(miri) && rows * cols > 100 {
+            continue;
+        }
+        let g = Grid::with(rows, cols, topology, boundary).unwrap();
+        let units = g.units();
+        let cb: Vec<f32> = (0..units * dim)
+            .map(|i| ((i * 7919) % 1000) as f32 * 0.01)
+            .collect();
+        let data = [1.0, 2.0, 3.0, 9.0, 0.5, 4.0, 2.5, 7.5, 6.0];
+        for sigma in [0.7, 2.5, 40.0] {
+            let nb = Neighbourhood::new(Shape::Gaussian, sigma).unwrap();
+            let mut want = cb.clone();
+            let (mut fused, mut apart) = (blocked(&cb, units, dim), blocked(&cb, units, dim));
+            let mut winner = (units * 2) / 3;
+            for (x, next) in data.chunks_exact(dim).zip(data.chunks_exact(dim).skip(1)) {
+                reference::update(&mut want, &g, dim, x, winner, &nb, 0.5);
+                let got = MapMut::new(g, dim, &mut fused)
+                    .unwrap()
+                    .update_then_bmu(x, winner, &nb, 0.5, next)
+                    .unwrap();
+                let mut map = MapMut::new(g, dim, &mut apart).unwrap();
+                map.update(x, winner, &nb, 0.5).unwrap();
+                assert_eq!(got, map.as_map().bmu(next).unwrap());
+                assert_eq!(bits(&fused), bits(&apart));
+                winner = got.unit;
+            }
+            let got = row_major(&apart, units, dim);
+            for (k, (a, b)) in got.iter().zip(&want).enumerate() {
+                assert!(
+                    near(*a, *b, 1e-5, 10.0),
+                    "{rows}x{cols} {topology:?} {boundary:?} sigma {sigma}, value {k}: {a} vs {b}"
+                );
+            }
+        }
+    }
+}
