@@ -189,9 +189,9 @@ fn step_stacks(trained: &som_kernel::FixedMap<{ demo::CAP }>) -> (usize, usize) 
     let _ = black_box(som.map_mut().train_step(black_box(x), &nb, 0.05));
     let step = stack_used();
     paint_stack();
-    let fused = som
-        .map_mut()
-        .update_then_bmu(black_box(x), black_box(5), &nb, 0.05, black_box(next));
+    let fused =
+        som.map_mut()
+            .update_then_bmu(black_box(x), black_box(5), &nb, 0.05, black_box(next));
     let _ = black_box(fused);
     (step.saturating_sub(base), stack_used().saturating_sub(base))
 }
