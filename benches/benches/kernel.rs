@@ -119,6 +119,48 @@ fn update(c: &mut Criterion) {
     g.finish();
 }
 
+/// One online step per sample: a BMU search and an update. `separate` as `train_step` does
+/// it (two sweeps over the codebook), `fused` with each update also searching the next
+/// sample's winner (`update_then_bmu`, one sweep).
+fn step(c: &mut Criterion) {
+    let mut g = c.benchmark_group("step");
+    let wide = Neighbourhood::new(Shape::Gaussian, 3.0).unwrap();
+    let cut = wide.with_cutoff(1e-3).unwrap();
+    for (units, dim) in SIZES {
+        let mut w = Workload::new(units, dim, SAMPLES);
+        g.throughput(Throughput::Elements(w.pairs() * SAMPLES as u64));
+        let data = w.data.clone();
+        let mut map = MapMut::new(w.grid, dim, &mut w.blocked).unwrap();
+        for (suffix, nb) in [("", &wide), ("-cutoff", &cut)] {
+            g.bench_function(
+                BenchmarkId::new(format!("separate{suffix}"), label(units, dim)),
+                |b| {
+                    b.iter(|| {
+                        for x in data.chunks_exact(dim) {
+                            black_box(map.train_step(x, nb, 0.01).unwrap());
+                        }
+                    })
+                },
+            );
+            // The winner of each sample comes from the previous step, across iterations too.
+            let mut winner = map.as_map().bmu(&data[..dim]).unwrap().unit;
+            g.bench_function(
+                BenchmarkId::new(format!("fused{suffix}"), label(units, dim)),
+                |b| {
+                    b.iter(|| {
+                        let nexts = data.chunks_exact(dim).cycle().skip(1);
+                        for (x, next) in data.chunks_exact(dim).zip(nexts) {
+                            let found = map.update_then_bmu(x, winner, nb, 0.01, next).unwrap();
+                            winner = black_box(found).unit;
+                        }
+                    })
+                },
+            );
+        }
+    }
+    g.finish();
+}
+
 fn batch(c: &mut Criterion) {
     let mut g = c.benchmark_group("batch");
     g.sample_size(10);
@@ -264,6 +306,6 @@ criterion_group! {
     config = Criterion::default()
         .warm_up_time(std::time::Duration::from_secs(1))
         .measurement_time(std::time::Duration::from_secs(2));
-    targets = bmu, bmu2, update, batch, batch_apply_wide, metrics, peak
+    targets = bmu, bmu2, update, step, batch, batch_apply_wide, metrics, peak
 }
 criterion_main!(benches);

@@ -68,6 +68,12 @@ fn main() -> ! {
         core::mem::size_of_val(&som),
         stack
     );
+    let (step_stack, fused_stack) = step_stacks(&som);
+    hprintln!(
+        "stack of one train_step {} bytes, of one update_then_bmu {} bytes",
+        step_stack,
+        fused_stack
+    );
     let mut failed = false;
     for msg in demo::failures(&report) {
         hprintln!("FAIL: {}", msg);
@@ -165,6 +171,29 @@ fn timing(trained: &som_kernel::FixedMap<{ demo::CAP }>) {
         (step_ticks as f32 * per_tick / n as f32) as u32,
         (bmu_ticks as f32 * per_tick / n as f32) as u32
     );
+}
+
+/// Peak stack of one `train_step` and of one `update_then_bmu` (the online training's step),
+/// on a copy of the trained map: the stack below this frame.
+fn step_stacks(trained: &som_kernel::FixedMap<{ demo::CAP }>) -> (usize, usize) {
+    let mut som = trained.clone();
+    let Ok(nb) = Neighbourhood::new(Shape::Gaussian, 1.0) else {
+        return (0, 0);
+    };
+    let (x, next) = demo::COLOURS.split_at(demo::DIM);
+    let next = next.get(..demo::DIM).unwrap_or_default();
+    // What this frame and those above it take, before any call.
+    paint_stack();
+    let base = stack_used();
+    paint_stack();
+    let _ = black_box(som.map_mut().train_step(black_box(x), &nb, 0.05));
+    let step = stack_used();
+    paint_stack();
+    let fused =
+        som.map_mut()
+            .update_then_bmu(black_box(x), black_box(5), &nb, 0.05, black_box(next));
+    let _ = black_box(fused);
+    (step.saturating_sub(base), stack_used().saturating_sub(base))
 }
 
 /// SysTick ticks taken by `f` (less than one wrap of the 24-bit counter).

@@ -189,6 +189,7 @@ fn training() {
     let _ = opaque(map.set_unit(opaque(4), x));
     let _ = opaque(map.update(x, opaque(2), &nb, opaque(0.5)));
     let _ = opaque(map.train_step(x, &nb, opaque(0.25)));
+    let _ = opaque(map.update_then_bmu(x, opaque(1), &nb, opaque(0.25), data(opaque(3))));
 
     let sched = opaque(schedule(opaque(1), opaque(0.5), opaque(0.01)));
     let _ = opaque((

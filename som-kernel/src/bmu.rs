@@ -149,7 +149,7 @@ impl Best {
 
     /// Offers the distances of block `b`, masking lanes past the last unit.
     #[inline(always)]
-    fn offer_block(&mut self, d: f32x8, b: usize, units: usize) {
+    pub(crate) fn offer_block(&mut self, d: f32x8, b: usize, units: usize) {
         let d = if (b + 1) * LANES > units {
             real_lanes(b, units).select(d, f32x8::splat(INF))
         } else {

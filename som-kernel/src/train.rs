@@ -91,13 +91,28 @@ impl Training {
             Clock::Sample => epochs.saturating_mul(n),
             Clock::Epoch => epochs,
         };
-        for epoch in 0..epochs {
-            for (i, x) in data.chunks_exact(dim.max(1)).enumerate() {
-                let t = match self.clock {
-                    Clock::Sample => epoch * n + i as u64,
-                    Clock::Epoch => epoch,
-                };
-                self.step(map, x, t, total)?;
+        // Each step's update also finds the winner of the sample presented next
+        // ([`MapMut::update_then_bmu`]): one sweep over the codebook per step, not two.
+        let clock = self.clock;
+        let mut samples = (0..epochs)
+            .flat_map(|epoch| {
+                data.chunks_exact(dim.max(1))
+                    .enumerate()
+                    .map(move |(i, x)| match clock {
+                        Clock::Sample => (epoch * n + i as u64, x),
+                        Clock::Epoch => (epoch, x),
+                    })
+            })
+            .peekable();
+        let Some(&(_, first)) = samples.peek() else {
+            return Ok(());
+        };
+        let mut winner = map.as_map().bmu(first)?.unit;
+        while let Some((t, x)) = samples.next() {
+            let (nb, alpha) = self.at(t, total)?;
+            match samples.peek() {
+                Some(&(_, next)) => winner = map.update_then_bmu(x, winner, &nb, alpha, next)?.unit,
+                None => map.update(x, winner, &nb, alpha)?,
             }
         }
         Ok(())

@@ -7,7 +7,8 @@
 
 use proptest::prelude::*;
 use som_kernel::{
-    BatchStats, Bmu, Boundary, Grid, Map, MapMut, Neighbourhood, Shape, Topology, layout, reference,
+    BatchStats, Bmu, Boundary, Clock, Grid, Map, MapMut, Neighbourhood, Schedule, Shape, Topology,
+    Training, layout, reference,
 };
 
 /// Relative slack for distances computed in a different order or with FMA.
@@ -123,6 +124,97 @@ fn near(a: f32, b: f32, tol: f32, scale: f32) -> bool {
     (a.is_nan() && b.is_nan()) || a == b || (a - b).abs() <= tol * scale.max(1.0)
 }
 
+/// Grids whose unit count is at or next to a multiple of the lane width (and some with at
+/// least eight columns, where the Gaussian takes the separable tables), any lattice and
+/// boundary.
+fn grid_near_lanes() -> impl Strategy<Value = Grid> {
+    let rows = if cfg!(miri) { 2 } else { 6 };
+    let blocks = if cfg!(miri) { 2usize } else { 5 };
+    (
+        1usize..=rows,
+        1..=blocks,
+        -1i32..=1,
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(|(r, k, delta, hex, torus)| {
+            let topology = if hex {
+                Topology::Hexagonal
+            } else {
+                Topology::Rectangular
+            };
+            let boundary = if torus {
+                Boundary::Toroidal
+            } else {
+                Boundary::Planar
+            };
+            // One row of 8k - 1, 8k or 8k + 1 units, or r rows of them.
+            let cols = (8 * k as i32 + delta) as usize;
+            let r = if hex && torus && r % 2 == 1 { r + 1 } else { r };
+            Grid::with(r, cols, topology, boundary).unwrap()
+        })
+}
+
+/// Weights: mostly general floats, now and then exact ties, NaN or an infinity.
+fn weight() -> impl Strategy<Value = f32> + Clone {
+    prop_oneof![
+        40 => float(),
+        4 => exact(),
+        1 => Just(f32::NAN),
+        1 => Just(f32::INFINITY),
+        1 => Just(f32::NEG_INFINITY),
+    ]
+}
+
+/// Any neighbourhood shape, narrow to wide, with or without a cut-off.
+fn any_neighbourhood() -> impl Strategy<Value = Neighbourhood> {
+    let shape = prop_oneof![
+        3 => Just(Shape::Gaussian),
+        1 => Just(Shape::Bubble),
+        1 => Just(Shape::Triangle),
+        1 => Just(Shape::MexicanHat)
+    ];
+    let cutoff = prop_oneof![Just(0.0f32), 1e-4f32..0.5];
+    (shape, 0.05f32..12.0, cutoff).prop_map(|(s, sigma, c)| {
+        Neighbourhood::new(s, sigma)
+            .unwrap()
+            .with_cutoff(c)
+            .unwrap()
+    })
+}
+
+/// A map for the fused step and a chain of samples to step through: (grid, dim, blocked
+/// codebook, samples).
+fn fused_case() -> impl Strategy<Value = (Grid, usize, Vec<f32>, Vec<f32>)> {
+    let max_dim: usize = if cfg!(miri) { 9 } else { 70 };
+    (
+        prop_oneof![grid_near_lanes(), grid()],
+        1..=max_dim,
+        2..=4usize,
+    )
+        .prop_flat_map(|(g, dim, n)| {
+            (
+                Just(g),
+                Just(dim),
+                prop::collection::vec(weight(), g.units() * dim),
+                prop::collection::vec(prop_oneof![4 => float(), 1 => exact()], n * dim),
+            )
+        })
+        .prop_map(|(g, dim, cb, data)| {
+            let bl = blocked(&cb, g.units(), dim);
+            (g, dim, bl, data)
+        })
+}
+
+/// Bit patterns, so that NaN compares equal to the same NaN.
+fn bits(v: &[f32]) -> Vec<u32> {
+    v.iter().map(|w| w.to_bits()).collect()
+}
+
+fn bmu_bits(b: Bmu) -> (usize, u32) {
+    (b.unit, b.dist2.to_bits())
+}
+
 proptest! {
     // Under Miri: few cases, and no regression file (isolation forbids reading the disk).
     #![proptest_config(ProptestConfig {
@@ -191,6 +283,61 @@ proptest! {
                 prop_assert!(ref_dist(b.unit) <= rb.dist2 * (1.0 + BMU_TOL));
             }
         }
+    }
+
+    #[test]
+    fn fused_update_then_bmu_is_update_then_bmu_bit_for_bit(
+        (g, dim, bl, data) in fused_case(),
+        nb in any_neighbourhood(),
+        alpha in 0.001f32..1.0,
+        winner in any::<prop::sample::Index>(),
+    ) {
+        let units = g.units();
+        let (mut fused, mut apart) = (bl.clone(), bl);
+        let mut w_fused = winner.index(units);
+        let mut w_apart = w_fused;
+        for (x, next) in data.chunks_exact(dim).zip(data.chunks_exact(dim).skip(1)) {
+            let got = MapMut::new(g, dim, &mut fused)
+                .unwrap()
+                .update_then_bmu(x, w_fused, &nb, alpha, next)
+                .unwrap();
+            let mut map = MapMut::new(g, dim, &mut apart).unwrap();
+            map.update(x, w_apart, &nb, alpha).unwrap();
+            let want = map.as_map().bmu(next).unwrap();
+            prop_assert_eq!(bmu_bits(got), bmu_bits(want));
+            prop_assert_eq!(bits(&fused), bits(&apart));
+            (w_fused, w_apart) = (got.unit, want.unit);
+        }
+    }
+
+    #[test]
+    fn fused_training_is_stepwise_training_bit_for_bit(
+        (g, dim, bl, data) in fused_case(),
+        shape in prop_oneof![Just(Shape::Gaussian), Just(Shape::Bubble), Just(Shape::MexicanHat)],
+        cutoff in prop_oneof![Just(0.0f32), 1e-4f32..0.5],
+        epochs in 0u64..3,
+        by_epoch in any::<bool>(),
+        sigma in 0.5f32..8.0,
+    ) {
+        let training = Training {
+            shape,
+            alpha: Schedule::Linear { start: 0.5, end: 0.01 },
+            sigma: Schedule::Asymptotic { start: sigma },
+            cutoff,
+            clock: if by_epoch { Clock::Epoch } else { Clock::Sample },
+        };
+        let (mut fused, mut stepwise) = (bl.clone(), bl);
+        training.online(&mut MapMut::new(g, dim, &mut fused).unwrap(), &data, epochs).unwrap();
+        let mut map = MapMut::new(g, dim, &mut stepwise).unwrap();
+        let n = (data.len() / dim) as u64;
+        let total = if by_epoch { epochs } else { epochs * n };
+        for e in 0..epochs {
+            for (i, x) in data.chunks_exact(dim).enumerate() {
+                let t = if by_epoch { e } else { e * n + i as u64 };
+                training.step(&mut map, x, t, total).unwrap();
+            }
+        }
+        prop_assert_eq!(bits(&fused), bits(&stepwise));
     }
 
     #[test]
@@ -492,6 +639,103 @@ fn bmu_many_is_bmu_near_ties_and_far_apart() {
         map.bmu_many(&data, &mut many).unwrap();
         for (x, m) in data.chunks_exact(dim).zip(&many) {
             assert_eq!(*m, map.bmu(x).unwrap(), "dim {dim} spread {spread}");
+        }
+    }
+}
+
+#[test]
+fn fused_step_rejects_bad_input_and_changes_nothing() {
+    let g = Grid::new(2, 3).unwrap();
+    let mut bl = blocked(&[0.5; 18], 6, 3);
+    let before = bl.clone();
+    let nb = Neighbourhood::new(Shape::Gaussian, 1.0).unwrap();
+    let mut map = MapMut::new(g, 3, &mut bl).unwrap();
+    let (x, next) = ([1.0, 0.0, 0.0], [0.0, 1.0, 0.0]);
+    for bad_next in [
+        &[0.0, 1.0][..],
+        &[0.0, 1.0, 0.0, 0.0],
+        &[],
+        &[0.0, f32::NAN, 0.0],
+        &[f32::INFINITY, 0.0, 0.0],
+        &[0.0, 0.0, f32::NEG_INFINITY],
+    ] {
+        assert!(map.update_then_bmu(&x, 0, &nb, 0.5, bad_next).is_err());
+    }
+    assert!(
+        map.update_then_bmu(&[1.0, f32::NAN, 0.0], 0, &nb, 0.5, &next)
+            .is_err()
+    );
+    assert!(
+        map.update_then_bmu(&[1.0, 0.0], 0, &nb, 0.5, &next)
+            .is_err()
+    );
+    assert!(map.update_then_bmu(&x, 6, &nb, 0.5, &next).is_err());
+    assert!(map.update_then_bmu(&x, 0, &nb, f32::NAN, &next).is_err());
+    assert!(map.update_then_bmu(&x, 0, &nb, -0.1, &next).is_err());
+    assert_eq!(bl, before);
+    assert_eq!(
+        MapMut::new(g, 3, &mut bl)
+            .unwrap()
+            .update_then_bmu(&x, 0, &nb, 0.5, &[0.0, 0.0, f32::NAN]),
+        Err(som_kernel::Error::NonFinite {
+            sample: 0,
+            component: 2
+        })
+    );
+    assert_eq!(bl, before);
+}
+
+/// The separable tables come in three storage sizes: maps that take each, against the
+/// reference, and the fused step against update then search, bit for bit.
+#[test]
+fn separable_tables_of_every_size() {
+    let hex = Topology::Hexagonal;
+    let rect = Topology::Rectangular;
+    let grids = [
+        (8, 8, hex, Boundary::Planar),
+        (16, 20, rect, Boundary::Toroidal),
+        (20, 27, hex, Boundary::Planar),
+        (40, 40, rect, Boundary::Planar),
+        (42, 42, hex, Boundary::Toroidal),
+        (30, 100, hex, Boundary::Planar),
+        (128, 128, rect, Boundary::Toroidal),
+        (6, 128, hex, Boundary::Toroidal),
+    ];
+    let dim = 3;
+    for (rows, cols, topology, boundary) in grids {
+        if cfg!(miri) && rows * cols > 100 {
+            continue;
+        }
+        let g = Grid::with(rows, cols, topology, boundary).unwrap();
+        let units = g.units();
+        let cb: Vec<f32> = (0..units * dim)
+            .map(|i| ((i * 7919) % 1000) as f32 * 0.01)
+            .collect();
+        let data = [1.0, 2.0, 3.0, 9.0, 0.5, 4.0, 2.5, 7.5, 6.0];
+        for sigma in [0.7, 2.5, 40.0] {
+            let nb = Neighbourhood::new(Shape::Gaussian, sigma).unwrap();
+            let mut want = cb.clone();
+            let (mut fused, mut apart) = (blocked(&cb, units, dim), blocked(&cb, units, dim));
+            let mut winner = (units * 2) / 3;
+            for (x, next) in data.chunks_exact(dim).zip(data.chunks_exact(dim).skip(1)) {
+                reference::update(&mut want, &g, dim, x, winner, &nb, 0.5);
+                let got = MapMut::new(g, dim, &mut fused)
+                    .unwrap()
+                    .update_then_bmu(x, winner, &nb, 0.5, next)
+                    .unwrap();
+                let mut map = MapMut::new(g, dim, &mut apart).unwrap();
+                map.update(x, winner, &nb, 0.5).unwrap();
+                assert_eq!(got, map.as_map().bmu(next).unwrap());
+                assert_eq!(bits(&fused), bits(&apart));
+                winner = got.unit;
+            }
+            let got = row_major(&apart, units, dim);
+            for (k, (a, b)) in got.iter().zip(&want).enumerate() {
+                assert!(
+                    near(*a, *b, 1e-5, 10.0),
+                    "{rows}x{cols} {topology:?} {boundary:?} sigma {sigma}, value {k}: {a} vs {b}"
+                );
+            }
         }
     }
 }

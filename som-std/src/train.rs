@@ -83,15 +83,39 @@ impl Som {
             Clock::Epoch => (steps.div_ceil(n), n),
         };
         let report = (steps / 100).max(1);
+        if steps == 0 {
+            return Ok(());
+        }
+        // Step `t` presents sample `t mod n` of the pass, through a fresh permutation per pass
+        // when shuffled. Each step's update also finds the winner of the sample presented at
+        // the next step (`update_then_bmu`): one sweep over the codebook per step, not two. So
+        // the next pass is shuffled one step early, but only when there is a next step: the
+        // generator ends where it would have.
+        let shuffled = order == Order::Shuffled;
         let mut perm: Vec<usize> = (0..n as usize).collect();
-        for t in 0..steps {
+        let sample_at = |t: u64, perm: &mut [usize], rng: &mut _| {
             let i = (t % n) as usize;
-            if order == Order::Shuffled && i == 0 {
-                shuffle(&mut perm, &mut self.rng);
+            if shuffled && i == 0 {
+                shuffle(perm, rng);
             }
-            let k = if order == Order::Shuffled { perm[i] } else { i };
+            if shuffled { perm[i] } else { i }
+        };
+        let mut k = sample_at(0, &mut perm, &mut self.rng);
+        let mut winner = self.view().bmu(&flat[k * dim..(k + 1) * dim])?.unit;
+        for t in 0..steps {
+            let (nb, alpha) = training.at(t / per, clock_total)?;
             let x = &flat[k * dim..(k + 1) * dim];
-            training.step(&mut self.view_mut(), x, t / per, clock_total)?;
+            if t + 1 < steps {
+                let next = sample_at(t + 1, &mut perm, &mut self.rng);
+                let y = &flat[next * dim..(next + 1) * dim];
+                winner = self
+                    .view_mut()
+                    .update_then_bmu(x, winner, &nb, alpha, y)?
+                    .unit;
+                k = next;
+            } else {
+                self.view_mut().update(x, winner, &nb, alpha)?;
+            }
             if (t + 1) % report == 0 {
                 progress(t + 1, steps);
             }
@@ -298,5 +322,78 @@ impl Shards {
 fn shuffle<R: rand_xoshiro::rand_core::Rng>(v: &mut [usize], rng: &mut R) {
     for i in (1..v.len()).rev() {
         v.swap(i, init::index(rng, i + 1));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use som_kernel::{Schedule, Shape};
+
+    /// The online loop as it was before the fused step: `Training::step` per sample, the
+    /// permutation drawn at the start of each pass.
+    fn stepwise(som: &mut Som, flat: &[f32], steps: u64, order: Order) {
+        let dim = som.dim;
+        let n = (flat.len() / dim) as u64;
+        let training = som.training;
+        let (clock_total, per) = match training.clock {
+            Clock::Sample => (steps, 1),
+            Clock::Epoch => (steps.div_ceil(n), n),
+        };
+        let mut perm: Vec<usize> = (0..n as usize).collect();
+        for t in 0..steps {
+            let i = (t % n) as usize;
+            if order == Order::Shuffled && i == 0 {
+                shuffle(&mut perm, &mut som.rng);
+            }
+            let k = if order == Order::Shuffled { perm[i] } else { i };
+            let x = &flat[k * dim..(k + 1) * dim];
+            training
+                .step(&mut som.view_mut(), x, t / per, clock_total)
+                .unwrap();
+        }
+    }
+
+    #[test]
+    fn fused_online_training_is_stepwise_training_bit_for_bit() {
+        let (n, dim) = (13, 5);
+        let flat: Vec<f32> = (0..n * dim)
+            .map(|i| ((i * 37) % 23) as f32 * 0.3 - 2.0)
+            .collect();
+        let samples = crate::Flat::new(&flat, dim).unwrap();
+        let bits = |s: &Som| s.weights.iter().map(|w| w.to_bits()).collect::<Vec<_>>();
+        for (shape, clock) in [
+            (Shape::Gaussian, Clock::Sample),
+            (Shape::Bubble, Clock::Epoch),
+        ] {
+            for order in [Order::Sequential, Order::Shuffled] {
+                // Within a pass, at a pass's end, one past it, several passes and a half.
+                for steps in [0, 1, 2, 12, 13, 14, 26, 45] {
+                    let build = || {
+                        Som::builder(4, 9, dim)
+                            .neighbourhood(shape)
+                            .clock(clock)
+                            .cutoff(1e-3)
+                            .sigma(Schedule::Asymptotic { start: 3.0 })
+                            .seed(7)
+                            .threads(1)
+                            .build()
+                            .unwrap()
+                    };
+                    let (mut fused, mut apart) = (build(), build());
+                    fused.initialise(Some(&flat)).unwrap();
+                    apart.initialise(Some(&flat)).unwrap();
+                    fused.train_online(&samples, steps, order).unwrap();
+                    stepwise(&mut apart, &flat, steps, order);
+                    let case = format!("{shape:?} {clock:?} {order:?} {steps} steps");
+                    assert_eq!(bits(&fused), bits(&apart), "{case}");
+                    // The generator is where it was: the next call shuffles alike.
+                    assert_eq!(fused.rng, apart.rng, "{case}");
+                    fused.train_online(&samples, 20, order).unwrap();
+                    stepwise(&mut apart, &flat, 20, order);
+                    assert_eq!(bits(&fused), bits(&apart), "{case}, then 20 more");
+                }
+            }
+        }
     }
 }
