@@ -584,10 +584,16 @@ fn expanded_tile(
         let unit = f32x16::splat(base) + PAIR_INDEX;
         // A short last group repeats its block: the repeat must not be a runner-up to itself.
         let end = if i1 == i0 { i0 * LANES + LANES } else { units };
-        let real = unit.simd_lt(f32x16::splat(end.min(units) as f32));
         let a = expanded(b0, b1, x);
-        for (n, a) in near.iter_mut().zip(a) {
-            n.offer(real.select(a, f32x16::splat(INF)), unit);
+        if (i1 + 1) * LANES <= end {
+            for (n, a) in near.iter_mut().zip(a) {
+                n.offer(a, unit);
+            }
+        } else {
+            let real = unit.simd_lt(f32x16::splat(end.min(units) as f32));
+            for (n, a) in near.iter_mut().zip(a) {
+                n.offer(real.select(a, f32x16::splat(INF)), unit);
+            }
         }
         base += (2 * LANES) as f32;
     });
