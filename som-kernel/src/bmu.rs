@@ -497,29 +497,13 @@ impl Near {
         }
     }
 
-    /// Takes `a` (finite or `+inf`, never NaN) for the units `unit`.
+    /// Takes `a` for the units `unit`. Plain `min`/`max` instructions: a NaN (from a NaN or
+    /// infinite sample) may land anywhere, but such a sample is never resolved from them.
     #[inline(always)]
     fn offer(&mut self, a: f32x16, unit: f32x16) {
         self.unit = a.simd_lt(self.first).select(unit, self.unit);
-        self.second = self.second.min(a.max(self.first));
-        self.first = self.first.min(a);
-    }
-
-    /// The unit with the smallest value, that value and the runner-up's (any other unit's
-    /// smallest), or `None` if no lane saw a unit.
-    fn finish(self) -> Option<(usize, f32, f32)> {
-        let (first, unit) = (self.first.to_array(), self.unit.to_array());
-        let (k, &v1) = first
-            .iter()
-            .enumerate()
-            .reduce(|a, b| if b.1 < a.1 { b } else { a })?;
-        let others = first.iter().enumerate().filter(|&(j, _)| j != k);
-        let v2 = others
-            .map(|(_, &v)| v)
-            .chain(self.second.to_array())
-            .fold(INF, f32::min);
-        let u = *unit.get(k)?;
-        (u != NONE).then_some((u as usize, v1, v2))
+        self.second = self.second.fast_min(a.fast_max(self.first));
+        self.first = self.first.fast_min(a);
     }
 }
 
@@ -598,23 +582,27 @@ fn expanded_tile(
         base += (2 * LANES) as f32;
     });
     for ((slot, n), x) in out.iter_mut().zip(near).zip(x) {
-        *slot =
-            certified(weights, dim, x, n, largest).unwrap_or_else(|| bmu(weights, units, dim, x));
+        *slot = resolve(weights, dim, x, n, largest).unwrap_or_else(|| bmu(weights, units, dim, x));
     }
 }
 
-/// The winner of the expanded search when no other unit can be nearer once rounding is
-/// accounted for, with its distance computed exactly as [`bmu`] does; `None` otherwise.
+/// The exact search's answer from the expanded search, when rounding leaves few enough
+/// candidates; `None` otherwise (then the caller searches exactly).
 ///
 /// Rounding, with `m = dim` and `g = (m + 2) 2^-23`: a dot product or norm summed by an FMA
 /// chain is off by at most `gamma_m` times its sum of `|terms|`, and the final FMA adds one
-/// rounding, so a unit's expanded value is within `g (|w|^2 + 2 |x| |w|)` of
+/// rounding, so a unit's expanded value is within `err = g (|w|^2 + 2 |x| |w|)` of
 /// `|w|^2 - 2 x.w`, which `|w|^2 <= largest` bounds for every unit (`g` is twice that
 /// `gamma`, for targets whose `mul_add` rounds twice). The exact search's distances are
-/// within `g d` of the true ones (sums of squares). The winner is certain when every other
-/// unit's expanded value exceeds it by more than both errors.
-fn certified(weights: &[f32], dim: usize, x: &[f32], near: Near, largest: f32) -> Option<Bmu> {
-    let (unit, v1, v2) = near.finish()?;
+/// within `g d` of the true ones (sums of squares). So a unit whose expanded value exceeds
+/// the smallest `v1` by more than `margin` (both errors, twice) is farther than the unit at
+/// `v1` in the exact search too: only units within `v1 + margin` are candidates. Each lane
+/// knows the unit of its smallest value only; if a lane's second-smallest is a candidate, the
+/// candidates are not all known. Otherwise the known ones are measured exactly as [`bmu`]
+/// measures them, and the nearest wins (ties to the lowest unit).
+fn resolve(weights: &[f32], dim: usize, x: &[f32], near: Near, largest: f32) -> Option<Bmu> {
+    let (first, second) = (near.first.to_array(), near.second.to_array());
+    let v1 = first.iter().copied().fold(INF, f32::min);
     if !v1.is_finite() {
         return None;
     }
@@ -622,22 +610,29 @@ fn certified(weights: &[f32], dim: usize, x: &[f32], near: Near, largest: f32) -
     let w2 = f64::from(largest);
     let g = (dim as f64 + 2.0) * f64::from(f32::EPSILON);
     let err = g * (w2 + 2.0 * sqrt64(x2 * w2));
-    // The winner's true squared distance, bounded from above.
+    // The true squared distance of the unit at v1, bounded from above.
     let d1 = (f64::from(v1) + x2 + err).max(0.0);
-    let margin = 2.0 * err + 2.0 * g * d1;
-    let clear = f64::from(v2) - f64::from(v1) > margin;
-    if !clear || !margin.is_finite() {
+    let limit = f64::from(v1) + 2.0 * err + 2.0 * g * d1;
+    let candidate = |v: f32| f64::from(v) <= limit;
+    if !limit.is_finite() || second.into_iter().any(candidate) {
         return None;
     }
-    let block = weights
-        .as_chunks::<LANES>()
-        .0
-        .get(unit / LANES * dim..(unit / LANES + 1) * dim)?;
-    let dist2 = dist1(block, x).to_array();
-    Some(Bmu {
-        unit,
-        dist2: *dist2.get(unit % LANES)?,
-    })
+    let blocks = weights.as_chunks::<LANES>().0;
+    let mut best: Option<Bmu> = None;
+    for (v, unit) in first.into_iter().zip(near.unit.to_array()) {
+        if unit == NONE || !candidate(v) {
+            continue;
+        }
+        let unit = unit as usize;
+        let block = blocks.get(unit / LANES * dim..(unit / LANES + 1) * dim)?;
+        let dist2 = *dist1(block, x).to_array().get(unit % LANES)?;
+        let nearer = best.is_none_or(|b| (dist2, unit) < (b.dist2, b.unit));
+        if nearer {
+            best = Some(Bmu { unit, dist2 });
+        }
+    }
+    // An overflowing distance would need the exact search's "no finite distance" rule.
+    best.filter(|b| b.dist2.is_finite())
 }
 
 /// Squared distances from one sample to the units of one block, in the order [`bmu`] sums
