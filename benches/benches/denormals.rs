@@ -156,5 +156,12 @@ fn denormals(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, denormals);
+// Short windows keep a full `cargo bench` under ten minutes on two cores.
+criterion_group! {
+    name = benches;
+    config = Criterion::default()
+        .warm_up_time(std::time::Duration::from_secs(1))
+        .measurement_time(std::time::Duration::from_secs(2));
+    targets = denormals
+}
 criterion_main!(benches);

@@ -233,8 +233,10 @@ fn batch_apply_wide(c: &mut Criterion) {
 
 fn metrics(c: &mut Criterion) {
     let mut g = c.benchmark_group("metrics");
+    // The scalar references take ~0.1 s an iteration here: ten samples are plenty.
+    g.sample_size(10);
     for (units, dim) in SIZES {
-        let n = 1024;
+        let n = 256;
         let w = Workload::new(units, dim, n);
         let map = Map::new(w.grid, dim, &w.blocked).unwrap();
         g.throughput(Throughput::Elements(w.pairs() * n as u64));
