@@ -4,25 +4,8 @@
 //! `cargo bench -p som-benches --bench training`
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use rand_xoshiro::Xoshiro256PlusPlus;
-use rand_xoshiro::rand_core::SeedableRng;
-use som_kernel::init::normal_f32;
+use som_benches::blobs;
 use som_std::{Flat, Init, Order, Schedule, Som};
-
-/// `n` samples of `dim` around `centres` Gaussian centres.
-fn blobs(n: usize, dim: usize, centres: usize, seed: u64) -> Vec<f32> {
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let c: Vec<f32> = (0..centres * dim)
-        .map(|_| normal_f32(&mut rng) * 5.0)
-        .collect();
-    (0..n)
-        .flat_map(|i| {
-            let k = i % centres;
-            (0..dim).map(move |d| (k, d)).collect::<Vec<_>>()
-        })
-        .map(|(k, d)| c[k * dim + d] + normal_f32(&mut rng))
-        .collect()
-}
 
 fn som(rows: usize, cols: usize, dim: usize, sigma: f32, threads: usize) -> Som {
     Som::builder(rows, cols, dim)

@@ -4,27 +4,10 @@
 //!
 //! `RUSTFLAGS="-C target-cpu=native" cargo run --release -p som-benches --example epoch_split`
 
-use rand_xoshiro::Xoshiro256PlusPlus;
-use rand_xoshiro::rand_core::SeedableRng;
-use som_kernel::init::normal_f32;
+use som_benches::blobs;
 use som_kernel::{BatchStats, Bmu, Grid, Map, MapMut, Neighbourhood, Shape, blocked_len, layout};
 use som_std::{Flat, Init, Schedule, Som};
 use std::time::Instant;
-
-/// As in `benches/training.rs`.
-fn blobs(n: usize, dim: usize, centres: usize, seed: u64) -> Vec<f32> {
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
-    let c: Vec<f32> = (0..centres * dim)
-        .map(|_| normal_f32(&mut rng) * 5.0)
-        .collect();
-    (0..n)
-        .flat_map(|i| {
-            let k = i % centres;
-            (0..dim).map(move |d| (k, d)).collect::<Vec<_>>()
-        })
-        .map(|(k, d)| c[k * dim + d] + normal_f32(&mut rng))
-        .collect()
-}
 
 /// Best of `reps` runs of `f`, in milliseconds.
 fn best(reps: usize, mut f: impl FnMut()) -> f64 {

@@ -61,3 +61,19 @@ impl Workload {
         (self.grid.units() * self.dim) as u64
     }
 }
+
+/// `n` samples of `dim` around `centres` Gaussian centres (sd 5), each with unit noise: the
+/// generated stand-in for the comparison's blob workloads.
+pub fn blobs(n: usize, dim: usize, centres: usize, seed: u64) -> Vec<f32> {
+    let mut rng = Xoshiro256PlusPlus::seed_from_u64(seed);
+    let c: Vec<f32> = (0..centres * dim)
+        .map(|_| init::normal_f32(&mut rng) * 5.0)
+        .collect();
+    (0..n)
+        .flat_map(|i| {
+            let k = i % centres;
+            (0..dim).map(move |d| (k, d)).collect::<Vec<_>>()
+        })
+        .map(|(k, d)| c[k * dim + d] + init::normal_f32(&mut rng))
+        .collect()
+}
