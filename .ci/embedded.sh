@@ -5,7 +5,8 @@
 #   2. the link-time no-panic proof (thumbv7em, thumbv6m, x86_64 SSE2 and native), and its
 #      control, which must fail to link;
 #   3. Miri on the kernel's tests (nightly);
-#   4. every fuzz target for FUZZ_SECONDS (default 30) each (nightly, cargo-fuzz).
+#   4. every fuzz target for FUZZ_SECONDS (default 30) each (nightly, cargo-fuzz), beside
+#      Miri.
 # Installs what it needs. Steps that need nightly say clearly when they are skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -37,6 +38,11 @@ if [ "$nightly" = 0 ]; then
     echo "WARNING: no nightly toolchain with miri could be had: Miri and fuzzing will be SKIPPED"
 fi
 
+step "embedded crates: format"
+for crate in firmware no-panic fuzz; do
+    (cd "$crate" && cargo fmt --check)
+done
+
 step "firmware: build for Cortex-M4F (thumbv7em-none-eabihf) and Cortex-M0 (thumbv6m-none-eabi)"
 (cd firmware && cargo build --release --target thumbv7em-none-eabihf && cargo build --release --target thumbv6m-none-eabi)
 
@@ -62,6 +68,8 @@ step "no-panic proof: every public kernel operation, linked with panic-never"
     cd no-panic
     cargo build --release --target thumbv7em-none-eabihf
     cargo build --release --target thumbv6m-none-eabi
+    # The host too, default (SSE2) and native (AVX2/FMA) builds of `wide`: a no_std binary
+    # with its own `_start`, libc for memcpy.
     host_flags="-C link-arg=-nostartfiles -C link-arg=-lc"
     RUSTFLAGS="$host_flags" cargo build --release --target x86_64-unknown-linux-gnu
     RUSTFLAGS="$host_flags -C target-cpu=native" CARGO_TARGET_DIR=target/native \
@@ -84,10 +92,16 @@ else
 fi
 
 if [ "$nightly" = 1 ]; then
-    step "Miri: the kernel's tests (sizes reduced under cfg(miri))"
+    # Miri runs one test at a time on one core, and so does each fuzz target: run them side
+    # by side, Miri in the background, its log printed at the end.
+    step "Miri: the kernel's tests (sizes reduced under cfg(miri)), in the background"
     # libm/force-soft-floats: libm's x86 sqrt is inline assembly, which Miri cannot run.
     # Doc-tests are left out (each compiles on its own, slowly, under Miri).
-    cargo +nightly miri test -p som-kernel --features libm/force-soft-floats --lib --tests
+    # In its own process group, so that a failure below stops it and all its children.
+    setsid cargo +nightly miri test -p som-kernel --features libm/force-soft-floats --lib --tests \
+        > target/miri.log 2>&1 &
+    miri=$!
+    trap 'kill -- "-$miri" 2>/dev/null || true' EXIT
 
     step "fuzz: every target for ${FUZZ_SECONDS}s"
     command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
@@ -106,6 +120,16 @@ if [ "$nightly" = 1 ]; then
             grep -E "stat::number_of_executed_units|stat::average_exec_per_sec" "$log"
         done
     )
+
+    step "Miri: result"
+    if wait "$miri"; then
+        grep -E "^test result|Running" target/miri.log
+    else
+        tail -n 80 target/miri.log
+        echo "FAIL: Miri"
+        exit 1
+    fi
+    trap - EXIT
 else
     step "Miri: SKIPPED (no nightly toolchain)"
     step "fuzz: SKIPPED (no nightly toolchain)"

@@ -206,13 +206,22 @@ fn fused_case() -> impl Strategy<Value = (Grid, usize, Vec<f32>, Vec<f32>)> {
         })
 }
 
-/// Bit patterns, so that NaN compares equal to the same NaN.
+/// Bit patterns, so that equal means bit for bit; every NaN is one pattern, because the sign
+/// and payload of a NaN that arithmetic produces are not specified (Miri varies them).
+fn bit(v: f32) -> u32 {
+    if v.is_nan() {
+        f32::NAN.to_bits()
+    } else {
+        v.to_bits()
+    }
+}
+
 fn bits(v: &[f32]) -> Vec<u32> {
-    v.iter().map(|w| w.to_bits()).collect()
+    v.iter().copied().map(bit).collect()
 }
 
 fn bmu_bits(b: Bmu) -> (usize, u32) {
-    (b.unit, b.dist2.to_bits())
+    (b.unit, bit(b.dist2))
 }
 
 proptest! {
@@ -258,7 +267,7 @@ proptest! {
         for (x, m) in data.chunks_exact(dim).zip(&many) {
             let one = map.bmu(x).unwrap();
             prop_assert_eq!(m.unit, one.unit);
-            prop_assert_eq!(m.dist2.to_bits(), one.dist2.to_bits());
+            prop_assert_eq!(bit(m.dist2), bit(one.dist2));
         }
     }
 
@@ -613,18 +622,29 @@ fn bmu_many_is_bmu_near_ties_and_far_apart() {
     let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
     let mut uniform = move || (rng.next_u32() >> 8) as f32 / (1u32 << 24) as f32;
     let spreads = [1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1.0, 100.0];
-    let cases = [8, 17, 33, 64, 200].into_iter().flat_map(|dim| {
+    // Under Miri: the smallest dimension and map only.
+    let dims: &[usize] = if cfg!(miri) {
+        &[8]
+    } else {
+        &[8, 17, 33, 64, 200]
+    };
+    let cases = dims.iter().flat_map(|&dim| {
         spreads
             .into_iter()
             .flat_map(move |s| [1.0, 1000.0].map(|scale| (dim, s * scale, scale)))
     });
     for (dim, spread, scale) in cases {
-        let g = Grid::new(23, 7).unwrap();
+        let g = if cfg!(miri) {
+            Grid::new(3, 7).unwrap()
+        } else {
+            Grid::new(23, 7).unwrap()
+        };
         let base: Vec<f32> = (0..dim).map(|_| scale * uniform()).collect();
         let cb: Vec<f32> = (0..g.units() * dim)
             .map(|i| base[i % dim] + spread * uniform())
             .collect();
-        let data: Vec<f32> = (0..64 * dim)
+        let n = if cfg!(miri) { 16 } else { 64 };
+        let data: Vec<f32> = (0..n * dim)
             .map(|i| base[i % dim] + spread * (2.0 * uniform() - 0.5))
             .collect();
         let bl = blocked(&cb, g.units(), dim);
@@ -634,7 +654,7 @@ fn bmu_many_is_bmu_near_ties_and_far_apart() {
                 unit: 0,
                 dist2: 0.0
             };
-            64
+            n
         ];
         map.bmu_many(&data, &mut many).unwrap();
         for (x, m) in data.chunks_exact(dim).zip(&many) {
