@@ -29,6 +29,12 @@ pub const NEGLIGIBLE: f32 = 1.0 / 1_152_921_504_606_846_976.0;
 /// a normal `f32`, so no lane of the vector `exp` ever computes with denormals.
 pub(crate) const MIN_EXPONENT: f32 = -60.0;
 
+/// The narrowest width computed with: `2^-32`. A smaller `sigma` is raised to it, so that
+/// `sigma^2` and `2 sigma^2` stay normal floats in every evaluation order (underflowing to 0,
+/// they made `0 / 0` at the winner). Any width this small is the winner alone for every shape,
+/// since distinct units are at least 1 apart.
+pub const MIN_SIGMA: f32 = 1.0 / 4_294_967_296.0;
+
 /// `exp(-d2 / (2 s^2))`, 0 where the exponent is below [`MIN_EXPONENT`].
 fn gaussian(d2: f32, s: f32) -> f32 {
     let e = -d2 / (2.0 * s * s);
@@ -47,12 +53,13 @@ pub struct Neighbourhood {
 }
 
 impl Neighbourhood {
-    /// A neighbourhood of the given shape and width, without cut-off.
+    /// A neighbourhood of the given shape and width, without cut-off. A width below
+    /// [`MIN_SIGMA`] is raised to it.
     ///
     /// # Errors
     /// [`Error::Parameter`] unless `sigma` is finite and positive.
     pub fn new(shape: Shape, sigma: f32) -> Result<Self> {
-        check_positive("sigma", sigma)?;
+        let sigma = check_positive("sigma", sigma)?.max(MIN_SIGMA);
         Ok(Self {
             shape,
             sigma,

@@ -97,3 +97,78 @@ fn reference_accepts_dim_zero() {
     let mut u = [0.0f32; 2];
     reference::umatrix(&codebook, &grid, 0, &mut u);
 }
+
+/// `fuzz/update`: with `sigma = 2.26e-23`, `2 sigma^2` underflowed to 0 in the SIMD update
+/// (`s * s` first) but not in the reference (`2 * s` first), so the winner's `h` was `0 / 0`
+/// there and 1 here, and the winner did not move. Widths below `MIN_SIGMA` are raised to it;
+/// at the other end, a width whose square overflows covers the whole map. Both ends are the
+/// same in every path as in the reference, on data where the arithmetic is exact.
+#[test]
+fn extreme_widths_agree_with_the_reference() {
+    let tiny = [2.264_568_3e-23, f32::MIN_POSITIVE, 1e-45, 1e-30];
+    let huge = [1e20, 3e30, f32::MAX];
+    let shapes = [
+        Shape::Gaussian,
+        Shape::Bubble,
+        Shape::Triangle,
+        Shape::MexicanHat,
+    ];
+    for (rows, cols, topology, boundary) in [
+        (1, 3, Topology::Hexagonal, Boundary::Planar),
+        (2, 3, Topology::Hexagonal, Boundary::Toroidal),
+        (3, 4, Topology::Rectangular, Boundary::Planar),
+        (2, 5, Topology::Rectangular, Boundary::Toroidal),
+    ] {
+        let grid = Grid::with(rows, cols, topology, boundary).unwrap();
+        let units = rows * cols;
+        for dim in [1, 9] {
+            let codebook: Vec<f32> = (0..units * dim)
+                .map(|i| ((i * 7) % 13) as f32 * 0.25 - 1.5)
+                .collect();
+            let x: Vec<f32> = (0..dim).map(|k| k as f32 * 0.5 - 1.125).collect();
+            let mut blocked = vec![0.0f32; blocked_len(units, dim)];
+            for &sigma in tiny.iter().chain(&huge) {
+                for shape in shapes {
+                    let nb = Neighbourhood::new(shape, sigma).unwrap();
+                    let case = format!(
+                        "{rows}x{cols} {topology:?} {boundary:?} dim {dim} {shape:?} sigma {sigma}"
+                    );
+                    for winner in [0, units - 1] {
+                        layout::to_blocked(&codebook, units, dim, &mut blocked).unwrap();
+                        let mut map = MapMut::new(grid, dim, &mut blocked).unwrap();
+                        map.update(&x, winner, &nb, 0.5).unwrap();
+                        let mut want = codebook.clone();
+                        reference::update(&mut want, &grid, dim, &x, winner, &nb, 0.5);
+                        let mut got = vec![0.0f32; units * dim];
+                        layout::to_row_major(map.as_map().weights(), units, dim, &mut got).unwrap();
+                        assert_eq!(got, want, "{case} winner {winner}");
+                        let moved = (0..units)
+                            .filter(|u| got[u * dim..][..dim] != codebook[u * dim..][..dim])
+                            .count();
+                        if tiny.contains(&sigma) {
+                            assert_eq!(moved, 1, "{case}: the winner alone moves");
+                        } else if shape != Shape::MexicanHat {
+                            assert_eq!(moved, units, "{case}: every unit moves");
+                        }
+                    }
+                    if nb.can_be_negative() {
+                        continue;
+                    }
+                    // Batch: every other unit won one sample, its own weights plus 1.
+                    let hits: Vec<u64> = (0..units).map(|u| (u % 2) as u64).collect();
+                    let sums: Vec<f64> = (0..units * dim)
+                        .map(|i| hits[i / dim] as f64 * (f64::from(codebook[i]) + 1.0))
+                        .collect();
+                    layout::to_blocked(&codebook, units, dim, &mut blocked).unwrap();
+                    let mut map = MapMut::new(grid, dim, &mut blocked).unwrap();
+                    map.apply_batch(&hits, &sums, &nb).unwrap();
+                    let mut want = codebook.clone();
+                    reference::apply_batch(&mut want, &grid, dim, &hits, &sums, &nb);
+                    let mut got = vec![0.0f32; units * dim];
+                    layout::to_row_major(map.as_map().weights(), units, dim, &mut got).unwrap();
+                    assert_eq!(got, want, "{case} batch");
+                }
+            }
+        }
+    }
+}
