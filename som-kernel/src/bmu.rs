@@ -13,7 +13,7 @@
 
 use crate::LANES;
 use crate::grid::LANE_INDEX;
-use crate::math::{f32x8, f32x16, index_f32, sqrt64};
+use crate::math::{f32x8, f32x16, sqrt64};
 
 /// A best-matching unit: its index and squared distance to the sample.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -34,13 +34,13 @@ type Block = [[f32; LANES]];
 /// Unit indices of block `b`.
 #[inline(always)]
 fn block_units(b: usize) -> f32x8 {
-    f32x8::splat(index_f32(b * LANES)) + LANE_INDEX
+    f32x8::splat((b * LANES) as f32) + LANE_INDEX
 }
 
 /// Lanes of block `b` that hold real units.
 #[inline(always)]
 pub(crate) fn real_lanes(b: usize, units: usize) -> f32x8 {
-    block_units(b).simd_lt(f32x8::splat(index_f32(units)))
+    block_units(b).simd_lt(f32x8::splat(units as f32))
 }
 
 /// Squared distances from one sample to the units of two blocks: two independent FMA chains.

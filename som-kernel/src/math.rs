@@ -16,13 +16,6 @@ pub(crate) fn exp8(x: f32x8) -> f32x8 {
     x.exp()
 }
 
-/// A unit or column index as `f32`: exact below `2^24`, and one instruction on x86_64 (a
-/// `usize` takes a branchy sequence there, having no unsigned conversion before AVX-512).
-#[inline(always)]
-pub(crate) fn index_f32(i: usize) -> f32 {
-    u32::try_from(i).unwrap_or(u32::MAX) as f32
-}
-
 /// Square root, scalar.
 #[inline]
 pub(crate) fn sqrt(x: f32) -> f32 {

@@ -3,7 +3,7 @@
 use crate::LANES;
 use crate::bmu::{Best, Bmu, real_lanes};
 use crate::grid::{Boundary, Grid, LANE_INDEX, Lattice, Topology};
-use crate::math::{exp8, f32x8, index_f32};
+use crate::math::{exp8, f32x8};
 use crate::neighbourhood::{MIN_EXPONENT, Neighbourhood, Prepared, Shape};
 
 /// `h` for blocks of eight units around one lattice point, any shape: distances from the
@@ -49,12 +49,7 @@ impl<'g> Field<'g> {
 const TABLE: usize = 128;
 
 /// Floats of table storage for the largest map that uses the tables (see [`Separable::need`]).
-const TABLE_MAX: usize = chunked(TABLE + 1) + 2 * chunked(TABLE + LANES);
-
-/// `n` rounded up to whole vectors: the tables are written a vector at a time.
-const fn chunked(n: usize) -> usize {
-    n.div_ceil(LANES) * LANES
-}
+const TABLE_MAX: usize = TABLE + 2 + 2 * (LANES + TABLE + LANES);
 
 /// `2^-63`: the smallest separable factor kept (see [`Separable::new`]).
 const FACTOR_MIN: f32 = 1.0 / 9_223_372_036_854_775_808.0;
@@ -79,11 +74,6 @@ fn separable_factor(torus: bool, coord: f32x8, c: f32, period: f32, scale: f32) 
 /// both lattices and boundaries (hexagonal rows get their own column table per row parity);
 /// needs `cols >= LANES` so that a block spans at most two rows.
 ///
-/// A block of eight units starting at row `r`, column `c` takes its column factors with one
-/// load from its row parity's table, whose entries past the last column are the next row's
-/// first columns (of the other parity on a hexagonal lattice), and its row factors from
-/// `rows[r]` and `rows[r + 1]`, split where the row ends.
-///
 /// The tables live in storage the caller sizes to the map ([`Separable::need`] floats, in a
 /// few steps up to [`TABLE_MAX`]): on a microcontroller a small map's step does not carry the
 /// stack of a 128 x 128 one.
@@ -94,10 +84,11 @@ struct Separable<'t> {
     /// The smallest `h` that counts, scalar and broadcast.
     min: f32,
     threshold: f32x8,
-    /// Row factors, zero past the last row, so that padding lanes get `h = 0`.
+    /// Row factors, `rows + 2` of them; zero past the last row, so padding lanes get `h = 0`.
     rows: &'t [f32],
-    /// Column factors by row parity, `cols + LANES` of them, the last `LANES` the next row's.
-    /// A rectangular lattice has only the first.
+    /// Column factors by row parity, `LANES + cols + LANES` each, at offset `LANES` with
+    /// `LANES` slack on both sides, so that a block straddling two rows loads each part with
+    /// one unaligned read. A rectangular lattice has only the first.
     by_parity: [&'t [f32]; 2],
 }
 
@@ -114,10 +105,10 @@ impl<'t> Separable<'t> {
         } else {
             1
         };
-        Some(chunked(rows + 1) + parities * chunked(cols + LANES))
+        Some(rows + 2 + parities * (LANES + cols + LANES))
     }
 
-    /// The tables around `center`, in `store` (at least [`Separable::need`] floats).
+    /// The tables around `center`, in `store` (zeroed, at least [`Separable::need`] floats).
     fn new(
         grid: &Grid,
         nb: &Neighbourhood,
@@ -131,38 +122,43 @@ impl<'t> Separable<'t> {
         let neg_inv_2s2 = -1.0 / (2.0 * nb.sigma() * nb.sigma());
         let hex = grid.topology() == Topology::Hexagonal;
         let torus = grid.boundary() == Boundary::Toroidal;
-        let (row_table, rest) = store.split_at_mut(chunked(rows + 1).min(store.len()));
+        let factor = |coord: f32x8, c: f32, period: f32, scale: f32| {
+            separable_factor(torus, coord, c, period, scale)
+        };
+        let (row_table, rest) = store.split_at_mut((rows + 2).min(store.len()));
         let row_scale = neg_inv_2s2 * grid.vertical();
-        let last_row = f32x8::splat(rows as f32);
-        for (i, chunk) in row_table.as_chunks_mut::<LANES>().0.iter_mut().enumerate() {
+        for (i, chunk) in row_table
+            .chunks_mut(LANES)
+            .enumerate()
+            .take(rows.div_ceil(LANES))
+        {
             let r = f32x8::splat((i * LANES) as f32) + LANE_INDEX;
-            let g = separable_factor(torus, r, center.1, rows as f32, row_scale);
-            // Rows past the last are 0: padding lanes get h = 0.
-            *chunk = r.simd_lt(last_row).select(g, f32x8::ZERO).to_array();
+            let g = factor(r, center.1, rows as f32, row_scale).to_array();
+            // Rows past the last stay 0: padding lanes get h = 0.
+            let real = rows.saturating_sub(i * LANES);
+            chunk.iter_mut().zip(g).take(real).for_each(|(t, v)| *t = v);
         }
         // A rectangular lattice has one column table; a hexagonal one, one per row parity.
-        let len = chunked(cols + LANES).min(rest.len());
+        let len = (LANES + cols + LANES).min(rest.len());
         let (even, rest) = rest.split_at_mut(len);
         let odd = if hex {
             rest.get_mut(..len).unwrap_or_default()
         } else {
             &mut []
         };
-        let (width, shift) = (f32x8::splat(cols as f32), f32x8::splat(0.5));
         for (parity, t) in [&mut *even, &mut *odd].into_iter().enumerate() {
-            // This row's columns, then the next row's, shifted by half a column on a hexagonal
-            // lattice when that row is odd.
-            let (this, next) = match (hex, parity) {
-                (false, _) => (f32x8::ZERO, f32x8::ZERO),
-                (true, 0) => (f32x8::ZERO, shift),
-                (true, _) => (shift, f32x8::ZERO),
-            };
-            for (i, chunk) in t.as_chunks_mut::<LANES>().0.iter_mut().enumerate() {
-                let j = f32x8::splat((i * LANES) as f32) + LANE_INDEX;
-                let here = j.simd_lt(width);
-                let x = here.select(j + this, j - width + next);
-                let g = separable_factor(torus, x, center.0, cols as f32, neg_inv_2s2);
-                *chunk = g.to_array();
+            let shift = if parity == 1 { 0.5 } else { 0.0 };
+            // Columns start at offset LANES; entries past the last column are never used.
+            for (i, chunk) in t
+                .chunks_mut(LANES)
+                .skip(1)
+                .enumerate()
+                .take(cols.div_ceil(LANES))
+            {
+                let x = f32x8::splat((i * LANES) as f32 + shift) + LANE_INDEX;
+                let g = factor(x, center.0, cols as f32, neg_inv_2s2).to_array();
+                let real = cols.saturating_sub(i * LANES);
+                chunk.iter_mut().zip(g).take(real).for_each(|(t, v)| *t = v);
             }
         }
         Some(Self {
@@ -178,23 +174,32 @@ impl<'t> Separable<'t> {
     /// `h` of the block starting at row `r`, column `c`; `None` when every lane is 0.
     #[inline(always)]
     fn block(&self, r: usize, c: usize) -> Option<f32x8> {
-        let Some(&[g0, g1]) = self.rows.get(r..r + 2) else {
-            return None;
-        };
+        let row = |r: usize| self.rows.get(r).copied().unwrap_or(0.0);
+        let (g0, g1) = (row(r), row(r + 1));
         if g0 < self.min && g1 < self.min {
             return None;
         }
-        let table = self.by_parity.get(r & self.parity_mask)?;
-        let columns = f32x8::new(*table.get(c..)?.first_chunk::<LANES>()?);
-        let rows = if c + LANES > self.cols {
-            // Lanes from `cols - c` on belong to the next row.
-            LANE_INDEX
-                .simd_lt(f32x8::splat(index_f32(self.cols - c)))
-                .select(f32x8::splat(g0), f32x8::splat(g1))
-        } else {
-            f32x8::splat(g0)
+        let load = |parity: usize, at: usize| {
+            let lanes = self
+                .by_parity
+                .get(parity)
+                .and_then(|t| t.get(at..at + LANES));
+            f32x8::new(
+                lanes
+                    .and_then(|l| l.try_into().ok())
+                    .unwrap_or([0.0; LANES]),
+            )
         };
-        let h = columns * rows;
+        let first = f32x8::splat(g0) * load(r & self.parity_mask, LANES + c);
+        let h = if c + LANES > self.cols {
+            // Lanes from `cols - c` on belong to the next row, starting at its column 0.
+            let second = f32x8::splat(g1) * load((r + 1) & self.parity_mask, LANES + c - self.cols);
+            LANE_INDEX
+                .simd_lt(f32x8::splat((self.cols - c) as f32))
+                .select(first, second)
+        } else {
+            first
+        };
         let h = h.simd_ge(self.threshold).select(h, f32x8::ZERO);
         any_nonzero(h).then_some(h)
     }
@@ -552,7 +557,7 @@ fn sweep<T: Then>(
     let step = (center, nb, f32x8::splat(alpha));
     // Table storage in three sizes, so that the stack follows the map's size: 256 bytes
     // for maps like 8 x 8 (hexagonal too) or 16 x 20, 640 bytes to 64 x 64 (42 x 42
-    // hexagonal), 1632 bytes beyond.
+    // hexagonal), 1672 bytes beyond.
     match Separable::need(grid, nb) {
         Some(need) if need <= 64 => with_tables::<64, T>(weights, grid, dim, x, step, then),
         Some(need) if need <= 160 => with_tables::<160, T>(weights, grid, dim, x, step, then),
