@@ -49,7 +49,12 @@ impl<'g> Field<'g> {
 const TABLE: usize = 128;
 
 /// Floats of table storage for the largest map that uses the tables (see [`Separable::need`]).
-const TABLE_MAX: usize = TABLE + 2 + 2 * (LANES + TABLE + LANES);
+const TABLE_MAX: usize = chunked(TABLE) + 2 * (chunked(TABLE) + LANES);
+
+/// `n` rounded up to whole vectors.
+const fn chunked(n: usize) -> usize {
+    n.div_ceil(LANES) * LANES
+}
 
 /// `2^-63`: the smallest separable factor kept (see [`Separable::new`]).
 const FACTOR_MIN: f32 = 1.0 / 9_223_372_036_854_775_808.0;
@@ -71,8 +76,9 @@ fn separable_factor(torus: bool, coord: f32x8, c: f32, period: f32, scale: f32) 
 
 /// The Gaussian is separable: `h = g(dx) g(dy)`. One exp per row and per column around the
 /// winner replaces one per unit, which is most of an update's cost at small `dim`. Works for
-/// both lattices and boundaries (hexagonal rows get their own column table per row parity);
-/// needs `cols >= LANES` so that a block spans at most two rows.
+/// both lattices and boundaries (hexagonal rows get their own column table per row parity).
+/// Used for maps of at least [`LANES`] columns, where a row has at least one block's worth of
+/// units; the factors become `h` by [`Strip`].
 ///
 /// The tables live in storage the caller sizes to the map ([`Separable::need`] floats, in a
 /// few steps up to [`TABLE_MAX`]): on a microcontroller a small map's step does not carry the
@@ -81,14 +87,12 @@ struct Separable<'t> {
     cols: usize,
     /// Rows of odd parity have their own column table (hexagonal lattices).
     parity_mask: usize,
-    /// The smallest `h` that counts, scalar and broadcast.
-    min: f32,
+    /// The smallest `h` that counts, broadcast.
     threshold: f32x8,
-    /// Row factors, `rows + 2` of them; zero past the last row, so padding lanes get `h = 0`.
+    /// Row factors; zero past the last row, so padding lanes get `h = 0`.
     rows: &'t [f32],
-    /// Column factors by row parity, `LANES + cols + LANES` each, at offset `LANES` with
-    /// `LANES` slack on both sides, so that a block straddling two rows loads each part with
-    /// one unaligned read. A rectangular lattice has only the first.
+    /// Column factors by row parity, with `LANES` slack: a row segment is read eight columns
+    /// at a time. A rectangular lattice has only the first.
     by_parity: [&'t [f32]; 2],
 }
 
@@ -105,7 +109,7 @@ impl<'t> Separable<'t> {
         } else {
             1
         };
-        Some(rows + 2 + parities * (LANES + cols + LANES))
+        Some(chunked(rows) + parities * (chunked(cols) + LANES))
     }
 
     /// The tables around `center`, in `store` (zeroed, at least [`Separable::need`] floats).
@@ -125,21 +129,18 @@ impl<'t> Separable<'t> {
         let factor = |coord: f32x8, c: f32, period: f32, scale: f32| {
             separable_factor(torus, coord, c, period, scale)
         };
-        let (row_table, rest) = store.split_at_mut((rows + 2).min(store.len()));
+        // Whole vectors are stored: the tables' lengths are rounded up.
+        let (row_table, rest) = store.split_at_mut(chunked(rows).min(store.len()));
         let row_scale = neg_inv_2s2 * grid.vertical();
-        for (i, chunk) in row_table
-            .chunks_mut(LANES)
-            .enumerate()
-            .take(rows.div_ceil(LANES))
-        {
+        let last = f32x8::splat(rows as f32);
+        for (i, chunk) in row_table.as_chunks_mut::<LANES>().0.iter_mut().enumerate() {
             let r = f32x8::splat((i * LANES) as f32) + LANE_INDEX;
-            let g = factor(r, center.1, rows as f32, row_scale).to_array();
-            // Rows past the last stay 0: padding lanes get h = 0.
-            let real = rows.saturating_sub(i * LANES);
-            chunk.iter_mut().zip(g).take(real).for_each(|(t, v)| *t = v);
+            let g = factor(r, center.1, rows as f32, row_scale);
+            // Rows past the last are 0 (and read as 0 past the table): padding lanes get h = 0.
+            *chunk = r.simd_lt(last).select(g, f32x8::ZERO).to_array();
         }
         // A rectangular lattice has one column table; a hexagonal one, one per row parity.
-        let len = (LANES + cols + LANES).min(rest.len());
+        let len = (chunked(cols) + LANES).min(rest.len());
         let (even, rest) = rest.split_at_mut(len);
         let odd = if hex {
             rest.get_mut(..len).unwrap_or_default()
@@ -148,60 +149,94 @@ impl<'t> Separable<'t> {
         };
         for (parity, t) in [&mut *even, &mut *odd].into_iter().enumerate() {
             let shift = if parity == 1 { 0.5 } else { 0.0 };
-            // Columns start at offset LANES; entries past the last column are never used.
-            for (i, chunk) in t
-                .chunks_mut(LANES)
-                .skip(1)
-                .enumerate()
-                .take(cols.div_ceil(LANES))
-            {
+            // Entries past the last column are read (finite), but their products never kept.
+            let chunks = t.as_chunks_mut::<LANES>().0.iter_mut();
+            for (i, chunk) in chunks.enumerate().take(cols.div_ceil(LANES)) {
                 let x = f32x8::splat((i * LANES) as f32 + shift) + LANE_INDEX;
-                let g = factor(x, center.0, cols as f32, neg_inv_2s2).to_array();
-                let real = cols.saturating_sub(i * LANES);
-                chunk.iter_mut().zip(g).take(real).for_each(|(t, v)| *t = v);
+                *chunk = factor(x, center.0, cols as f32, neg_inv_2s2).to_array();
             }
         }
         Some(Self {
             cols,
             parity_mask: usize::from(hex),
-            min: nb.threshold(),
             threshold: f32x8::splat(nb.threshold()),
             rows: row_table,
             by_parity: [even, odd],
         })
     }
+}
 
-    /// `h` of the block starting at row `r`, column `c`; `None` when every lane is 0.
-    #[inline(always)]
-    fn block(&self, r: usize, c: usize) -> Option<f32x8> {
-        let row = |r: usize| self.rows.get(r).copied().unwrap_or(0.0);
-        let (g0, g1) = (row(r), row(r + 1));
-        if g0 < self.min && g1 < self.min {
-            return None;
+/// Blocks whose `h` one fill of a [`Strip`] computes.
+const STRIP_BLOCKS: usize = 8;
+
+/// `h` of [`STRIP_BLOCKS`] consecutive blocks from the separable tables, filled one row
+/// segment at a time (a broadcast row factor times eight column factors, stored), then read a
+/// block at a time. Blocks that straddle rows need no work of their own: the next segment's
+/// stores complete them.
+struct Strip<'s, 't> {
+    table: &'s Separable<'t>,
+    /// The first block of the strip held; `usize::MAX` before the first fill.
+    first: usize,
+    /// One chunk more than the strip: a segment's last store may run past the strip's end.
+    h: [[f32; LANES]; STRIP_BLOCKS + 1],
+}
+
+impl<'s, 't> Strip<'s, 't> {
+    fn new(table: &'s Separable<'t>) -> Self {
+        Self {
+            table,
+            first: usize::MAX,
+            h: [[0.0; LANES]; STRIP_BLOCKS + 1],
         }
-        let load = |parity: usize, at: usize| {
-            let lanes = self
-                .by_parity
-                .get(parity)
-                .and_then(|t| t.get(at..at + LANES));
-            f32x8::new(
-                lanes
-                    .and_then(|l| l.try_into().ok())
-                    .unwrap_or([0.0; LANES]),
-            )
-        };
-        let first = f32x8::splat(g0) * load(r & self.parity_mask, LANES + c);
-        let h = if c + LANES > self.cols {
-            // Lanes from `cols - c` on belong to the next row, starting at its column 0.
-            let second = f32x8::splat(g1) * load((r + 1) & self.parity_mask, LANES + c - self.cols);
-            LANE_INDEX
-                .simd_lt(f32x8::splat((self.cols - c) as f32))
-                .select(first, second)
-        } else {
-            first
-        };
-        let h = h.simd_ge(self.threshold).select(h, f32x8::ZERO);
+    }
+
+    /// `h` of block `b`, 0 below the threshold; `None` when every lane is 0.
+    #[inline(always)]
+    fn block(&mut self, b: usize) -> Option<f32x8> {
+        let first = b - b % STRIP_BLOCKS;
+        if first != self.first {
+            self.fill(first);
+        }
+        let h = f32x8::new(*self.h.get(b - first)?);
+        let h = h.simd_ge(self.table.threshold).select(h, f32x8::ZERO);
         any_nonzero(h).then_some(h)
+    }
+
+    /// Computes the strip starting at block `first`. Units past the last row get the row
+    /// factor 0, so padding lanes get `h = 0`.
+    fn fill(&mut self, first: usize) {
+        self.first = first;
+        let t = self.table;
+        let cols = t.cols.max(1);
+        let start = first.saturating_mul(LANES);
+        let (mut r, mut c) = (start / cols, start % cols);
+        let out = self.h.as_flattened_mut();
+        let mut i = 0;
+        while i < STRIP_BLOCKS * LANES {
+            let len = (cols - c).min(STRIP_BLOCKS * LANES - i);
+            let g = f32x8::splat(t.rows.get(r).copied().unwrap_or(0.0));
+            let columns = t
+                .by_parity
+                .get(r & t.parity_mask)
+                .copied()
+                .unwrap_or_default();
+            // Whole vectors from column `c` and unit `i` on; the last may run past the segment,
+            // into columns of the slack and units that the next segment overwrites.
+            let (Some(from), Some(to)) = (columns.get(c..), out.get_mut(i..)) else {
+                return;
+            };
+            let pairs = from
+                .as_chunks::<LANES>()
+                .0
+                .iter()
+                .zip(to.as_chunks_mut::<LANES>().0);
+            for (f, t) in pairs.take(len.div_ceil(LANES)) {
+                *t = (g * f32x8::new(*f)).to_array();
+            }
+            i += len;
+            r += 1;
+            c = 0;
+        }
     }
 }
 
@@ -557,7 +592,7 @@ fn sweep<T: Then>(
     let step = (center, nb, f32x8::splat(alpha));
     // Table storage in three sizes, so that the stack follows the map's size: 256 bytes
     // for maps like 8 x 8 (hexagonal too) or 16 x 20, 640 bytes to 64 x 64 (42 x 42
-    // hexagonal), 1672 bytes beyond.
+    // hexagonal), 1600 bytes beyond.
     match Separable::need(grid, nb) {
         Some(need) if need <= 64 => with_tables::<64, T>(weights, grid, dim, x, step, then),
         Some(need) if need <= 160 => with_tables::<160, T>(weights, grid, dim, x, step, then),
@@ -596,18 +631,8 @@ fn with_table<T: Then>(
     table: &Separable<'_>,
     then: &mut T,
 ) {
-    // Blocks come in order: track the row and column where each starts.
-    let (mut r, mut c) = (0, 0);
-    let h_of = move |_| {
-        let h = table.block(r, c);
-        c += LANES;
-        if c >= table.cols {
-            c -= table.cols;
-            r += 1;
-        }
-        h
-    };
-    pull_blocks(weights, dim, x, alpha, h_of, then);
+    let mut strip = Strip::new(table);
+    pull_blocks(weights, dim, x, alpha, |b| strip.block(b), then);
 }
 
 /// Online step: `w += alpha h (x - w)` for every unit, `h` around `winner`. Blocks whose
