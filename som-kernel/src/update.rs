@@ -3,6 +3,7 @@
 use crate::LANES;
 use crate::bmu::{Best, Bmu, real_lanes};
 use crate::grid::{Boundary, Grid, LANE_INDEX, Lattice, Topology};
+use crate::layout::blocked_len;
 use crate::math::{exp8, f32x8};
 use crate::neighbourhood::{MIN_EXPONENT, Neighbourhood, Prepared, Shape};
 
@@ -49,12 +50,7 @@ impl<'g> Field<'g> {
 const TABLE: usize = 128;
 
 /// Floats of table storage for the largest map that uses the tables (see [`Separable::need`]).
-const TABLE_MAX: usize = chunked(TABLE) + 2 * (chunked(TABLE) + LANES);
-
-/// `n` rounded up to whole vectors.
-const fn chunked(n: usize) -> usize {
-    n.div_ceil(LANES) * LANES
-}
+const TABLE_MAX: usize = blocked_len(TABLE, 1) + 2 * (blocked_len(TABLE, 1) + LANES);
 
 /// `2^-63`: the smallest separable factor kept (see [`Separable::new`]).
 const FACTOR_MIN: f32 = 1.0 / 9_223_372_036_854_775_808.0;
@@ -109,7 +105,7 @@ impl<'t> Separable<'t> {
         } else {
             1
         };
-        Some(chunked(rows) + parities * (chunked(cols) + LANES))
+        Some(blocked_len(rows, 1) + parities * (blocked_len(cols, 1) + LANES))
     }
 
     /// The tables around `center`, in `store` (zeroed, at least [`Separable::need`] floats).
@@ -130,7 +126,7 @@ impl<'t> Separable<'t> {
             separable_factor(torus, coord, c, period, scale)
         };
         // Whole vectors are stored: the tables' lengths are rounded up.
-        let (row_table, rest) = store.split_at_mut(chunked(rows).min(store.len()));
+        let (row_table, rest) = store.split_at_mut(blocked_len(rows, 1).min(store.len()));
         let row_scale = neg_inv_2s2 * grid.vertical();
         let last = f32x8::splat(rows as f32);
         for (i, chunk) in row_table.as_chunks_mut::<LANES>().0.iter_mut().enumerate() {
@@ -140,7 +136,7 @@ impl<'t> Separable<'t> {
             *chunk = r.simd_lt(last).select(g, f32x8::ZERO).to_array();
         }
         // A rectangular lattice has one column table; a hexagonal one, one per row parity.
-        let len = (chunked(cols) + LANES).min(rest.len());
+        let len = (blocked_len(cols, 1) + LANES).min(rest.len());
         let (even, rest) = rest.split_at_mut(len);
         let odd = if hex {
             rest.get_mut(..len).unwrap_or_default()

@@ -140,14 +140,19 @@ fn extreme_widths_agree_with_the_reference() {
                     let case = format!(
                         "{rows}x{cols} {topology:?} {boundary:?} dim {dim} {shape:?} sigma {sigma}"
                     );
-                    for winner in [0, units - 1] {
+                    // The codebook after `op` on a map made from it, row-major.
+                    let mut after = |op: &dyn Fn(&mut MapMut<'_>)| {
                         layout::to_blocked(&codebook, units, dim, &mut blocked).unwrap();
                         let mut map = MapMut::new(grid, dim, &mut blocked).unwrap();
-                        map.update(&x, winner, &nb, 0.5).unwrap();
-                        let mut want = codebook.clone();
-                        reference::update(&mut want, &grid, dim, &x, winner, &nb, 0.5);
+                        op(&mut map);
                         let mut got = vec![0.0f32; units * dim];
                         layout::to_row_major(map.as_map().weights(), units, dim, &mut got).unwrap();
+                        got
+                    };
+                    for winner in [0, units - 1] {
+                        let got = after(&|map| map.update(&x, winner, &nb, 0.5).unwrap());
+                        let mut want = codebook.clone();
+                        reference::update(&mut want, &grid, dim, &x, winner, &nb, 0.5);
                         assert_eq!(got, want, "{case} winner {winner}");
                         let moved = (0..units)
                             .filter(|u| got[u * dim..][..dim] != codebook[u * dim..][..dim])
@@ -166,13 +171,9 @@ fn extreme_widths_agree_with_the_reference() {
                     let sums: Vec<f64> = (0..units * dim)
                         .map(|i| hits[i / dim] as f64 * (f64::from(codebook[i]) + 1.0))
                         .collect();
-                    layout::to_blocked(&codebook, units, dim, &mut blocked).unwrap();
-                    let mut map = MapMut::new(grid, dim, &mut blocked).unwrap();
-                    map.apply_batch(&hits, &sums, &nb).unwrap();
+                    let got = after(&|map| map.apply_batch(&hits, &sums, &nb).unwrap());
                     let mut want = codebook.clone();
                     reference::apply_batch(&mut want, &grid, dim, &hits, &sums, &nb);
-                    let mut got = vec![0.0f32; units * dim];
-                    layout::to_row_major(map.as_map().weights(), units, dim, &mut got).unwrap();
                     assert_eq!(got, want, "{case} batch");
                 }
             }
