@@ -1,14 +1,15 @@
 //! Kernel benchmarks: each SIMD operation beside the scalar reference in the same run, in
 //! unit-dimension pairs per second (criterion's "elements/s").
 //!
-//! `cargo bench -p som-benches --bench kernel` (add `-- --quick` for a short run); build for
-//! this CPU with `RUSTFLAGS="-C target-cpu=native"`.
+//! `cargo bench -p som-benches --bench kernel` (add `-- --quick` for a short run). The SIMD
+//! variants run at every level this CPU has (`simd-avx512`, `simd-avx2`, `simd-sse2`,
+//! `simd-scalar`: the kernel's run-time dispatch, forced), so one run compares them.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use som_benches::Workload;
+use som_kernel::simd::Level;
 use som_kernel::{BatchStats, Bmu, Map, MapMut, Neighbourhood, Shape, reference};
 use std::hint::black_box;
-use wide::{f32x8, f32x16};
 
 /// (units, dim): the seed's map, a wide map, a large map.
 const SIZES: [(usize, usize); 3] = [(600, 3), (900, 64), (2500, 32)];
@@ -22,11 +23,15 @@ fn label(units: usize, dim: usize) -> String {
     format!("{units}x{dim}")
 }
 
+/// Every SIMD level this CPU runs, widest first.
+fn levels() -> impl Iterator<Item = Level> {
+    Level::ALL.into_iter().rev().filter(|l| l.available())
+}
+
 fn bmu(c: &mut Criterion) {
     let mut g = c.benchmark_group("bmu");
     for (units, dim) in SIZES.into_iter().chain([MANY, BEYOND_L2]) {
         let w = Workload::new(units, dim, SAMPLES);
-        let map = Map::new(w.grid, dim, &w.blocked).unwrap();
         let size = label(units, dim);
         g.throughput(Throughput::Elements(w.pairs() * SAMPLES as u64));
         if (units, dim) != BEYOND_L2 {
@@ -38,23 +43,28 @@ fn bmu(c: &mut Criterion) {
                 })
             });
         }
-        g.bench_function(BenchmarkId::new("simd", &size), |b| {
-            b.iter(|| {
-                for x in w.data.chunks_exact(dim) {
-                    black_box(map.bmu(black_box(x)).unwrap());
-                }
-            })
-        });
-        let mut out = vec![
-            Bmu {
-                unit: 0,
-                dist2: 0.0
-            };
-            SAMPLES
-        ];
-        g.bench_function(BenchmarkId::new("simd-many", &size), |b| {
-            b.iter(|| map.bmu_many(black_box(&w.data), &mut out).unwrap())
-        });
+        for level in levels() {
+            let map = Map::new(w.grid, dim, &w.blocked)
+                .and_then(|m| m.with_simd(level))
+                .unwrap();
+            g.bench_function(BenchmarkId::new(format!("simd-{level}"), &size), |b| {
+                b.iter(|| {
+                    for x in w.data.chunks_exact(dim) {
+                        black_box(map.bmu(black_box(x)).unwrap());
+                    }
+                })
+            });
+            let mut out = vec![
+                Bmu {
+                    unit: 0,
+                    dist2: 0.0
+                };
+                SAMPLES
+            ];
+            g.bench_function(BenchmarkId::new(format!("simd-many-{level}"), &size), |b| {
+                b.iter(|| map.bmu_many(black_box(&w.data), &mut out).unwrap())
+            });
+        }
     }
     g.finish();
 }
@@ -63,7 +73,6 @@ fn bmu2(c: &mut Criterion) {
     let mut g = c.benchmark_group("bmu2");
     for (units, dim) in SIZES {
         let w = Workload::new(units, dim, SAMPLES);
-        let map = Map::new(w.grid, dim, &w.blocked).unwrap();
         g.throughput(Throughput::Elements(w.pairs() * SAMPLES as u64));
         g.bench_function(BenchmarkId::new("reference", label(units, dim)), |b| {
             b.iter(|| {
@@ -72,13 +81,21 @@ fn bmu2(c: &mut Criterion) {
                 }
             })
         });
-        g.bench_function(BenchmarkId::new("simd", label(units, dim)), |b| {
-            b.iter(|| {
-                for x in w.data.chunks_exact(dim) {
-                    black_box(map.bmu2(black_box(x)).unwrap());
-                }
-            })
-        });
+        for level in levels() {
+            let map = Map::new(w.grid, dim, &w.blocked)
+                .and_then(|m| m.with_simd(level))
+                .unwrap();
+            g.bench_function(
+                BenchmarkId::new(format!("simd-{level}"), label(units, dim)),
+                |b| {
+                    b.iter(|| {
+                        for x in w.data.chunks_exact(dim) {
+                            black_box(map.bmu2(black_box(x)).unwrap());
+                        }
+                    })
+                },
+            );
+        }
     }
     g.finish();
 }
@@ -101,19 +118,24 @@ fn update(c: &mut Criterion) {
             })
         });
         let data = w.data.clone();
-        let mut map = MapMut::new(grid, dim, &mut w.blocked).unwrap();
-        for (name, nb) in [
-            ("simd", &wide),
-            ("simd-cutoff", &cut),
-            ("simd-bubble", &bubble),
-        ] {
-            g.bench_function(BenchmarkId::new(name, label(units, dim)), |b| {
-                b.iter(|| {
-                    for (i, x) in data.chunks_exact(dim).enumerate() {
-                        map.update(x, (i * 97) % units, nb, 0.01).unwrap();
-                    }
-                })
-            });
+        for level in levels() {
+            let mut map = MapMut::new(grid, dim, &mut w.blocked)
+                .and_then(|m| m.with_simd(level))
+                .unwrap();
+            for (name, nb) in [
+                ("simd", &wide),
+                ("simd-cutoff", &cut),
+                ("simd-bubble", &bubble),
+            ] {
+                let id = BenchmarkId::new(format!("{name}-{level}"), label(units, dim));
+                g.bench_function(id, |b| {
+                    b.iter(|| {
+                        for (i, x) in data.chunks_exact(dim).enumerate() {
+                            map.update(x, (i * 97) % units, nb, 0.01).unwrap();
+                        }
+                    })
+                });
+            }
         }
     }
     g.finish();
@@ -130,10 +152,14 @@ fn step(c: &mut Criterion) {
         let mut w = Workload::new(units, dim, SAMPLES);
         g.throughput(Throughput::Elements(w.pairs() * SAMPLES as u64));
         let data = w.data.clone();
-        let mut map = MapMut::new(w.grid, dim, &mut w.blocked).unwrap();
-        for (suffix, nb) in [("", &wide), ("-cutoff", &cut)] {
+        for (level, (suffix, nb)) in
+            levels().flat_map(|l| [(l, ("", &wide)), (l, ("-cutoff", &cut))])
+        {
+            let mut map = MapMut::new(w.grid, dim, &mut w.blocked)
+                .and_then(|m| m.with_simd(level))
+                .unwrap();
             g.bench_function(
-                BenchmarkId::new(format!("separate{suffix}"), label(units, dim)),
+                BenchmarkId::new(format!("separate{suffix}-{level}"), label(units, dim)),
                 |b| {
                     b.iter(|| {
                         for x in data.chunks_exact(dim) {
@@ -145,7 +171,7 @@ fn step(c: &mut Criterion) {
             // The winner of each sample comes from the previous step, across iterations too.
             let mut winner = map.as_map().bmu(&data[..dim]).unwrap().unit;
             g.bench_function(
-                BenchmarkId::new(format!("fused{suffix}"), label(units, dim)),
+                BenchmarkId::new(format!("fused{suffix}-{level}"), label(units, dim)),
                 |b| {
                     b.iter(|| {
                         let nexts = data.chunks_exact(dim).cycle().skip(1);
@@ -260,33 +286,51 @@ fn metrics(c: &mut Criterion) {
     g.finish();
 }
 
-/// This core's peak pair rate, measured: independent FMA chains in registers, one lane of one
-/// FMA per element, i.e. one unit-dimension pair of the expanded-form search. The BMU rates
-/// above are fractions of this.
+/// This core's peak pair rate, measured at each vector width it has: independent FMA chains
+/// in registers, one lane of one FMA per element, i.e. one unit-dimension pair of the
+/// expanded-form search. The BMU rates above are fractions of this.
 fn peak(c: &mut Criterion) {
     const CHAINS: usize = 12;
     const ROUNDS: u64 = 4096;
     let mut g = c.benchmark_group("peak");
-    // One body for both vector widths (`wide` has no common trait for `mul_add`).
+    // One body for both widths: pulp's operations are named by width.
     macro_rules! fma_chains {
-        ($name:literal, $v:ty, $lanes:literal) => {
-            g.throughput(Throughput::Elements(ROUNDS * (CHAINS * $lanes) as u64));
-            g.bench_function($name, |b| {
-                b.iter(|| {
-                    let (m, k) = (black_box(<$v>::splat(0.999)), black_box(<$v>::splat(1e-3)));
-                    let mut acc = [<$v>::splat(1.0); CHAINS];
-                    for _ in 0..ROUNDS {
-                        for a in &mut acc {
-                            *a = a.mul_add(m, k);
-                        }
-                    }
-                    black_box(acc)
-                })
-            });
+        ($name:literal, $simd:expr, $lanes:literal, $splat:ident, $fma:ident) => {
+            if let Some(simd) = $simd {
+                g.throughput(Throughput::Elements(ROUNDS * (CHAINS * $lanes) as u64));
+                g.bench_function($name, |b| {
+                    b.iter(|| {
+                        simd.vectorize(
+                            #[inline(always)]
+                            || {
+                                let m = simd.$splat(black_box(0.999));
+                                let k = simd.$splat(black_box(1e-3));
+                                let mut acc = [simd.$splat(1.0); CHAINS];
+                                for _ in 0..ROUNDS {
+                                    for a in &mut acc {
+                                        *a = simd.$fma(*a, m, k);
+                                    }
+                                }
+                                black_box(acc)
+                            },
+                        )
+                    })
+                });
+            }
         };
     }
-    fma_chains!("fma-f32x16", f32x16, 16);
-    fma_chains!("fma-f32x8", f32x8, 8);
+    #[cfg(target_arch = "x86_64")]
+    {
+        use pulp::x86::{V3, V4};
+        fma_chains!(
+            "fma-avx512",
+            V4::try_new(),
+            16,
+            splat_f32x16,
+            mul_add_f32x16
+        );
+        fma_chains!("fma-avx2", V3::try_new(), 8, splat_f32x8, mul_add_f32x8);
+    }
     g.finish();
 }
 

@@ -42,8 +42,10 @@ pub mod layout;
 mod map;
 mod math;
 pub mod neighbourhood;
+mod pairs;
 pub mod reference;
 pub mod schedule;
+pub mod simd;
 mod train;
 mod update;
 

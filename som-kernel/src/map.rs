@@ -7,22 +7,26 @@ use crate::grid::Grid;
 use crate::layout::{blocked_index, blocked_len};
 use crate::math::sqrt;
 use crate::neighbourhood::Neighbourhood;
+use crate::simd::{self, Level};
 use crate::update;
 
-/// A read-only map: grid, dimension and blocked codebook.
+/// A read-only map: grid, dimension and blocked codebook, and the SIMD level its operations
+/// run at ([`simd::level`] when the view is made).
 #[derive(Debug, Clone, Copy)]
 pub struct Map<'a> {
     grid: Grid,
     dim: usize,
     weights: &'a [f32],
+    level: Level,
 }
 
-/// A map whose weights can be trained.
+/// A map whose weights can be trained (and the SIMD level it runs at, as [`Map`]).
 #[derive(Debug)]
 pub struct MapMut<'a> {
     grid: Grid,
     dim: usize,
     weights: &'a mut [f32],
+    level: Level,
 }
 
 fn check_shape(grid: &Grid, dim: usize, len: usize) -> Result<()> {
@@ -53,12 +57,33 @@ impl<'a> Map<'a> {
     /// `weights.len() == blocked_len(grid.units(), dim)`.
     pub fn new(grid: Grid, dim: usize, weights: &'a [f32]) -> Result<Self> {
         check_shape(&grid, dim, weights.len())?;
-        Ok(Self { grid, dim, weights })
+        Ok(Self::from_parts(grid, dim, weights))
     }
 
     /// A view whose shape the caller has checked (an inconsistent one computes nothing).
     pub(crate) fn from_parts(grid: Grid, dim: usize, weights: &'a [f32]) -> Self {
-        Self { grid, dim, weights }
+        Self {
+            grid,
+            dim,
+            weights,
+            level: simd::level(),
+        }
+    }
+
+    /// The same view, running at `level` (tests, benchmarks, comparisons between levels).
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] when this CPU cannot run `level`.
+    pub fn with_simd(self, level: Level) -> Result<Self> {
+        Ok(Self {
+            level: simd::force_check(level)?,
+            ..self
+        })
+    }
+
+    /// The SIMD level this view runs at.
+    pub fn simd(&self) -> Level {
+        self.level
     }
 
     /// The grid.
@@ -120,7 +145,13 @@ impl<'a> Map<'a> {
     /// [`Error::Length`] unless `x.len() == dim`.
     pub fn bmu(&self, x: &[f32]) -> Result<Bmu> {
         check_len("sample", self.dim, x.len())?;
-        Ok(bmu::bmu(self.weights, self.units(), self.dim, x))
+        Ok(bmu::bmu(
+            self.level,
+            self.weights,
+            self.units(),
+            self.dim,
+            x,
+        ))
     }
 
     /// The best and second-best units of `x`, best first.
@@ -129,7 +160,13 @@ impl<'a> Map<'a> {
     /// [`Error::Length`] unless `x.len() == dim`.
     pub fn bmu2(&self, x: &[f32]) -> Result<[Bmu; 2]> {
         check_len("sample", self.dim, x.len())?;
-        Ok(bmu::bmu2(self.weights, self.units(), self.dim, x))
+        Ok(bmu::bmu2(
+            self.level,
+            self.weights,
+            self.units(),
+            self.dim,
+            x,
+        ))
     }
 
     /// Best-matching units of every sample of `data` (rows of `dim`) into `out`: for each
@@ -141,7 +178,7 @@ impl<'a> Map<'a> {
     pub fn bmu_many(&self, data: &[f32], out: &mut [Bmu]) -> Result<()> {
         let n = sample_count(data, self.dim)?;
         check_len("output (one per sample)", n, out.len())?;
-        bmu::bmu_many(self.weights, self.units(), self.dim, data, out);
+        bmu::bmu_many(self.level, self.weights, self.units(), self.dim, data, out);
         Ok(())
     }
 
@@ -160,11 +197,12 @@ impl<'a> Map<'a> {
         }; CHUNK];
         // `dim >= 1` for every map; `max(1)` shows it to the compiler (no panic branches).
         let dim = self.dim.max(1);
-        let largest = bmu::expanded_bound(self.weights, self.units(), dim);
+        let level = self.level;
+        let largest = bmu::expanded_bound(level, self.weights, self.units(), dim);
         for (c, chunk) in data.chunks(CHUNK.saturating_mul(dim)).enumerate() {
             let m = chunk.len() / dim;
             let out = &mut out[..m.min(CHUNK)];
-            bmu::bmu_many_with(self.weights, self.units(), dim, chunk, out, largest);
+            bmu::bmu_many_with(level, self.weights, self.units(), dim, chunk, out, largest);
             for (j, (x, b)) in chunk.chunks_exact(dim).zip(out.iter()).enumerate() {
                 f(c * CHUNK + j, x, *b);
             }
@@ -211,10 +249,11 @@ impl<'a> Map<'a> {
         if n == 0 || self.units() < 2 {
             return Ok(0.0);
         }
+        let level = self.level;
         let broken = data
             .chunks_exact(self.dim.max(1))
             .filter(|x| {
-                let [a, b] = bmu::bmu2(self.weights, self.units(), self.dim, x);
+                let [a, b] = bmu::bmu2(level, self.weights, self.units(), self.dim, x);
                 !self.grid.adjacent(a.unit, b.unit)
             })
             .count();
@@ -259,12 +298,33 @@ impl<'a> MapMut<'a> {
     /// As [`Map::new`].
     pub fn new(grid: Grid, dim: usize, weights: &'a mut [f32]) -> Result<Self> {
         check_shape(&grid, dim, weights.len())?;
-        Ok(Self { grid, dim, weights })
+        Ok(Self::from_parts(grid, dim, weights))
     }
 
     /// A view whose shape the caller has checked.
     pub(crate) fn from_parts(grid: Grid, dim: usize, weights: &'a mut [f32]) -> Self {
-        Self { grid, dim, weights }
+        Self {
+            grid,
+            dim,
+            weights,
+            level: simd::level(),
+        }
+    }
+
+    /// The same view, running at `level` (see [`Map::with_simd`]).
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] when this CPU cannot run `level`.
+    pub fn with_simd(self, level: Level) -> Result<Self> {
+        Ok(Self {
+            level: simd::force_check(level)?,
+            ..self
+        })
+    }
+
+    /// The SIMD level this view runs at.
+    pub fn simd(&self) -> Level {
+        self.level
     }
 
     /// A read-only view, for queries and metrics.
@@ -273,6 +333,7 @@ impl<'a> MapMut<'a> {
             grid: self.grid,
             dim: self.dim,
             weights: self.weights,
+            level: self.level,
         }
     }
 
@@ -324,7 +385,16 @@ impl<'a> MapMut<'a> {
         check_finite(x, self.dim)?;
         self.as_map().check_unit(winner)?;
         check_positive("alpha (learning rate)", alpha)?;
-        update::online(self.weights, &self.grid, self.dim, x, winner, nb, alpha);
+        update::online(
+            self.level,
+            self.weights,
+            &self.grid,
+            self.dim,
+            x,
+            winner,
+            nb,
+            alpha,
+        );
         Ok(())
     }
 
@@ -354,6 +424,7 @@ impl<'a> MapMut<'a> {
         check_len("next sample", self.dim, next.len())?;
         check_finite(next, self.dim)?;
         Ok(update::online_then_bmu(
+            self.level,
             self.weights,
             &self.grid,
             self.dim,
@@ -372,7 +443,7 @@ impl<'a> MapMut<'a> {
     pub fn train_step(&mut self, x: &[f32], nb: &Neighbourhood, alpha: f32) -> Result<Bmu> {
         check_len("sample", self.dim, x.len())?;
         check_finite(x, self.dim)?;
-        let b = bmu::bmu(self.weights, self.grid.units(), self.dim, x);
+        let b = bmu::bmu(self.level, self.weights, self.grid.units(), self.dim, x);
         self.update(x, b.unit, nb, alpha)?;
         Ok(b)
     }

@@ -2,7 +2,7 @@
 //!
 //! The scalar functions are the reference; the vector ones differ from them by a few ULP.
 
-pub(crate) use wide::{f32x8, f32x16, i32x8};
+pub(crate) use wide::{f32x8, i32x8};
 
 /// `e^x`, scalar.
 #[inline]

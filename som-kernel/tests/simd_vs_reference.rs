@@ -6,6 +6,7 @@
 //! plus `BMU_TOL` relative.
 
 use proptest::prelude::*;
+use som_kernel::simd::Level;
 use som_kernel::{
     BatchStats, Bmu, Boundary, Clock, Grid, Map, MapMut, Neighbourhood, Schedule, Shape, Topology,
     Training, layout, reference,
@@ -13,6 +14,16 @@ use som_kernel::{
 
 /// Relative slack for distances computed in a different order or with FMA.
 const BMU_TOL: f32 = 1e-5;
+
+/// Every SIMD level this machine runs: each property draws one per case, each plain test runs
+/// at all of them.
+fn every_level() -> Vec<Level> {
+    Level::ALL.into_iter().filter(|l| l.available()).collect()
+}
+
+fn levels() -> impl Strategy<Value = Level> {
+    prop::sample::select(every_level())
+}
 
 fn blocked(rm: &[f32], units: usize, dim: usize) -> Vec<f32> {
     let mut b = vec![0.0; som_kernel::blocked_len(units, dim)];
@@ -233,9 +244,9 @@ proptest! {
     })]
 
     #[test]
-    fn bmu_exact_on_representable_data((g, dim, cb, data) in case(exact_or_special(), 70, 9)) {
+    fn bmu_exact_on_representable_data(level in levels(), (g, dim, cb, data) in case(exact_or_special(), 70, 9)) {
         let bl = blocked(&cb, g.units(), dim);
-        let map = Map::new(g, dim, &bl).unwrap();
+        let map = Map::new(g, dim, &bl).unwrap().with_simd(level).unwrap();
         let mut many = vec![Bmu { unit: 0, dist2: 0.0 }; data.len() / dim];
         map.bmu_many(&data, &mut many).unwrap();
         for (x, m) in data.chunks_exact(dim).zip(&many) {
@@ -251,6 +262,7 @@ proptest! {
     /// representable values (many exact ties), general floats, and non-finite samples.
     #[test]
     fn bmu_many_is_bmu_bit_for_bit(
+        level in levels(),
         (g, dim, cb, data) in prop_oneof![
             case(exact(), 70, 12),
             case(float(), 70, 12),
@@ -261,7 +273,7 @@ proptest! {
         ]
     ) {
         let bl = blocked(&cb, g.units(), dim);
-        let map = Map::new(g, dim, &bl).unwrap();
+        let map = Map::new(g, dim, &bl).unwrap().with_simd(level).unwrap();
         let mut many = vec![Bmu { unit: 0, dist2: 0.0 }; data.len() / dim];
         map.bmu_many(&data, &mut many).unwrap();
         for (x, m) in data.chunks_exact(dim).zip(&many) {
@@ -272,9 +284,9 @@ proptest! {
     }
 
     #[test]
-    fn bmu_within_tolerance_on_floats((g, dim, cb, data) in case(float(), 70, 9)) {
+    fn bmu_within_tolerance_on_floats(level in levels(), (g, dim, cb, data) in case(float(), 70, 9)) {
         let bl = blocked(&cb, g.units(), dim);
-        let map = Map::new(g, dim, &bl).unwrap();
+        let map = Map::new(g, dim, &bl).unwrap().with_simd(level).unwrap();
         let mut many = vec![Bmu { unit: 0, dist2: 0.0 }; data.len() / dim];
         map.bmu_many(&data, &mut many).unwrap();
         for (x, m) in data.chunks_exact(dim).zip(&many) {
@@ -296,6 +308,7 @@ proptest! {
 
     #[test]
     fn fused_update_then_bmu_is_update_then_bmu_bit_for_bit(
+        level in levels(),
         (g, dim, bl, data) in fused_case(),
         nb in any_neighbourhood(),
         alpha in 0.001f32..1.0,
@@ -306,11 +319,10 @@ proptest! {
         let mut w_fused = winner.index(units);
         let mut w_apart = w_fused;
         for (x, next) in data.chunks_exact(dim).zip(data.chunks_exact(dim).skip(1)) {
-            let got = MapMut::new(g, dim, &mut fused)
-                .unwrap()
+            let got = MapMut::new(g, dim, &mut fused).unwrap().with_simd(level).unwrap()
                 .update_then_bmu(x, w_fused, &nb, alpha, next)
                 .unwrap();
-            let mut map = MapMut::new(g, dim, &mut apart).unwrap();
+            let mut map = MapMut::new(g, dim, &mut apart).unwrap().with_simd(level).unwrap();
             map.update(x, w_apart, &nb, alpha).unwrap();
             let want = map.as_map().bmu(next).unwrap();
             prop_assert_eq!(bmu_bits(got), bmu_bits(want));
@@ -321,6 +333,7 @@ proptest! {
 
     #[test]
     fn fused_training_is_stepwise_training_bit_for_bit(
+        level in levels(),
         (g, dim, bl, data) in fused_case(),
         shape in prop_oneof![Just(Shape::Gaussian), Just(Shape::Bubble), Just(Shape::MexicanHat)],
         cutoff in prop_oneof![Just(0.0f32), 1e-4f32..0.5],
@@ -336,8 +349,8 @@ proptest! {
             clock: if by_epoch { Clock::Epoch } else { Clock::Sample },
         };
         let (mut fused, mut stepwise) = (bl.clone(), bl);
-        training.online(&mut MapMut::new(g, dim, &mut fused).unwrap(), &data, epochs).unwrap();
-        let mut map = MapMut::new(g, dim, &mut stepwise).unwrap();
+        training.online(&mut MapMut::new(g, dim, &mut fused).unwrap().with_simd(level).unwrap(), &data, epochs).unwrap();
+        let mut map = MapMut::new(g, dim, &mut stepwise).unwrap().with_simd(level).unwrap();
         let n = (data.len() / dim) as u64;
         let total = if by_epoch { epochs } else { epochs * n };
         for e in 0..epochs {
@@ -351,6 +364,7 @@ proptest! {
 
     #[test]
     fn update_matches_reference(
+        level in levels(),
         (g, dim, cb, data) in case(float(), 70, 3),
         nb in neighbourhood(),
         alpha in 0.001f32..1.0,
@@ -358,7 +372,7 @@ proptest! {
     ) {
         let mut bl = blocked(&cb, g.units(), dim);
         let mut want = cb.clone();
-        let mut map = MapMut::new(g, dim, &mut bl).unwrap();
+        let mut map = MapMut::new(g, dim, &mut bl).unwrap().with_simd(level).unwrap();
         for x in data.chunks_exact(dim) {
             let w = winner.index(g.units());
             map.update(x, w, &nb, alpha).unwrap();
@@ -377,6 +391,7 @@ proptest! {
 
     #[test]
     fn bubble_update_is_exact_on_representable_data(
+        level in levels(),
         (g, dim, cb, data) in case(exact(), 40, 3),
         radius in 0.5f32..4.0,
         winner in any::<prop::sample::Index>(),
@@ -385,7 +400,7 @@ proptest! {
         let nb = Neighbourhood::new(Shape::Bubble, radius).unwrap();
         let mut bl = blocked(&cb, g.units(), dim);
         let mut want = cb.clone();
-        let mut map = MapMut::new(g, dim, &mut bl).unwrap();
+        let mut map = MapMut::new(g, dim, &mut bl).unwrap().with_simd(level).unwrap();
         for x in data.chunks_exact(dim) {
             let w = winner.index(g.units());
             map.update(x, w, &nb, 0.5).unwrap();
@@ -395,10 +410,10 @@ proptest! {
     }
 
     #[test]
-    fn batch_statistics_exact_and_shards_merge((g, dim, cb, data) in case(exact(), 40, 12)) {
+    fn batch_statistics_exact_and_shards_merge(level in levels(), (g, dim, cb, data) in case(exact(), 40, 12)) {
         let units = g.units();
         let bl = blocked(&cb, units, dim);
-        let map = Map::new(g, dim, &bl).unwrap();
+        let map = Map::new(g, dim, &bl).unwrap().with_simd(level).unwrap();
         let (mut hits, mut sums) = (vec![0u64; units], vec![0f64; units * dim]);
         let mut stats = BatchStats::new(&mut hits, &mut sums, units, dim).unwrap();
         stats.accumulate(&map, &data).unwrap();
@@ -421,6 +436,7 @@ proptest! {
 
     #[test]
     fn batch_apply_matches_reference(
+        level in levels(),
         (g, dim, cb, data) in case(float(), 40, 30),
         nb in batch_neighbourhood(),
     ) {
@@ -430,7 +446,7 @@ proptest! {
         reference::accumulate(&cb, dim, &data, &mut hits, &mut sums);
         let mut want = cb.clone();
         reference::apply_batch(&mut want, &g, dim, &hits, &sums, &nb);
-        MapMut::new(g, dim, &mut bl).unwrap().apply_batch(&hits, &sums, &nb).unwrap();
+        MapMut::new(g, dim, &mut bl).unwrap().with_simd(level).unwrap().apply_batch(&hits, &sums, &nb).unwrap();
         for (a, b) in row_major(&bl, units, dim).iter().zip(&want) {
             // f32 sums of up to `units` terms against f64, and h near the cut-off.
             let slack = 1e-4 + nb.cutoff() * 100.0;
@@ -439,9 +455,9 @@ proptest! {
     }
 
     #[test]
-    fn metrics_match_reference((g, dim, cb, data) in case(exact(), 30, 12)) {
+    fn metrics_match_reference(level in levels(), (g, dim, cb, data) in case(exact(), 30, 12)) {
         let bl = blocked(&cb, g.units(), dim);
-        let map = Map::new(g, dim, &bl).unwrap();
+        let map = Map::new(g, dim, &bl).unwrap().with_simd(level).unwrap();
         let qe = map.quantization_error(&data).unwrap();
         let want = reference::quantization_error(&cb, dim, &data) as f32;
         prop_assert!((qe - want).abs() <= 1e-6 * want.max(1.0));
@@ -461,68 +477,76 @@ proptest! {
 /// codebook and sample (offsets 0..8 floats into an over-allocated buffer).
 #[test]
 fn every_length_and_misalignment() {
-    let max_units = if cfg!(miri) { 10 } else { 3 * 8 + 2 };
-    let max_dim = if cfg!(miri) { 3 } else { 17 };
-    let nb = Neighbourhood::new(Shape::Gaussian, 1.7).unwrap();
-    for units in 1..=max_units {
-        let g = Grid::new(1, units).unwrap();
-        for dim in 1..=max_dim {
-            // Distinct, exactly representable values with ties between units 1 and units-1.
-            let mut cb: Vec<f32> = (0..units * dim)
-                .map(|i| ((i * 7) % 13) as f32 * 0.5)
-                .collect();
-            if units > 2 {
-                let (a, b) = (dim, (units - 1) * dim);
-                for d in 0..dim {
-                    cb[b + d] = cb[a + d];
-                }
-            }
-            let x: Vec<f32> = (0..dim).map(|d| (d % 5) as f32).collect();
-            let want = reference::bmu(&cb, dim, &x);
-            let want2 = reference::bmu2(&cb, dim, &x);
-            let len = som_kernel::blocked_len(units, dim);
-            // Under Miri (SSE2: 16-byte vectors) four offsets cover every alignment.
-            for offset in 0..if cfg!(miri) { 4 } else { 8 } {
-                let mut buf = vec![0.0f32; len + 8];
-                buf[offset..offset + len].copy_from_slice(&blocked(&cb, units, dim));
-                let mut xbuf = vec![0.0f32; dim + 8];
-                xbuf[offset..offset + dim].copy_from_slice(&x);
-                let xs = &xbuf[offset..offset + dim];
-                let map = Map::new(g, dim, &buf[offset..offset + len]).unwrap();
-                assert_eq!(
-                    map.bmu(xs).unwrap(),
-                    want,
-                    "units {units} dim {dim} offset {offset}"
-                );
-                assert_eq!(
-                    map.bmu2(xs).unwrap(),
-                    want2,
-                    "units {units} dim {dim} offset {offset}"
-                );
-                let data: Vec<f32> = (0..5).flat_map(|_| x.iter().copied()).collect();
-                let mut many = [Bmu {
-                    unit: 9,
-                    dist2: 9.0,
-                }; 5];
-                map.bmu_many(&data, &mut many).unwrap();
-                assert!(many.iter().all(|m| *m == want));
-
-                let mut map = MapMut::new(g, dim, &mut buf[offset..offset + len]).unwrap();
-                map.update(xs, want.unit, &nb, 0.3).unwrap();
-                let mut r = cb.clone();
-                reference::update(&mut r, &g, dim, &x, want.unit, &nb, 0.3);
-                let got = row_major(&buf[offset..offset + len], units, dim);
-                for (a, b) in got.iter().zip(&r) {
-                    assert!(
-                        (a - b).abs() <= 1e-5 * b.abs().max(1.0),
-                        "units {units} dim {dim}"
-                    );
-                }
-                // Padding lanes are never touched.
-                let tail = &buf[offset..offset + len];
-                for k in units..units.div_ceil(8) * 8 {
+    for level in every_level() {
+        let max_units = if cfg!(miri) { 10 } else { 3 * 8 + 2 };
+        let max_dim = if cfg!(miri) { 3 } else { 17 };
+        let nb = Neighbourhood::new(Shape::Gaussian, 1.7).unwrap();
+        for units in 1..=max_units {
+            let g = Grid::new(1, units).unwrap();
+            for dim in 1..=max_dim {
+                // Distinct, exactly representable values with ties between units 1 and units-1.
+                let mut cb: Vec<f32> = (0..units * dim)
+                    .map(|i| ((i * 7) % 13) as f32 * 0.5)
+                    .collect();
+                if units > 2 {
+                    let (a, b) = (dim, (units - 1) * dim);
                     for d in 0..dim {
-                        assert_eq!(tail[(k / 8) * 8 * dim + d * 8 + k % 8], 0.0);
+                        cb[b + d] = cb[a + d];
+                    }
+                }
+                let x: Vec<f32> = (0..dim).map(|d| (d % 5) as f32).collect();
+                let want = reference::bmu(&cb, dim, &x);
+                let want2 = reference::bmu2(&cb, dim, &x);
+                let len = som_kernel::blocked_len(units, dim);
+                // Under Miri (SSE2: 16-byte vectors) four offsets cover every alignment.
+                for offset in 0..if cfg!(miri) { 4 } else { 8 } {
+                    let mut buf = vec![0.0f32; len + 8];
+                    buf[offset..offset + len].copy_from_slice(&blocked(&cb, units, dim));
+                    let mut xbuf = vec![0.0f32; dim + 8];
+                    xbuf[offset..offset + dim].copy_from_slice(&x);
+                    let xs = &xbuf[offset..offset + dim];
+                    let map = Map::new(g, dim, &buf[offset..offset + len])
+                        .unwrap()
+                        .with_simd(level)
+                        .unwrap();
+                    assert_eq!(
+                        map.bmu(xs).unwrap(),
+                        want,
+                        "units {units} dim {dim} offset {offset}"
+                    );
+                    assert_eq!(
+                        map.bmu2(xs).unwrap(),
+                        want2,
+                        "units {units} dim {dim} offset {offset}"
+                    );
+                    let data: Vec<f32> = (0..5).flat_map(|_| x.iter().copied()).collect();
+                    let mut many = [Bmu {
+                        unit: 9,
+                        dist2: 9.0,
+                    }; 5];
+                    map.bmu_many(&data, &mut many).unwrap();
+                    assert!(many.iter().all(|m| *m == want));
+
+                    let mut map = MapMut::new(g, dim, &mut buf[offset..offset + len])
+                        .unwrap()
+                        .with_simd(level)
+                        .unwrap();
+                    map.update(xs, want.unit, &nb, 0.3).unwrap();
+                    let mut r = cb.clone();
+                    reference::update(&mut r, &g, dim, &x, want.unit, &nb, 0.3);
+                    let got = row_major(&buf[offset..offset + len], units, dim);
+                    for (a, b) in got.iter().zip(&r) {
+                        assert!(
+                            (a - b).abs() <= 1e-5 * b.abs().max(1.0),
+                            "units {units} dim {dim}"
+                        );
+                    }
+                    // Padding lanes are never touched.
+                    let tail = &buf[offset..offset + len];
+                    for k in units..units.div_ceil(8) * 8 {
+                        for d in 0..dim {
+                            assert_eq!(tail[(k / 8) * 8 * dim + d * 8 + k % 8], 0.0);
+                        }
                     }
                 }
             }
@@ -532,84 +556,95 @@ fn every_length_and_misalignment() {
 
 #[test]
 fn nan_never_wins_and_all_nan_gives_unit_zero() {
-    let g = Grid::new(3, 5).unwrap();
-    let dim = 2;
-    let mut cb = vec![5.0f32; 15 * dim];
-    cb[0] = f32::NAN; // unit 0 is NaN
-    cb[7 * 2] = 1.0; // unit 7 is nearest to (1, 5)
-    let bl = blocked(&cb, 15, dim);
-    let map = Map::new(g, dim, &bl).unwrap();
-    assert_eq!(
-        map.bmu(&[1.0, 5.0]).unwrap(),
-        Bmu {
-            unit: 7,
-            dist2: 0.0
-        }
-    );
-    let all_nan = map.bmu(&[f32::NAN, 0.0]).unwrap();
-    assert_eq!(all_nan.unit, 0);
-    assert_eq!(all_nan.dist2, f32::INFINITY);
-    let [a, b] = map.bmu2(&[f32::NAN, 0.0]).unwrap();
-    assert_eq!((a.unit, b.unit), (0, 1));
-    // Overflow to +inf: no unit is finite, so unit 0 again, as the reference says.
-    let huge = map.bmu(&[3e38, -3e38]).unwrap();
-    assert_eq!(huge, reference::bmu(&cb, dim, &[3e38, -3e38]));
+    for level in every_level() {
+        let g = Grid::new(3, 5).unwrap();
+        let dim = 2;
+        let mut cb = vec![5.0f32; 15 * dim];
+        cb[0] = f32::NAN; // unit 0 is NaN
+        cb[7 * 2] = 1.0; // unit 7 is nearest to (1, 5)
+        let bl = blocked(&cb, 15, dim);
+        let map = Map::new(g, dim, &bl).unwrap().with_simd(level).unwrap();
+        assert_eq!(
+            map.bmu(&[1.0, 5.0]).unwrap(),
+            Bmu {
+                unit: 7,
+                dist2: 0.0
+            }
+        );
+        let all_nan = map.bmu(&[f32::NAN, 0.0]).unwrap();
+        assert_eq!(all_nan.unit, 0);
+        assert_eq!(all_nan.dist2, f32::INFINITY);
+        let [a, b] = map.bmu2(&[f32::NAN, 0.0]).unwrap();
+        assert_eq!((a.unit, b.unit), (0, 1));
+        // Overflow to +inf: no unit is finite, so unit 0 again, as the reference says.
+        let huge = map.bmu(&[3e38, -3e38]).unwrap();
+        assert_eq!(huge, reference::bmu(&cb, dim, &[3e38, -3e38]));
+    }
 }
 
 #[test]
 fn ties_go_to_the_lowest_unit() {
-    // Twenty identical units: every search must answer unit 0, then unit 1.
-    let g = Grid::new(4, 5).unwrap();
-    let cb = vec![1.0f32; 20 * 3];
-    let bl = blocked(&cb, 20, 3);
-    let map = Map::new(g, 3, &bl).unwrap();
-    let [a, b] = map.bmu2(&[0.0, 0.0, 0.0]).unwrap();
-    assert_eq!((a.unit, b.unit), (0, 1));
-    let mut many = [Bmu {
-        unit: 9,
-        dist2: 0.0,
-    }; 7];
-    map.bmu_many(&[0.0; 21], &mut many).unwrap();
-    assert!(many.iter().all(|m| m.unit == 0 && m.dist2 == 3.0));
+    for level in every_level() {
+        // Twenty identical units: every search must answer unit 0, then unit 1.
+        let g = Grid::new(4, 5).unwrap();
+        let cb = vec![1.0f32; 20 * 3];
+        let bl = blocked(&cb, 20, 3);
+        let map = Map::new(g, 3, &bl).unwrap().with_simd(level).unwrap();
+        let [a, b] = map.bmu2(&[0.0, 0.0, 0.0]).unwrap();
+        assert_eq!((a.unit, b.unit), (0, 1));
+        let mut many = [Bmu {
+            unit: 9,
+            dist2: 0.0,
+        }; 7];
+        map.bmu_many(&[0.0; 21], &mut many).unwrap();
+        assert!(many.iter().all(|m| m.unit == 0 && m.dist2 == 3.0));
+    }
 }
 
 #[test]
 fn wrong_lengths_are_errors_that_name_both_lengths() {
-    let g = Grid::new(2, 2).unwrap();
-    let bl = vec![0.0; som_kernel::blocked_len(4, 3)];
-    assert_eq!(
-        Map::new(g, 3, &bl[..5]).unwrap_err(),
-        som_kernel::Error::Length {
-            what: "blocked codebook",
-            expected: 24,
-            got: 5
-        }
-    );
-    let map = Map::new(g, 3, &bl).unwrap();
-    let e = map.bmu(&[1.0, 2.0]).unwrap_err();
-    assert_eq!(e.to_string(), "sample has length 2, expected 3");
-    assert!(map.quantization_error(&[1.0; 7]).is_err());
-    let mut out = [Bmu {
-        unit: 0,
-        dist2: 0.0,
-    }; 3];
-    assert!(map.bmu_many(&[0.0; 6], &mut out).is_err());
-    assert!(Map::new(g, 0, &[]).is_err());
+    for level in every_level() {
+        let g = Grid::new(2, 2).unwrap();
+        let bl = vec![0.0; som_kernel::blocked_len(4, 3)];
+        assert_eq!(
+            Map::new(g, 3, &bl[..5]).unwrap_err(),
+            som_kernel::Error::Length {
+                what: "blocked codebook",
+                expected: 24,
+                got: 5
+            }
+        );
+        let map = Map::new(g, 3, &bl).unwrap().with_simd(level).unwrap();
+        let e = map.bmu(&[1.0, 2.0]).unwrap_err();
+        assert_eq!(e.to_string(), "sample has length 2, expected 3");
+        assert!(map.quantization_error(&[1.0; 7]).is_err());
+        let mut out = [Bmu {
+            unit: 0,
+            dist2: 0.0,
+        }; 3];
+        assert!(map.bmu_many(&[0.0; 6], &mut out).is_err());
+        assert!(Map::new(g, 0, &[]).is_err());
+    }
 }
 
 #[test]
 fn update_rejects_bad_input_and_changes_nothing() {
-    let g = Grid::new(2, 3).unwrap();
-    let mut bl = blocked(&[0.5; 18], 6, 3);
-    let before = bl.clone();
-    let nb = Neighbourhood::new(Shape::Gaussian, 1.0).unwrap();
-    let mut map = MapMut::new(g, 3, &mut bl).unwrap();
-    assert!(map.update(&[1.0, f32::NAN, 0.0], 0, &nb, 0.5).is_err());
-    assert!(map.update(&[1.0, 0.0], 0, &nb, 0.5).is_err());
-    assert!(map.update(&[1.0, 0.0, 0.0], 6, &nb, 0.5).is_err());
-    assert!(map.update(&[1.0, 0.0, 0.0], 0, &nb, f32::NAN).is_err());
-    assert!(map.update(&[1.0, 0.0, 0.0], 0, &nb, -0.1).is_err());
-    assert_eq!(bl, before);
+    for level in every_level() {
+        let g = Grid::new(2, 3).unwrap();
+        let mut bl = blocked(&[0.5; 18], 6, 3);
+        let before = bl.clone();
+        let nb = Neighbourhood::new(Shape::Gaussian, 1.0).unwrap();
+        let mut map = MapMut::new(g, 3, &mut bl)
+            .unwrap()
+            .with_simd(level)
+            .unwrap();
+        assert!(map.update(&[1.0, f32::NAN, 0.0], 0, &nb, 0.5).is_err());
+        assert!(map.update(&[1.0, 0.0], 0, &nb, 0.5).is_err());
+        assert!(map.update(&[1.0, 0.0, 0.0], 6, &nb, 0.5).is_err());
+        assert!(map.update(&[1.0, 0.0, 0.0], 0, &nb, f32::NAN).is_err());
+        assert!(map.update(&[1.0, 0.0, 0.0], 0, &nb, -0.1).is_err());
+        assert_eq!(bl, before);
+    }
 }
 
 /// Units a hair apart (near ties everywhere: the expanded form cannot separate them and the
@@ -617,144 +652,211 @@ fn update_rejects_bad_input_and_changes_nothing() {
 /// answers what the one-sample search answers.
 #[test]
 fn bmu_many_is_bmu_near_ties_and_far_apart() {
-    use rand_xoshiro::Xoshiro256PlusPlus;
-    use rand_xoshiro::rand_core::{Rng, SeedableRng};
-    let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
-    let mut uniform = move || (rng.next_u32() >> 8) as f32 / (1u32 << 24) as f32;
-    let spreads = [1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1.0, 100.0];
-    // Under Miri: the smallest dimension and map only.
-    let dims: &[usize] = if cfg!(miri) {
-        &[8]
-    } else {
-        &[8, 17, 33, 64, 200]
-    };
-    let cases = dims.iter().flat_map(|&dim| {
-        spreads
-            .into_iter()
-            .flat_map(move |s| [1.0, 1000.0].map(|scale| (dim, s * scale, scale)))
-    });
-    for (dim, spread, scale) in cases {
-        let g = if cfg!(miri) {
-            Grid::new(3, 7).unwrap()
+    for level in every_level() {
+        use rand_xoshiro::Xoshiro256PlusPlus;
+        use rand_xoshiro::rand_core::{Rng, SeedableRng};
+        let mut rng = Xoshiro256PlusPlus::seed_from_u64(7);
+        let mut uniform = move || (rng.next_u32() >> 8) as f32 / (1u32 << 24) as f32;
+        let spreads = [1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1.0, 100.0];
+        // Under Miri: the smallest dimension and map only.
+        let dims: &[usize] = if cfg!(miri) {
+            &[8]
         } else {
-            Grid::new(23, 7).unwrap()
+            &[8, 17, 33, 64, 200]
         };
-        let base: Vec<f32> = (0..dim).map(|_| scale * uniform()).collect();
-        let cb: Vec<f32> = (0..g.units() * dim)
-            .map(|i| base[i % dim] + spread * uniform())
-            .collect();
-        let n = if cfg!(miri) { 16 } else { 64 };
-        let data: Vec<f32> = (0..n * dim)
-            .map(|i| base[i % dim] + spread * (2.0 * uniform() - 0.5))
-            .collect();
-        let bl = blocked(&cb, g.units(), dim);
-        let map = Map::new(g, dim, &bl).unwrap();
-        let mut many = vec![
-            Bmu {
-                unit: 0,
-                dist2: 0.0
+        let cases = dims.iter().flat_map(|&dim| {
+            spreads
+                .into_iter()
+                .flat_map(move |s| [1.0, 1000.0].map(|scale| (dim, s * scale, scale)))
+        });
+        for (dim, spread, scale) in cases {
+            let g = if cfg!(miri) {
+                Grid::new(3, 7).unwrap()
+            } else {
+                Grid::new(23, 7).unwrap()
             };
-            n
-        ];
-        map.bmu_many(&data, &mut many).unwrap();
-        for (x, m) in data.chunks_exact(dim).zip(&many) {
-            assert_eq!(*m, map.bmu(x).unwrap(), "dim {dim} spread {spread}");
+            let base: Vec<f32> = (0..dim).map(|_| scale * uniform()).collect();
+            let cb: Vec<f32> = (0..g.units() * dim)
+                .map(|i| base[i % dim] + spread * uniform())
+                .collect();
+            let n = if cfg!(miri) { 16 } else { 64 };
+            let data: Vec<f32> = (0..n * dim)
+                .map(|i| base[i % dim] + spread * (2.0 * uniform() - 0.5))
+                .collect();
+            let bl = blocked(&cb, g.units(), dim);
+            let map = Map::new(g, dim, &bl).unwrap().with_simd(level).unwrap();
+            let mut many = vec![
+                Bmu {
+                    unit: 0,
+                    dist2: 0.0
+                };
+                n
+            ];
+            map.bmu_many(&data, &mut many).unwrap();
+            for (x, m) in data.chunks_exact(dim).zip(&many) {
+                assert_eq!(*m, map.bmu(x).unwrap(), "dim {dim} spread {spread}");
+            }
         }
     }
 }
 
 #[test]
 fn fused_step_rejects_bad_input_and_changes_nothing() {
-    let g = Grid::new(2, 3).unwrap();
-    let mut bl = blocked(&[0.5; 18], 6, 3);
-    let before = bl.clone();
-    let nb = Neighbourhood::new(Shape::Gaussian, 1.0).unwrap();
-    let mut map = MapMut::new(g, 3, &mut bl).unwrap();
-    let (x, next) = ([1.0, 0.0, 0.0], [0.0, 1.0, 0.0]);
-    for bad_next in [
-        &[0.0, 1.0][..],
-        &[0.0, 1.0, 0.0, 0.0],
-        &[],
-        &[0.0, f32::NAN, 0.0],
-        &[f32::INFINITY, 0.0, 0.0],
-        &[0.0, 0.0, f32::NEG_INFINITY],
-    ] {
-        assert!(map.update_then_bmu(&x, 0, &nb, 0.5, bad_next).is_err());
-    }
-    assert!(
-        map.update_then_bmu(&[1.0, f32::NAN, 0.0], 0, &nb, 0.5, &next)
-            .is_err()
-    );
-    assert!(
-        map.update_then_bmu(&[1.0, 0.0], 0, &nb, 0.5, &next)
-            .is_err()
-    );
-    assert!(map.update_then_bmu(&x, 6, &nb, 0.5, &next).is_err());
-    assert!(map.update_then_bmu(&x, 0, &nb, f32::NAN, &next).is_err());
-    assert!(map.update_then_bmu(&x, 0, &nb, -0.1, &next).is_err());
-    assert_eq!(bl, before);
-    assert_eq!(
-        MapMut::new(g, 3, &mut bl)
+    for level in every_level() {
+        let g = Grid::new(2, 3).unwrap();
+        let mut bl = blocked(&[0.5; 18], 6, 3);
+        let before = bl.clone();
+        let nb = Neighbourhood::new(Shape::Gaussian, 1.0).unwrap();
+        let mut map = MapMut::new(g, 3, &mut bl)
             .unwrap()
-            .update_then_bmu(&x, 0, &nb, 0.5, &[0.0, 0.0, f32::NAN]),
-        Err(som_kernel::Error::NonFinite {
-            sample: 0,
-            component: 2
-        })
-    );
-    assert_eq!(bl, before);
+            .with_simd(level)
+            .unwrap();
+        let (x, next) = ([1.0, 0.0, 0.0], [0.0, 1.0, 0.0]);
+        for bad_next in [
+            &[0.0, 1.0][..],
+            &[0.0, 1.0, 0.0, 0.0],
+            &[],
+            &[0.0, f32::NAN, 0.0],
+            &[f32::INFINITY, 0.0, 0.0],
+            &[0.0, 0.0, f32::NEG_INFINITY],
+        ] {
+            assert!(map.update_then_bmu(&x, 0, &nb, 0.5, bad_next).is_err());
+        }
+        assert!(
+            map.update_then_bmu(&[1.0, f32::NAN, 0.0], 0, &nb, 0.5, &next)
+                .is_err()
+        );
+        assert!(
+            map.update_then_bmu(&[1.0, 0.0], 0, &nb, 0.5, &next)
+                .is_err()
+        );
+        assert!(map.update_then_bmu(&x, 6, &nb, 0.5, &next).is_err());
+        assert!(map.update_then_bmu(&x, 0, &nb, f32::NAN, &next).is_err());
+        assert!(map.update_then_bmu(&x, 0, &nb, -0.1, &next).is_err());
+        assert_eq!(bl, before);
+        assert_eq!(
+            MapMut::new(g, 3, &mut bl)
+                .unwrap()
+                .with_simd(level)
+                .unwrap()
+                .update_then_bmu(&x, 0, &nb, 0.5, &[0.0, 0.0, f32::NAN]),
+            Err(som_kernel::Error::NonFinite {
+                sample: 0,
+                component: 2
+            })
+        );
+        assert_eq!(bl, before);
+    }
 }
 
 /// The separable tables come in three storage sizes: maps that take each, against the
 /// reference, and the fused step against update then search, bit for bit.
 #[test]
 fn separable_tables_of_every_size() {
-    let hex = Topology::Hexagonal;
-    let rect = Topology::Rectangular;
-    let grids = [
-        (8, 8, hex, Boundary::Planar),
-        (16, 20, rect, Boundary::Toroidal),
-        (20, 27, hex, Boundary::Planar),
-        (40, 40, rect, Boundary::Planar),
-        (42, 42, hex, Boundary::Toroidal),
-        (30, 100, hex, Boundary::Planar),
-        (128, 128, rect, Boundary::Toroidal),
-        (6, 128, hex, Boundary::Toroidal),
-    ];
-    let dim = 3;
-    for (rows, cols, topology, boundary) in grids {
-        if cfg!(miri) && rows * cols > 100 {
-            continue;
-        }
-        let g = Grid::with(rows, cols, topology, boundary).unwrap();
-        let units = g.units();
-        let cb: Vec<f32> = (0..units * dim)
-            .map(|i| ((i * 7919) % 1000) as f32 * 0.01)
-            .collect();
-        let data = [1.0, 2.0, 3.0, 9.0, 0.5, 4.0, 2.5, 7.5, 6.0];
-        for sigma in [0.7, 2.5, 40.0] {
-            let nb = Neighbourhood::new(Shape::Gaussian, sigma).unwrap();
-            let mut want = cb.clone();
-            let (mut fused, mut apart) = (blocked(&cb, units, dim), blocked(&cb, units, dim));
-            let mut winner = (units * 2) / 3;
-            for (x, next) in data.chunks_exact(dim).zip(data.chunks_exact(dim).skip(1)) {
-                reference::update(&mut want, &g, dim, x, winner, &nb, 0.5);
-                let got = MapMut::new(g, dim, &mut fused)
-                    .unwrap()
-                    .update_then_bmu(x, winner, &nb, 0.5, next)
-                    .unwrap();
-                let mut map = MapMut::new(g, dim, &mut apart).unwrap();
-                map.update(x, winner, &nb, 0.5).unwrap();
-                assert_eq!(got, map.as_map().bmu(next).unwrap());
-                assert_eq!(bits(&fused), bits(&apart));
-                winner = got.unit;
+    for level in every_level() {
+        let hex = Topology::Hexagonal;
+        let rect = Topology::Rectangular;
+        let grids = [
+            (8, 8, hex, Boundary::Planar),
+            (16, 20, rect, Boundary::Toroidal),
+            (20, 27, hex, Boundary::Planar),
+            (40, 40, rect, Boundary::Planar),
+            (42, 42, hex, Boundary::Toroidal),
+            (30, 100, hex, Boundary::Planar),
+            (128, 128, rect, Boundary::Toroidal),
+            (6, 128, hex, Boundary::Toroidal),
+        ];
+        let dim = 3;
+        for (rows, cols, topology, boundary) in grids {
+            if cfg!(miri) && rows * cols > 100 {
+                continue;
             }
-            let got = row_major(&apart, units, dim);
-            for (k, (a, b)) in got.iter().zip(&want).enumerate() {
-                assert!(
-                    near(*a, *b, 1e-5, 10.0),
-                    "{rows}x{cols} {topology:?} {boundary:?} sigma {sigma}, value {k}: {a} vs {b}"
-                );
+            let g = Grid::with(rows, cols, topology, boundary).unwrap();
+            let units = g.units();
+            let cb: Vec<f32> = (0..units * dim)
+                .map(|i| ((i * 7919) % 1000) as f32 * 0.01)
+                .collect();
+            let data = [1.0, 2.0, 3.0, 9.0, 0.5, 4.0, 2.5, 7.5, 6.0];
+            for sigma in [0.7, 2.5, 40.0] {
+                let nb = Neighbourhood::new(Shape::Gaussian, sigma).unwrap();
+                let mut want = cb.clone();
+                let (mut fused, mut apart) = (blocked(&cb, units, dim), blocked(&cb, units, dim));
+                let mut winner = (units * 2) / 3;
+                for (x, next) in data.chunks_exact(dim).zip(data.chunks_exact(dim).skip(1)) {
+                    reference::update(&mut want, &g, dim, x, winner, &nb, 0.5);
+                    let got = MapMut::new(g, dim, &mut fused)
+                        .unwrap()
+                        .with_simd(level)
+                        .unwrap()
+                        .update_then_bmu(x, winner, &nb, 0.5, next)
+                        .unwrap();
+                    let mut map = MapMut::new(g, dim, &mut apart)
+                        .unwrap()
+                        .with_simd(level)
+                        .unwrap();
+                    map.update(x, winner, &nb, 0.5).unwrap();
+                    assert_eq!(got, map.as_map().bmu(next).unwrap());
+                    assert_eq!(bits(&fused), bits(&apart));
+                    winner = got.unit;
+                }
+                let got = row_major(&apart, units, dim);
+                for (k, (a, b)) in got.iter().zip(&want).enumerate() {
+                    assert!(
+                        near(*a, *b, 1e-5, 10.0),
+                        "{rows}x{cols} {topology:?} {boundary:?} sigma {sigma}, value {k}: {a} vs {b}"
+                    );
+                }
+            }
+        }
+    }
+}
+
+/// Whether a level's multiply-add is fused: such levels give the same bits as each other, and
+/// so do the others (products and sums rounded separately). `wide` fuses where the build
+/// targets a CPU with FMA.
+fn fused(level: Level) -> bool {
+    level >= Level::Avx2 || (level == Level::Sse2 && cfg!(target_feature = "fma"))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: if cfg!(miri) { 2 } else { 64 },
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
+
+    /// Training (fused online steps) and many-sample searches give the same bits at every level
+    /// of one rounding group (FMA or not). Across the groups they differ by rounding, which the
+    /// tests against the reference bound.
+    #[test]
+    fn levels_of_one_rounding_group_agree_bit_for_bit(
+        (g, dim, bl, data) in fused_case(),
+        sigma in 0.5f32..6.0,
+    ) {
+        let training = Training {
+            shape: Shape::Gaussian,
+            alpha: Schedule::Linear { start: 0.5, end: 0.01 },
+            sigma: Schedule::Linear { start: sigma, end: 0.5 },
+            cutoff: 1e-3,
+            clock: Clock::Sample,
+        };
+        let n = data.len() / dim;
+        let run = |level: Level| {
+            let mut w = bl.clone();
+            let mut map = MapMut::new(g, dim, &mut w).unwrap().with_simd(level).unwrap();
+            training.online(&mut map, &data, 2).unwrap();
+            let mut many = vec![Bmu { unit: 0, dist2: 0.0 }; n];
+            map.as_map().bmu_many(&data, &mut many).unwrap();
+            (w, many)
+        };
+        let runs: Vec<_> = every_level().into_iter().map(|l| (l, run(l))).collect();
+        for (la, (wa, ma)) in &runs {
+            for (lb, (wb, mb)) in &runs {
+                if fused(*la) == fused(*lb) {
+                    prop_assert_eq!(bits(wa), bits(wb), "{} vs {}", la, lb);
+                    prop_assert_eq!(ma.iter().map(|b| bmu_bits(*b)).collect::<Vec<_>>(),
+                        mb.iter().map(|b| bmu_bits(*b)).collect::<Vec<_>>(), "{} vs {}", la, lb);
+                }
             }
         }
     }

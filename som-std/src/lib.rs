@@ -13,6 +13,7 @@ mod persist;
 pub mod picture;
 mod presets;
 mod query;
+pub mod simd;
 mod som;
 mod train;
 

@@ -127,8 +127,10 @@ impl SomBuilder {
     /// happen at the first training call.
     ///
     /// # Errors
-    /// Zero sizes, bad schedules or cut-off, a codebook of the wrong length.
+    /// Zero sizes, bad schedules or cut-off, a codebook of the wrong length, a `SOM_SIMD` this
+    /// CPU cannot run ([`crate::simd::level`]).
     pub fn build(self) -> Result<Som> {
+        crate::simd::level()?;
         let grid = Grid::with(self.rows, self.cols, self.topology, self.boundary)?;
         if self.dim == 0 {
             return Err(som_kernel::Error::Zero { what: "dim" }.into());

@@ -313,3 +313,63 @@ fn bad_input_is_one_line_and_a_failure() {
         );
     }
 }
+
+/// `SOM_SIMD` forces the kernel's instruction set, `--json` reports the one used, and the
+/// maps of one rounding group (levels with FMA, levels without) are byte for byte the same.
+#[test]
+fn simd_level_is_chosen_reported_and_forced() {
+    use som_std::kernel::simd::Level;
+    let dir = workdir("simd");
+    let train = |level: Option<&str>, out: &str| {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_som"));
+        cmd.current_dir(&dir).args([
+            "train",
+            "--data",
+            "colours.csv",
+            "--rows",
+            "6",
+            "--cols",
+            "9",
+            "--out",
+            out,
+            "--preset",
+            "seed",
+            "--json",
+        ]);
+        match level {
+            Some(l) => cmd.env("SOM_SIMD", l),
+            None => cmd.env_remove("SOM_SIMD"),
+        };
+        cmd.output().expect("run som")
+    };
+    let v: serde_json::Value =
+        serde_json::from_str(stdout(&train(None, "detected.json")).trim()).unwrap();
+    assert_eq!(v["simd"], Level::detected().name());
+    let mut maps = Vec::new();
+    for level in Level::ALL {
+        let out = format!("{}.json", level.name());
+        let o = train(Some(level.name()), &out);
+        if level.available() {
+            let v: serde_json::Value = serde_json::from_str(stdout(&o).trim()).unwrap();
+            assert_eq!(v["simd"], level.name());
+            maps.push((level, std::fs::read(dir.join(&out)).unwrap()));
+        } else {
+            assert!(!o.status.success(), "{level} is not available here");
+            let err = String::from_utf8_lossy(&o.stderr);
+            assert!(err.contains("SOM_SIMD"), "{err}");
+        }
+    }
+    let fused = |l: Level| l >= Level::Avx2 || (l == Level::Sse2 && cfg!(target_feature = "fma"));
+    for (a, ma) in &maps {
+        for (b, mb) in &maps {
+            if fused(*a) == fused(*b) {
+                assert!(ma == mb, "{a} and {b} trained different maps");
+            }
+        }
+    }
+    let o = train(Some("avx9"), "never.json");
+    assert!(!o.status.success());
+    assert!(
+        String::from_utf8_lossy(&o.stderr).contains("expected one of scalar, sse2, avx2, avx512")
+    );
+}

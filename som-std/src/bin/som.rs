@@ -442,13 +442,14 @@ fn train(t: Train) -> Result<(), Error> {
         som.quantization_error(&data)?,
         som.topographic_error(&data)?,
     );
+    let simd = som_std::simd::level()?;
     if t.json {
         println!(
             "{}",
-            serde_json::json!({ "seconds": seconds, "quantization_error": qe, "topographic_error": te, "steps": steps })
+            serde_json::json!({ "seconds": seconds, "quantization_error": qe, "topographic_error": te, "steps": steps, "simd": simd.name() })
         );
     } else {
-        println!("trained in {seconds:.3} s ({steps} sample presentations)");
+        println!("trained in {seconds:.3} s ({steps} sample presentations, SIMD {simd})");
         println!("quantization error {qe}\ntopographic error  {te}");
         println!("wrote {}", t.out.display());
     }

@@ -1,0 +1,108 @@
+//! The exact search: `sum_d (x_d - w_d)^2` summed from dimension 0 in one chain per lane, the
+//! order every other path reproduces.
+
+// Index loops over arrays of vectors, as in [`crate::pairs`].
+#![allow(clippy::needless_range_loop)]
+
+use super::Bmu;
+use super::track::{Best, Best2};
+use crate::pairs::{Columns, Dist2, Loaded, accumulate, by_dim, for_pairs};
+use crate::simd::Isa;
+
+/// The best-matching unit of one sample: `P` pairs at a time (four pairs, four independent
+/// chains, with 32 registers; two pairs elsewhere).
+#[inline(always)]
+pub(crate) fn one<I: Isa>(isa: I, weights: &[f32], units: usize, dim: usize, x: &[f32]) -> Bmu {
+    if I::MANY_REGISTERS {
+        by_dim(
+            dim,
+            #[inline(always)]
+            |dim| one_with::<I, 4>(isa, weights, units, dim, x),
+        )
+    } else {
+        by_dim(
+            dim,
+            #[inline(always)]
+            |dim| one_with::<I, 2>(isa, weights, units, dim, x),
+        )
+    }
+}
+
+#[inline(always)]
+fn one_with<I: Isa, const P: usize>(
+    isa: I,
+    weights: &[f32],
+    units: usize,
+    dim: usize,
+    x: &[f32],
+) -> Bmu {
+    let mut best = [Best::new(isa); P];
+    let xs = Columns::new(isa, [x]);
+    for_pairs::<P>(
+        weights,
+        dim,
+        #[inline(always)]
+        |b, pairs| {
+            let mut acc = [[isa.zero(); P]; 1];
+            accumulate::<I, Dist2, P, 1>(dim, &mut Loaded::new(isa, pairs), &xs, &mut acc);
+            for p in 0..P {
+                best[p].offer_pair(isa, acc[0][p], b + 2 * p, units);
+            }
+        },
+    );
+    Best::reduce(&best)
+}
+
+/// The best and second-best units of one sample.
+#[inline(always)]
+pub(crate) fn two<I: Isa>(
+    isa: I,
+    weights: &[f32],
+    units: usize,
+    dim: usize,
+    x: &[f32],
+) -> [Bmu; 2] {
+    let mut best = Best2::new(isa);
+    let xs = Columns::new(isa, [x]);
+    for_pairs::<1>(
+        weights,
+        dim,
+        #[inline(always)]
+        |b, pairs| {
+            let mut acc = [[isa.zero()]; 1];
+            accumulate::<I, Dist2, 1, 1>(dim, &mut Loaded::new(isa, pairs), &xs, &mut acc);
+            best.offer_pair(isa, acc[0][0], b, units);
+        },
+    );
+    best.reduce()
+}
+
+/// The exact search for a tile of `N` samples, one pair at a time: each loaded row feeds `N`
+/// chains.
+#[inline(always)]
+pub(crate) fn tile<I: Isa, const N: usize>(
+    isa: I,
+    weights: &[f32],
+    units: usize,
+    dim: usize,
+    x: [&[f32]; N],
+    out: &mut [Bmu],
+) {
+    let mut best = [Best::new(isa); N];
+    let xs = Columns::new(isa, x);
+    for_pairs::<1>(
+        weights,
+        dim,
+        #[inline(always)]
+        |b, pairs| {
+            let mut acc = [[isa.zero()]; N];
+            accumulate::<I, Dist2, 1, N>(dim, &mut Loaded::new(isa, pairs), &xs, &mut acc);
+            for s in 0..N {
+                best[s].offer_pair(isa, acc[s][0], b, units);
+            }
+        },
+    );
+    for (slot, t) in out.iter_mut().zip(best) {
+        *slot = Best::reduce(&[t]);
+    }
+}

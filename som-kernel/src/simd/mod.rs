@@ -1,0 +1,335 @@
+//! The instruction set, chosen at run time, and the one vector type the kernel's loops are
+//! written over.
+//!
+//! Every hot loop (searches, the certified expanded form, the online update and the fused
+//! step) is written once, generic over [`Isa`]: sixteen `f32` lanes holding one row of two
+//! blocks side by side. Each [`Level`] implements it with its own registers: plain arrays
+//! ([`Level::Scalar`]), two halves of `wide`'s SSE2 code ([`Level::Sse2`], the x86_64
+//! baseline), two AVX2 + FMA registers ([`Level::Avx2`]) or one AVX-512 register
+//! ([`Level::Avx512`]). The level is detected once, at first use (the widest the CPU has), and
+//! can be forced for tests and bug reports ([`force`]). A build for a given CPU
+//! (`-C target-cpu=...`) still detects: the baseline it compiles for only changes what
+//! [`Level::Sse2`] and [`Level::Scalar`] compile to.
+//!
+//! Levels with a fused multiply-add (Avx2, Avx512) give the same bits as each other; so do
+//! Scalar and Sse2 in a default build (both round the product and the sum separately). Across
+//! the two groups, results differ by rounding.
+
+use core::ops::{Add, Mul, Sub};
+use core::sync::atomic::{AtomicU8, Ordering};
+
+use crate::LANES;
+use crate::error::{Error, Result};
+
+mod scalar;
+#[cfg(target_arch = "x86_64")]
+mod x86;
+
+pub(crate) use scalar::Scalar;
+#[cfg(target_arch = "x86_64")]
+pub(crate) use x86::{Avx2, Avx512, Sse2};
+
+/// An instruction set the kernel's loops are compiled for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Level {
+    /// Plain arrays of `f32`, no intrinsics (what the compiler makes of them): every target.
+    Scalar,
+    /// SSE2 through `wide` (x86_64's baseline, so every x86_64 CPU has it): 4 lanes a register.
+    Sse2,
+    /// AVX2 with fused multiply-add: 8 lanes a register.
+    Avx2,
+    /// AVX-512 (F, BW, CD, DQ, VL): 16 lanes a register, 32 registers.
+    Avx512,
+}
+
+impl Level {
+    /// Every level, narrowest first.
+    pub const ALL: [Level; 4] = [Level::Scalar, Level::Sse2, Level::Avx2, Level::Avx512];
+
+    /// The name used by `SOM_SIMD` and reports: `scalar`, `sse2`, `avx2`, `avx512`.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Level::Scalar => "scalar",
+            Level::Sse2 => "sse2",
+            Level::Avx2 => "avx2",
+            Level::Avx512 => "avx512",
+        }
+    }
+
+    /// The level of a [`Level::name`], or `None`.
+    pub fn from_name(name: &str) -> Option<Level> {
+        Level::ALL.into_iter().find(|l| l.name() == name)
+    }
+
+    /// Whether this CPU (and build) can run the level.
+    pub fn available(self) -> bool {
+        match self {
+            Level::Scalar => true,
+            #[cfg(target_arch = "x86_64")]
+            Level::Sse2 => true,
+            #[cfg(all(target_arch = "x86_64", not(miri)))]
+            Level::Avx2 => pulp::x86::V3::is_available(),
+            #[cfg(all(target_arch = "x86_64", not(miri)))]
+            Level::Avx512 => pulp::x86::V4::is_available(),
+            #[allow(unreachable_patterns)]
+            _ => false,
+        }
+    }
+
+    /// The widest level this CPU has.
+    pub fn detected() -> Level {
+        Level::ALL
+            .into_iter()
+            .rev()
+            .find(|l| l.available())
+            .unwrap_or(Level::Scalar)
+    }
+}
+
+impl core::fmt::Display for Level {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// The level in use, `UNSET` until first asked for.
+static CURRENT: AtomicU8 = AtomicU8::new(UNSET);
+const UNSET: u8 = u8::MAX;
+
+/// The level the kernel runs at: the one [`force`]d, else the widest the CPU has.
+pub fn level() -> Level {
+    match Level::ALL.get(usize::from(CURRENT.load(Ordering::Relaxed))) {
+        Some(&l) => l,
+        None => {
+            let l = Level::detected();
+            CURRENT.store(l as u8, Ordering::Relaxed);
+            l
+        }
+    }
+}
+
+/// Runs the kernel at `level` from now on, in every thread (for tests, benchmarks and bug
+/// reports; `som-std` reads the `SOM_SIMD` environment variable into it).
+///
+/// # Errors
+/// [`Error::Unsupported`] when this CPU or build cannot run `level`; the level in use stays.
+pub fn force(level: Level) -> Result<()> {
+    CURRENT.store(force_check(level)? as u8, Ordering::Relaxed);
+    Ok(())
+}
+
+/// `level`, if this CPU and build can run it.
+pub(crate) fn force_check(level: Level) -> Result<Level> {
+    if level.available() {
+        Ok(level)
+    } else {
+        Err(Error::Unsupported {
+            what: match level {
+                Level::Scalar => "SIMD level scalar on this build",
+                Level::Sse2 => "SIMD level sse2: this CPU is not x86_64",
+                Level::Avx2 => "SIMD level avx2: this CPU lacks AVX2 or FMA",
+                Level::Avx512 => "SIMD level avx512: this CPU lacks AVX-512",
+            },
+        })
+    }
+}
+
+/// Sixteen `f32` lanes in one instruction set's registers: one row of two blocks side by side
+/// (lanes 0..8 the first block, 8..16 the second). The arithmetic is the instruction set's;
+/// [`Lanes::mul_add`] is fused where the instruction set has it.
+pub(crate) trait Lanes:
+    Copy + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> + 'static
+{
+    /// A lane mask.
+    type Mask: Copy + 'static;
+
+    /// `self * a + b`.
+    fn mul_add(self, a: Self, b: Self) -> Self;
+    /// `self < b`, lane by lane (false with NaN).
+    fn lt(self, b: Self) -> Self::Mask;
+    /// `t` where `m` is set, else `f`.
+    fn select(m: Self::Mask, t: Self, f: Self) -> Self;
+    /// The smaller of each pair of lanes; with a NaN, either.
+    fn min(self, b: Self) -> Self;
+    /// The larger of each pair of lanes; with a NaN, either.
+    fn max(self, b: Self) -> Self;
+    /// The lanes in order.
+    fn to_array(self) -> [f32; 2 * LANES];
+    /// Stores lanes 0..8 in `lo` and 8..16 in `hi`.
+    fn store(self, lo: &mut [f32; LANES], hi: &mut [f32; LANES]);
+    /// Stores lanes 0..8 in `lo`.
+    fn store_lo(self, lo: &mut [f32; LANES]);
+}
+
+/// An instruction set, as a value that proves the CPU has it (a zero-sized token): makes
+/// vectors, and runs code compiled for it.
+pub(crate) trait Isa: Copy + 'static {
+    /// Its sixteen lanes.
+    type V: Lanes;
+    /// Whether it has 32 vector registers (room for larger register tiles).
+    const MANY_REGISTERS: bool;
+
+    /// `x` in every lane.
+    fn splat(self, x: f32) -> Self::V;
+    /// `lo` in lanes 0..8, `hi` in 8..16.
+    fn load(self, lo: &[f32; LANES], hi: &[f32; LANES]) -> Self::V;
+    /// Runs `f` compiled for this instruction set (`f` must be inlined into it: the generic
+    /// loops are `#[inline(always)]`).
+    fn run<R>(self, f: impl FnOnce() -> R) -> R;
+
+    /// Sixteen lanes from an array.
+    #[inline(always)]
+    fn array(self, a: &[f32; 2 * LANES]) -> Self::V {
+        let (lo, hi) = a.split_at(LANES);
+        let (Ok(lo), Ok(hi)) = (<&[f32; LANES]>::try_from(lo), <&[f32; LANES]>::try_from(hi))
+        else {
+            return self.splat(0.0);
+        };
+        self.load(lo, hi)
+    }
+
+    /// Zero in every lane.
+    #[inline(always)]
+    fn zero(self) -> Self::V {
+        self.splat(0.0)
+    }
+}
+
+/// The instruction set of a level, as a token proving the CPU has it; a level the CPU lacks
+/// gets the widest below it.
+#[derive(Clone, Copy)]
+pub(crate) enum Token {
+    Scalar(Scalar),
+    #[cfg(target_arch = "x86_64")]
+    Sse2(Sse2),
+    #[cfg(target_arch = "x86_64")]
+    Avx2(Avx2),
+    #[cfg(target_arch = "x86_64")]
+    Avx512(Avx512),
+}
+
+impl Token {
+    #[inline(always)]
+    pub(crate) fn of(level: Level) -> Token {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if level >= Level::Avx512
+                && let Some(t) = Avx512::new()
+            {
+                return Token::Avx512(t);
+            }
+            if level >= Level::Avx2
+                && let Some(t) = Avx2::new()
+            {
+                return Token::Avx2(t);
+            }
+            if level >= Level::Sse2 {
+                return Token::Sse2(Sse2);
+            }
+        }
+        let _ = level;
+        Token::Scalar(Scalar)
+    }
+}
+
+/// Runs `$body` with `$isa` bound to the instruction set of `$level` (an [`Isa`] value),
+/// compiled for it: the one place where a level becomes code.
+macro_rules! dispatch {
+    ($level:expr, $isa:ident => $body:expr) => {{
+        #[allow(unused_imports)]
+        use $crate::simd::Isa as _;
+        match $crate::simd::Token::of($level) {
+            #[cfg(target_arch = "x86_64")]
+            $crate::simd::Token::Avx512($isa) => $isa.run(
+                #[inline(always)]
+                move || $body,
+            ),
+            #[cfg(target_arch = "x86_64")]
+            $crate::simd::Token::Avx2($isa) => $isa.run(
+                #[inline(always)]
+                move || $body,
+            ),
+            #[cfg(target_arch = "x86_64")]
+            $crate::simd::Token::Sse2($isa) => $isa.run(
+                #[inline(always)]
+                move || $body,
+            ),
+            $crate::simd::Token::Scalar($isa) => $isa.run(
+                #[inline(always)]
+                move || $body,
+            ),
+        }
+    }};
+}
+pub(crate) use dispatch;
+
+/// Every level this machine can run (for tests).
+#[cfg(test)]
+pub(crate) fn available() -> impl Iterator<Item = Level> {
+    Level::ALL.into_iter().filter(|l| l.available())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip() {
+        for l in Level::ALL {
+            assert_eq!(Level::from_name(l.name()), Some(l));
+        }
+        assert_eq!(Level::from_name("avx"), None);
+    }
+
+    #[test]
+    fn detected_is_available_and_the_widest() {
+        let d = Level::detected();
+        assert!(d.available());
+        assert!(
+            Level::ALL
+                .iter()
+                .filter(|l| **l > d)
+                .all(|l| !l.available())
+        );
+        assert!(Level::Scalar.available());
+        #[cfg(target_arch = "x86_64")]
+        assert!(Level::Sse2.available());
+    }
+
+    /// Every level computes the same lane operations (exactly, on values whose products and
+    /// sums are exact).
+    #[test]
+    fn lanes_agree_across_levels() {
+        let a: [f32; 16] = core::array::from_fn(|i| i as f32 - 7.5);
+        let b: [f32; 16] = core::array::from_fn(|i| (i as f32) * 0.25 - 1.0);
+        for level in available() {
+            let (sum, fma, lt, min, max) = dispatch!(level, isa => {
+                let (va, vb) = (isa.array(&a), isa.array(&b));
+                let m = va.lt(vb);
+                (
+                    (va + vb).to_array(),
+                    va.mul_add(vb, va).to_array(),
+                    <_ as Lanes>::select(m, isa.splat(1.0), isa.zero()).to_array(),
+                    va.min(vb).to_array(),
+                    va.max(vb).to_array(),
+                )
+            });
+            for i in 0..16 {
+                assert_eq!(sum[i], a[i] + b[i], "{level}");
+                assert_eq!(fma[i], a[i] * b[i] + a[i], "{level}");
+                assert_eq!(lt[i], if a[i] < b[i] { 1.0 } else { 0.0 }, "{level}");
+                assert_eq!(min[i], a[i].min(b[i]), "{level}");
+                assert_eq!(max[i], a[i].max(b[i]), "{level}");
+            }
+            let (lo, hi, only) = dispatch!(level, isa => {
+                let (mut lo, mut hi, mut only) = ([0.0; 8], [0.0; 8], [9.0; 8]);
+                let v = isa.array(&a);
+                v.store(&mut lo, &mut hi);
+                v.store_lo(&mut only);
+                (lo, hi, only)
+            });
+            assert_eq!([lo, hi].concat(), a, "{level}");
+            assert_eq!(only, lo, "{level}");
+        }
+    }
+}

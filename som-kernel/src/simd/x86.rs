@@ -1,0 +1,404 @@
+//! The x86_64 instruction sets: SSE2 through `wide` (the baseline every x86_64 CPU has), AVX2
+//! and AVX-512 through `pulp`, whose tokens prove at run time that the CPU has them and whose
+//! intrinsics are safe to call with a token. No `unsafe` here.
+
+use core::arch::x86_64::{__m256, __m512, _CMP_LT_OQ};
+use core::ops::{Add, Mul, Sub};
+
+use pulp::bytemuck::cast;
+use pulp::x86::{V3, V4};
+use wide::f32x16;
+
+use super::{Isa, Lanes};
+use crate::LANES;
+
+/// SSE2, x86_64's baseline: `wide`'s sixteen lanes (four registers).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Sse2;
+
+/// Sixteen lanes of `wide` (`#[repr(transparent)]` of its vector).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Wide(f32x16);
+
+impl Add for Wide {
+    type Output = Self;
+    #[inline(always)]
+    fn add(self, b: Self) -> Self {
+        Wide(self.0 + b.0)
+    }
+}
+
+impl Sub for Wide {
+    type Output = Self;
+    #[inline(always)]
+    fn sub(self, b: Self) -> Self {
+        Wide(self.0 - b.0)
+    }
+}
+
+impl Mul for Wide {
+    type Output = Self;
+    #[inline(always)]
+    fn mul(self, b: Self) -> Self {
+        Wide(self.0 * b.0)
+    }
+}
+
+impl Lanes for Wide {
+    type Mask = f32x16;
+
+    #[inline(always)]
+    fn mul_add(self, a: Self, b: Self) -> Self {
+        Wide(self.0.mul_add(a.0, b.0))
+    }
+
+    #[inline(always)]
+    fn lt(self, b: Self) -> f32x16 {
+        self.0.simd_lt(b.0)
+    }
+
+    #[inline(always)]
+    fn select(m: f32x16, t: Self, f: Self) -> Self {
+        Wide(m.select(t.0, f.0))
+    }
+
+    #[inline(always)]
+    fn min(self, b: Self) -> Self {
+        Wide(self.0.fast_min(b.0))
+    }
+
+    #[inline(always)]
+    fn max(self, b: Self) -> Self {
+        Wide(self.0.fast_max(b.0))
+    }
+
+    #[inline(always)]
+    fn to_array(self) -> [f32; 2 * LANES] {
+        self.0.to_array()
+    }
+
+    #[inline(always)]
+    fn store(self, lo: &mut [f32; LANES], hi: &mut [f32; LANES]) {
+        let [a, b]: [[f32; LANES]; 2] = cast(self.0.to_array());
+        (*lo, *hi) = (a, b);
+    }
+
+    #[inline(always)]
+    fn store_lo(self, lo: &mut [f32; LANES]) {
+        let [a, _]: [[f32; LANES]; 2] = cast(self.0.to_array());
+        *lo = a;
+    }
+}
+
+impl Isa for Sse2 {
+    type V = Wide;
+    const MANY_REGISTERS: bool = false;
+
+    #[inline(always)]
+    fn splat(self, x: f32) -> Wide {
+        Wide(f32x16::splat(x))
+    }
+
+    #[inline(always)]
+    fn load(self, lo: &[f32; LANES], hi: &[f32; LANES]) -> Wide {
+        Wide(f32x16::new(cast([*lo, *hi])))
+    }
+
+    #[inline(always)]
+    fn run<R>(self, f: impl FnOnce() -> R) -> R {
+        f()
+    }
+}
+
+/// AVX2 with FMA, proven present by `pulp`'s token.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Avx2(V3);
+
+impl Avx2 {
+    /// The token, if this CPU has AVX2 and FMA.
+    #[inline(always)]
+    pub(crate) fn new() -> Option<Self> {
+        if cfg!(miri) {
+            return None;
+        }
+        V3::try_new().map(Avx2)
+    }
+}
+
+/// Sixteen lanes in two AVX registers.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Ymm2 {
+    t: V3,
+    v: [__m256; 2],
+}
+
+impl Ymm2 {
+    #[inline(always)]
+    fn zip(self, b: Self, f: impl Fn(V3, __m256, __m256) -> __m256) -> Self {
+        let [a0, a1] = self.v;
+        let [b0, b1] = b.v;
+        Ymm2 {
+            t: self.t,
+            v: [f(self.t, a0, b0), f(self.t, a1, b1)],
+        }
+    }
+}
+
+impl Add for Ymm2 {
+    type Output = Self;
+    #[inline(always)]
+    fn add(self, b: Self) -> Self {
+        self.zip(b, |t, a, b| t.avx._mm256_add_ps(a, b))
+    }
+}
+
+impl Sub for Ymm2 {
+    type Output = Self;
+    #[inline(always)]
+    fn sub(self, b: Self) -> Self {
+        self.zip(b, |t, a, b| t.avx._mm256_sub_ps(a, b))
+    }
+}
+
+impl Mul for Ymm2 {
+    type Output = Self;
+    #[inline(always)]
+    fn mul(self, b: Self) -> Self {
+        self.zip(b, |t, a, b| t.avx._mm256_mul_ps(a, b))
+    }
+}
+
+impl Lanes for Ymm2 {
+    /// All-ones lanes where set, as the comparisons make them.
+    type Mask = Ymm2;
+
+    #[inline(always)]
+    fn mul_add(self, a: Self, b: Self) -> Self {
+        let t = self.t;
+        Ymm2 {
+            t,
+            v: [
+                t.fma._mm256_fmadd_ps(self.v[0], a.v[0], b.v[0]),
+                t.fma._mm256_fmadd_ps(self.v[1], a.v[1], b.v[1]),
+            ],
+        }
+    }
+
+    #[inline(always)]
+    fn lt(self, b: Self) -> Self {
+        self.zip(b, |t, a, b| t.avx._mm256_cmp_ps::<_CMP_LT_OQ>(a, b))
+    }
+
+    #[inline(always)]
+    fn select(m: Self, t: Self, f: Self) -> Self {
+        let k = m.t;
+        Ymm2 {
+            t: k,
+            v: [
+                k.avx._mm256_blendv_ps(f.v[0], t.v[0], m.v[0]),
+                k.avx._mm256_blendv_ps(f.v[1], t.v[1], m.v[1]),
+            ],
+        }
+    }
+
+    #[inline(always)]
+    fn min(self, b: Self) -> Self {
+        self.zip(b, |t, a, b| t.avx._mm256_min_ps(a, b))
+    }
+
+    #[inline(always)]
+    fn max(self, b: Self) -> Self {
+        self.zip(b, |t, a, b| t.avx._mm256_max_ps(a, b))
+    }
+
+    #[inline(always)]
+    fn to_array(self) -> [f32; 2 * LANES] {
+        cast(self.v)
+    }
+
+    #[inline(always)]
+    fn store(self, lo: &mut [f32; LANES], hi: &mut [f32; LANES]) {
+        *lo = cast(self.v[0]);
+        *hi = cast(self.v[1]);
+    }
+
+    #[inline(always)]
+    fn store_lo(self, lo: &mut [f32; LANES]) {
+        *lo = cast(self.v[0]);
+    }
+}
+
+impl Isa for Avx2 {
+    type V = Ymm2;
+    const MANY_REGISTERS: bool = false;
+
+    #[inline(always)]
+    fn splat(self, x: f32) -> Ymm2 {
+        let v = self.0.avx._mm256_set1_ps(x);
+        Ymm2 {
+            t: self.0,
+            v: [v, v],
+        }
+    }
+
+    #[inline(always)]
+    fn load(self, lo: &[f32; LANES], hi: &[f32; LANES]) -> Ymm2 {
+        Ymm2 {
+            t: self.0,
+            v: [cast(*lo), cast(*hi)],
+        }
+    }
+
+    #[inline(always)]
+    fn run<R>(self, f: impl FnOnce() -> R) -> R {
+        self.0.vectorize(f)
+    }
+}
+
+/// AVX-512 (F, BW, CD, DQ, VL), proven present by `pulp`'s token.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Avx512(V4);
+
+impl Avx512 {
+    /// The token, if this CPU has AVX-512.
+    #[inline(always)]
+    pub(crate) fn new() -> Option<Self> {
+        if cfg!(miri) {
+            return None;
+        }
+        V4::try_new().map(Avx512)
+    }
+}
+
+/// Sixteen lanes in one AVX-512 register.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Zmm {
+    t: V4,
+    v: __m512,
+}
+
+impl Zmm {
+    #[inline(always)]
+    fn zip(self, b: Self, f: impl Fn(V4, __m512, __m512) -> __m512) -> Self {
+        Zmm {
+            t: self.t,
+            v: f(self.t, self.v, b.v),
+        }
+    }
+}
+
+impl Add for Zmm {
+    type Output = Self;
+    #[inline(always)]
+    fn add(self, b: Self) -> Self {
+        self.zip(b, |t, a, b| t.avx512f._mm512_add_ps(a, b))
+    }
+}
+
+impl Sub for Zmm {
+    type Output = Self;
+    #[inline(always)]
+    fn sub(self, b: Self) -> Self {
+        self.zip(b, |t, a, b| t.avx512f._mm512_sub_ps(a, b))
+    }
+}
+
+impl Mul for Zmm {
+    type Output = Self;
+    #[inline(always)]
+    fn mul(self, b: Self) -> Self {
+        self.zip(b, |t, a, b| t.avx512f._mm512_mul_ps(a, b))
+    }
+}
+
+/// A lane mask of AVX-512 (one bit a lane), with its token.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Mask16 {
+    t: V4,
+    bits: u16,
+}
+
+impl Lanes for Zmm {
+    type Mask = Mask16;
+
+    #[inline(always)]
+    fn mul_add(self, a: Self, b: Self) -> Self {
+        Zmm {
+            t: self.t,
+            v: self.t.avx512f._mm512_fmadd_ps(self.v, a.v, b.v),
+        }
+    }
+
+    #[inline(always)]
+    fn lt(self, b: Self) -> Mask16 {
+        Mask16 {
+            t: self.t,
+            bits: self.t.avx512f._mm512_cmp_ps_mask::<_CMP_LT_OQ>(self.v, b.v),
+        }
+    }
+
+    #[inline(always)]
+    fn select(m: Mask16, t: Self, f: Self) -> Self {
+        Zmm {
+            t: m.t,
+            v: m.t.avx512f._mm512_mask_blend_ps(m.bits, f.v, t.v),
+        }
+    }
+
+    #[inline(always)]
+    fn min(self, b: Self) -> Self {
+        self.zip(b, |t, a, b| t.avx512f._mm512_min_ps(a, b))
+    }
+
+    #[inline(always)]
+    fn max(self, b: Self) -> Self {
+        self.zip(b, |t, a, b| t.avx512f._mm512_max_ps(a, b))
+    }
+
+    #[inline(always)]
+    fn to_array(self) -> [f32; 2 * LANES] {
+        cast(self.v)
+    }
+
+    #[inline(always)]
+    fn store(self, lo: &mut [f32; LANES], hi: &mut [f32; LANES]) {
+        let f = self.t.avx512f;
+        *lo = cast(f._mm512_castps512_ps256(self.v));
+        *hi = cast(self.t.avx512dq._mm512_extractf32x8_ps::<1>(self.v));
+    }
+
+    #[inline(always)]
+    fn store_lo(self, lo: &mut [f32; LANES]) {
+        *lo = cast(self.t.avx512f._mm512_castps512_ps256(self.v));
+    }
+}
+
+impl Isa for Avx512 {
+    type V = Zmm;
+    const MANY_REGISTERS: bool = true;
+
+    #[inline(always)]
+    fn splat(self, x: f32) -> Zmm {
+        Zmm {
+            t: self.0,
+            v: self.0.avx512f._mm512_set1_ps(x),
+        }
+    }
+
+    #[inline(always)]
+    fn load(self, lo: &[f32; LANES], hi: &[f32; LANES]) -> Zmm {
+        let t = self.0;
+        let lo: __m256 = cast(*lo);
+        let hi: __m256 = cast(*hi);
+        Zmm {
+            t,
+            v: t.avx512dq
+                ._mm512_insertf32x8::<1>(t.avx512f._mm512_castps256_ps512(lo), hi),
+        }
+    }
+
+    #[inline(always)]
+    fn run<R>(self, f: impl FnOnce() -> R) -> R {
+        self.0.vectorize(f)
+    }
+}

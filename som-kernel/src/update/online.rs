@@ -1,0 +1,287 @@
+//! The online step, `w += alpha h (x - w)` for every unit, pair by pair through the kernel's
+//! one loop; with the next sample's search in the same sweep, the fused step.
+
+use super::field::{Field, Separable, Strip, TABLE_MAX};
+use crate::LANES;
+use crate::bmu::Bmu;
+use crate::bmu::track::Best;
+use crate::grid::Grid;
+use crate::neighbourhood::Neighbourhood;
+use crate::pairs::{Block, Columns, Dist2, Loaded, Rows, accumulate, by_dim};
+use crate::simd::{Isa, Lanes, Level, dispatch};
+
+/// Online step: `w += alpha h (x - w)` for every unit, `h` around `winner`. Pairs of blocks
+/// whose units all have `h = 0` (outside the cut-off) are not touched.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn online(
+    level: Level,
+    weights: &mut [f32],
+    grid: &Grid,
+    dim: usize,
+    x: &[f32],
+    winner: usize,
+    nb: &Neighbourhood,
+    alpha: f32,
+) {
+    dispatch!(level, isa => step(isa, weights, grid, dim, x, (winner, nb, alpha), &mut Nothing));
+}
+
+/// [`online`], then the best-matching unit of `next` in the updated map, in the same sweep:
+/// bit-identical to [`online`] followed by [`crate::bmu::bmu`]. `next.len() == dim`.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn online_then_bmu(
+    level: Level,
+    weights: &mut [f32],
+    grid: &Grid,
+    dim: usize,
+    x: &[f32],
+    winner: usize,
+    nb: &Neighbourhood,
+    alpha: f32,
+    next: &[f32],
+) -> Bmu {
+    dispatch!(level, isa => {
+        let mut search = Search {
+            next,
+            units: grid.units(),
+            best: Best::new(isa),
+        };
+        step(isa, weights, grid, dim, x, (winner, nb, alpha), &mut search);
+        Best::reduce(&[search.best])
+    })
+}
+
+/// What a sweep does with the rows of each pair once updated: nothing ([`Nothing`]), or
+/// measure the next sample's distances to them ([`Search`]).
+trait Then<I: Isa> {
+    /// Whether pairs the update leaves alone are visited too.
+    const EVERY_PAIR: bool;
+
+    /// Takes the `dim` rows of the pair whose first block is `b`, as they now are (each row
+    /// must be asked for: an update stores a row when it is made).
+    fn take(&mut self, isa: I, b: usize, dim: usize, rows: &mut impl Rows<I::V, 1>);
+}
+
+/// A plain update.
+struct Nothing;
+
+impl<I: Isa> Then<I> for Nothing {
+    const EVERY_PAIR: bool = false;
+
+    #[inline(always)]
+    fn take(&mut self, _: I, _: usize, dim: usize, rows: &mut impl Rows<I::V, 1>) {
+        for d in 0..dim {
+            rows.row(d);
+        }
+    }
+}
+
+/// The next sample's best-matching unit, searched on the updated weights while they are still
+/// in registers: the same loop and tracker as [`crate::bmu::bmu`], so the result is
+/// bit-identical to an update followed by a search. (Which tracker takes a pair does not
+/// change the result: each keeps per lane the smallest (distance, unit) it was offered, and
+/// the reduction takes the smallest of those.)
+struct Search<'x, V> {
+    next: &'x [f32],
+    units: usize,
+    best: Best<V>,
+}
+
+impl<I: Isa> Then<I> for Search<'_, I::V> {
+    const EVERY_PAIR: bool = true;
+
+    #[inline(always)]
+    fn take(&mut self, isa: I, b: usize, dim: usize, rows: &mut impl Rows<I::V, 1>) {
+        let mut acc = [[isa.zero()]; 1];
+        accumulate::<I, Dist2, 1, 1>(dim, rows, &Columns::new(isa, [self.next]), &mut acc);
+        self.best.offer_pair(isa, acc[0][0], b, self.units);
+    }
+}
+
+/// `w += alpha h (x - w)` for every unit, `h` around `winner`, then `then` over the pairs.
+#[inline(always)]
+fn step<I: Isa, T: Then<I>>(
+    isa: I,
+    weights: &mut [f32],
+    grid: &Grid,
+    dim: usize,
+    x: &[f32],
+    (winner, nb, alpha): (usize, &Neighbourhood, f32),
+    then: &mut T,
+) {
+    let center = grid.coords(winner);
+    let step = (center, nb, alpha);
+    // Table storage in three sizes, so that the stack follows the map's size: 256 bytes
+    // for maps like 8 x 8 (hexagonal too) or 16 x 20, 640 bytes to 64 x 64 (42 x 42
+    // hexagonal), 1600 bytes beyond.
+    match Separable::need(grid, nb) {
+        Some(need) if need <= 64 => with_tables::<64, I, T>(isa, weights, grid, dim, x, step, then),
+        Some(need) if need <= 160 => {
+            with_tables::<160, I, T>(isa, weights, grid, dim, x, step, then)
+        }
+        Some(_) => with_tables::<TABLE_MAX, I, T>(isa, weights, grid, dim, x, step, then),
+        None => {
+            let field = Field::new(grid, nb);
+            let h_of = |b| field.block(b, center).map(|h| h.to_array());
+            by_dim(
+                dim,
+                #[inline(always)]
+                |dim| sweep(isa, weights, dim, x, alpha, h_of, then),
+            );
+        }
+    }
+}
+
+/// [`step`] with separable tables in `N` floats of stack, this frame's alone: callers only
+/// pay for the size they pick. (Not inlined: it enters the instruction set again.)
+#[inline(never)]
+fn with_tables<const N: usize, I: Isa, T: Then<I>>(
+    isa: I,
+    weights: &mut [f32],
+    grid: &Grid,
+    dim: usize,
+    x: &[f32],
+    (center, nb, alpha): ((f32, f32), &Neighbourhood, f32),
+    then: &mut T,
+) {
+    isa.run(
+        #[inline(always)]
+        move || {
+            let mut store = [0.0; N];
+            if let Some(table) = Separable::new(grid, nb, center, &mut store) {
+                with_table(isa, weights, dim, x, alpha, &table, then);
+            }
+        },
+    );
+}
+
+/// [`step`] over built tables: one copy of the loops whatever the storage size.
+#[inline(never)]
+fn with_table<I: Isa, T: Then<I>>(
+    isa: I,
+    weights: &mut [f32],
+    dim: usize,
+    x: &[f32],
+    alpha: f32,
+    table: &Separable<'_>,
+    then: &mut T,
+) {
+    isa.run(
+        #[inline(always)]
+        move || {
+            let mut strip = Strip::new(table);
+            let h_of = |b| strip.block(b).map(|h| h.to_array());
+            by_dim(
+                dim,
+                #[inline(always)]
+                |dim| sweep(isa, weights, dim, x, alpha, h_of, then),
+            );
+        },
+    );
+}
+
+/// `w += alpha h (x - w)` over the pairs of blocks in order, `h` of block `b` from `h_of(b)`
+/// (`None`: all 0, the block is left alone), handing `then` the rows of each pair updated (or
+/// of every pair, if it asks).
+#[inline(always)]
+fn sweep<I: Isa, T: Then<I>>(
+    isa: I,
+    weights: &mut [f32],
+    dim: usize,
+    x: &[f32],
+    alpha: f32,
+    mut h_of: impl FnMut(usize) -> Option<[f32; LANES]>,
+    then: &mut T,
+) {
+    let Some(x) = x.get(..dim).filter(|_| dim > 0) else {
+        return;
+    };
+    let alpha = isa.splat(alpha);
+    let blocks = weights.as_chunks_mut::<LANES>().0;
+    let mut pairs = blocks.chunks_exact_mut(dim.saturating_mul(2));
+    let mut b = 0;
+    for pair in pairs.by_ref() {
+        let (lo, hi) = pair.split_at_mut(dim.min(pair.len()));
+        match (h_of(b), h_of(b + 1)) {
+            (None, None) => {
+                if T::EVERY_PAIR {
+                    then.take(isa, b, dim, &mut Loaded::new(isa, [(&*lo, &*hi)]));
+                }
+            }
+            (h0, h1) => {
+                let rate = isa.load(&h0.unwrap_or_default(), &h1.unwrap_or_default()) * alpha;
+                // A half left alone keeps its weights, in memory and in the rows passed on.
+                let keep = if h0.is_none() || h1.is_none() {
+                    let mark = |h: &Option<_>| [if h.is_some() { 0.0 } else { 1.0 }; LANES];
+                    Some(isa.load(&mark(&h0), &mark(&h1)).lt(isa.splat(0.5)))
+                } else {
+                    None
+                };
+                let mut rows = Pulled {
+                    isa,
+                    lo,
+                    hi: Some(hi),
+                    x,
+                    rate,
+                    keep,
+                };
+                then.take(isa, b, dim, &mut rows);
+            }
+        }
+        b += 2;
+    }
+    let lone = pairs.into_remainder();
+    if lone.len() >= dim {
+        match h_of(b) {
+            None if T::EVERY_PAIR => {
+                then.take(isa, b, dim, &mut Loaded::new(isa, [(&*lone, &*lone)]))
+            }
+            None => {}
+            Some(h) => {
+                let mut rows = Pulled {
+                    isa,
+                    lo: lone,
+                    hi: None,
+                    x,
+                    rate: isa.load(&h, &h) * alpha,
+                    keep: None,
+                };
+                then.take(isa, b, dim, &mut rows);
+            }
+        }
+    }
+}
+
+/// The rows of a pair (or of a lone last block, paired with itself) after
+/// `w += rate (x - w)`, stored as they are made; where `keep` is given, only its lanes take
+/// the update (the others keep their weights bit for bit).
+struct Pulled<'a, I: Isa> {
+    isa: I,
+    lo: &'a mut Block,
+    hi: Option<&'a mut Block>,
+    x: &'a [f32],
+    rate: I::V,
+    keep: Option<<I::V as Lanes>::Mask>,
+}
+
+impl<I: Isa> Rows<I::V, 1> for Pulled<'_, I> {
+    #[inline(always)]
+    fn row(&mut self, d: usize) -> [I::V; 1] {
+        let isa = self.isa;
+        let xd = isa.splat(self.x.get(d).copied().unwrap_or(0.0));
+        let Some(lo) = self.lo.get_mut(d) else {
+            return [isa.zero()];
+        };
+        let hi = self.hi.as_mut().and_then(|hi| hi.get_mut(d));
+        let w = isa.load(lo, hi.as_deref().unwrap_or(lo));
+        let mut v = self.rate.mul_add(xd - w, w);
+        if let Some(m) = self.keep {
+            v = <I::V as Lanes>::select(m, v, w);
+        }
+        match hi {
+            Some(hi) => v.store(lo, hi),
+            None => v.store_lo(lo),
+        }
+        [v]
+    }
+}
