@@ -55,8 +55,12 @@ impl Term for Dot {
 /// and index loops, never from closures handed to iterator adapters (which the compiler may
 /// leave out of line).
 pub(crate) trait Rows<V, const P: usize> {
-    /// Row `d < dim`.
+    /// Row `d < self.len()`.
     fn row(&mut self, d: usize) -> [V; P];
+
+    /// The number of rows every block holds (the shortest): loops that stop there let the
+    /// optimiser drop the bounds checks of [`Rows::row`].
+    fn len(&self) -> usize;
 }
 
 /// The loop: for each dimension `d`, the row of `P` pairs from `rows` and the values of `N`
@@ -69,7 +73,7 @@ pub(crate) fn accumulate<I: Isa, T: Term, const P: usize, const N: usize>(
     xs: &Columns<'_, I, N>,
     acc: &mut [[I::V; P]; N],
 ) {
-    for d in 0..dim {
+    for d in 0..dim.min(rows.len()).min(xs.len()) {
         let w = rows.row(d);
         let x = xs.at(d);
         for s in 0..N {
@@ -103,6 +107,15 @@ impl<I: Isa, const P: usize> Rows<I::V, P> for Loaded<'_, I, P> {
         }
         w
     }
+
+    #[inline(always)]
+    fn len(&self) -> usize {
+        let mut len = usize::MAX;
+        for p in 0..P {
+            len = len.min(self.pairs[p].0.len()).min(self.pairs[p].1.len());
+        }
+        len
+    }
 }
 
 /// Rows passed through unchanged, their squares added into `norm` (`|w|^2`, one chain a
@@ -120,6 +133,11 @@ impl<V: Lanes, R: Rows<V, P>, const P: usize> Rows<V, P> for WithNorms<R, V, P> 
             self.norm[p] = w[p].mul_add(w[p], self.norm[p]);
         }
         w
+    }
+
+    #[inline(always)]
+    fn len(&self) -> usize {
+        self.rows.len()
     }
 }
 
@@ -140,6 +158,16 @@ impl<'x, I: Isa, const N: usize> Columns<'x, I, N> {
     #[inline(always)]
     pub(crate) fn new(isa: I, x: [&'x [f32]; N]) -> Self {
         Self { isa, x }
+    }
+
+    /// The length of the shortest sample.
+    #[inline(always)]
+    fn len(&self) -> usize {
+        let mut len = usize::MAX;
+        for s in 0..N {
+            len = len.min(self.x[s].len());
+        }
+        len
     }
 
     #[inline(always)]

@@ -26,9 +26,9 @@ use crate::simd::{Isa, Lanes};
 /// Below this dimension the expanded form saves less than its bookkeeping costs.
 pub(crate) const MIN_DIM: usize = 8;
 
-/// Best-matching units of the samples of `data` into `out`, tiles of eight samples where the
-/// CPU has 32 vector registers (enough independent chains to hide the FMA latency), four
-/// elsewhere. `largest` is the codebook's [`largest_norm2`] (`None`: exact search only).
+/// Best-matching units of the samples of `data` into `out`, in register tiles of
+/// [`Isa::TILE`] samples (eight with AVX-512's 32 registers: enough independent chains to hide
+/// the FMA latency). `largest` is the codebook's [`largest_norm2`] (`None`: exact search only).
 #[inline(always)]
 pub(crate) fn many<I: Isa>(
     isa: I,
@@ -39,10 +39,10 @@ pub(crate) fn many<I: Isa>(
     out: &mut [Bmu],
     largest: Option<f32>,
 ) {
-    if I::MANY_REGISTERS {
-        many_with::<I, 8>(isa, weights, units, dim, data, out, largest);
-    } else {
-        many_with::<I, 4>(isa, weights, units, dim, data, out, largest);
+    match I::TILE {
+        8 => many_with::<I, 8>(isa, weights, units, dim, data, out, largest),
+        4 => many_with::<I, 4>(isa, weights, units, dim, data, out, largest),
+        _ => many_with::<I, 2>(isa, weights, units, dim, data, out, largest),
     }
 }
 

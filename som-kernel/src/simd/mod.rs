@@ -168,6 +168,9 @@ pub(crate) trait Isa: Copy + 'static {
     type V: Lanes;
     /// Whether it has 32 vector registers (room for larger register tiles).
     const MANY_REGISTERS: bool;
+    /// Samples per register tile of the many-sample search: as many accumulators as its
+    /// registers hold beside a row and a norm.
+    const TILE: usize;
 
     /// `x` in every lane.
     fn splat(self, x: f32) -> Self::V;

@@ -114,6 +114,7 @@ impl Lanes for Array {
 impl Isa for Scalar {
     type V = Array;
     const MANY_REGISTERS: bool = false;
+    const TILE: usize = 2;
 
     #[inline(always)]
     fn splat(self, x: f32) -> Array {

@@ -93,6 +93,7 @@ impl Lanes for Wide {
 impl Isa for Sse2 {
     type V = Wide;
     const MANY_REGISTERS: bool = false;
+    const TILE: usize = 2;
 
     #[inline(always)]
     fn splat(self, x: f32) -> Wide {
@@ -231,6 +232,7 @@ impl Lanes for Ymm2 {
 impl Isa for Avx2 {
     type V = Ymm2;
     const MANY_REGISTERS: bool = false;
+    const TILE: usize = 4;
 
     #[inline(always)]
     fn splat(self, x: f32) -> Ymm2 {
@@ -376,6 +378,7 @@ impl Lanes for Zmm {
 impl Isa for Avx512 {
     type V = Zmm;
     const MANY_REGISTERS: bool = true;
+    const TILE: usize = 8;
 
     #[inline(always)]
     fn splat(self, x: f32) -> Zmm {

@@ -267,3 +267,31 @@ pub(crate) fn blocks_mut(
 pub(crate) fn real_lanes(b: usize, units: usize) -> f32x8 {
     (f32x8::splat((b * LANES) as f32) + LANE_INDEX).simd_lt(f32x8::splat(units as f32))
 }
+
+/// `h` of the units of block `b`, as an online sweep asks for it (`None`: all 0). A trait
+/// with `#[inline(always)]` methods rather than a closure, so that it is compiled into the
+/// sweep's instruction set (see [`crate::pairs::Rows`]).
+pub(crate) trait BlockH {
+    /// `h` of block `b`'s eight units.
+    fn h(&mut self, b: usize) -> Option<[f32; LANES]>;
+}
+
+impl BlockH for Strip<'_, '_> {
+    #[inline(always)]
+    fn h(&mut self, b: usize) -> Option<[f32; LANES]> {
+        self.block(b).map(|h| h.to_array())
+    }
+}
+
+/// A [`Field`] around one lattice point.
+pub(crate) struct Around<'f, 'g> {
+    pub(crate) field: &'f Field<'g>,
+    pub(crate) center: (f32, f32),
+}
+
+impl BlockH for Around<'_, '_> {
+    #[inline(always)]
+    fn h(&mut self, b: usize) -> Option<[f32; LANES]> {
+        self.field.block(b, self.center).map(|h| h.to_array())
+    }
+}

@@ -1,7 +1,7 @@
 //! The online step, `w += alpha h (x - w)` for every unit, pair by pair through the kernel's
 //! one loop; with the next sample's search in the same sweep, the fused step.
 
-use super::field::{Field, Separable, Strip, TABLE_MAX};
+use super::field::{Around, BlockH, Field, Separable, Strip, TABLE_MAX};
 use crate::LANES;
 use crate::bmu::Bmu;
 use crate::bmu::track::Best;
@@ -53,7 +53,7 @@ pub(crate) fn online_then_bmu(
 
 /// What a sweep does with the rows of each pair once updated: nothing ([`Nothing`]), or
 /// measure the next sample's distances to them ([`Search`]).
-trait Then<I: Isa> {
+trait Then<I: Isa>: Copy {
     /// Whether pairs the update leaves alone are visited too.
     const EVERY_PAIR: bool;
 
@@ -63,6 +63,7 @@ trait Then<I: Isa> {
 }
 
 /// A plain update.
+#[derive(Clone, Copy)]
 struct Nothing;
 
 impl<I: Isa> Then<I> for Nothing {
@@ -70,7 +71,7 @@ impl<I: Isa> Then<I> for Nothing {
 
     #[inline(always)]
     fn take(&mut self, _: I, _: usize, dim: usize, rows: &mut impl Rows<I::V, 1>) {
-        for d in 0..dim {
+        for d in 0..dim.min(rows.len()) {
             rows.row(d);
         }
     }
@@ -81,6 +82,7 @@ impl<I: Isa> Then<I> for Nothing {
 /// bit-identical to an update followed by a search. (Which tracker takes a pair does not
 /// change the result: each keeps per lane the smallest (distance, unit) it was offered, and
 /// the reduction takes the smallest of those.)
+#[derive(Clone, Copy)]
 struct Search<'x, V> {
     next: &'x [f32],
     units: usize,
@@ -122,11 +124,14 @@ fn step<I: Isa, T: Then<I>>(
         Some(_) => with_tables::<TABLE_MAX, I, T>(isa, weights, grid, dim, x, step, then),
         None => {
             let field = Field::new(grid, nb);
-            let h_of = |b| field.block(b, center).map(|h| h.to_array());
+            let mut h = Around {
+                field: &field,
+                center,
+            };
             by_dim(
                 dim,
                 #[inline(always)]
-                |dim| sweep(isa, weights, dim, x, alpha, h_of, then),
+                |dim| sweep(isa, weights, dim, x, alpha, &mut h, then),
             );
         }
     }
@@ -170,17 +175,16 @@ fn with_table<I: Isa, T: Then<I>>(
         #[inline(always)]
         move || {
             let mut strip = Strip::new(table);
-            let h_of = |b| strip.block(b).map(|h| h.to_array());
             by_dim(
                 dim,
                 #[inline(always)]
-                |dim| sweep(isa, weights, dim, x, alpha, h_of, then),
+                |dim| sweep(isa, weights, dim, x, alpha, &mut strip, then),
             );
         },
     );
 }
 
-/// `w += alpha h (x - w)` over the pairs of blocks in order, `h` of block `b` from `h_of(b)`
+/// `w += alpha h (x - w)` over the pairs of blocks in order, `h` of block `b` from `h_of.h(b)`
 /// (`None`: all 0, the block is left alone), handing `then` the rows of each pair updated (or
 /// of every pair, if it asks).
 #[inline(always)]
@@ -190,19 +194,22 @@ fn sweep<I: Isa, T: Then<I>>(
     dim: usize,
     x: &[f32],
     alpha: f32,
-    mut h_of: impl FnMut(usize) -> Option<[f32; LANES]>,
-    then: &mut T,
+    h_of: &mut impl BlockH,
+    then_at: &mut T,
 ) {
     let Some(x) = x.get(..dim).filter(|_| dim > 0) else {
         return;
     };
+    // A local copy, written back at the end: kept in registers. (Behind the reference, a
+    // tracker's select became a masked store to memory, microcoded on AMD.)
+    let mut then = *then_at;
     let alpha = isa.splat(alpha);
     let blocks = weights.as_chunks_mut::<LANES>().0;
     let mut pairs = blocks.chunks_exact_mut(dim.saturating_mul(2));
     let mut b = 0;
     for pair in pairs.by_ref() {
         let (lo, hi) = pair.split_at_mut(dim.min(pair.len()));
-        match (h_of(b), h_of(b + 1)) {
+        match (h_of.h(b), h_of.h(b + 1)) {
             (None, None) => {
                 if T::EVERY_PAIR {
                     then.take(isa, b, dim, &mut Loaded::new(isa, [(&*lo, &*hi)]));
@@ -232,7 +239,7 @@ fn sweep<I: Isa, T: Then<I>>(
     }
     let lone = pairs.into_remainder();
     if lone.len() >= dim {
-        match h_of(b) {
+        match h_of.h(b) {
             None if T::EVERY_PAIR => {
                 then.take(isa, b, dim, &mut Loaded::new(isa, [(&*lone, &*lone)]))
             }
@@ -250,6 +257,7 @@ fn sweep<I: Isa, T: Then<I>>(
             }
         }
     }
+    *then_at = then;
 }
 
 /// The rows of a pair (or of a lone last block, paired with itself) after
@@ -265,6 +273,12 @@ struct Pulled<'a, I: Isa> {
 }
 
 impl<I: Isa> Rows<I::V, 1> for Pulled<'_, I> {
+    #[inline(always)]
+    fn len(&self) -> usize {
+        let hi = self.hi.as_ref().map_or(usize::MAX, |hi| hi.len());
+        self.lo.len().min(hi).min(self.x.len())
+    }
+
     #[inline(always)]
     fn row(&mut self, d: usize) -> [I::V; 1] {
         let isa = self.isa;
