@@ -1,7 +1,7 @@
 //! The one loop: every unit-dimension pair the kernel touches goes through [`accumulate`].
 //!
 //! A codebook is walked two blocks at a time (a *pair*: sixteen units, one row of both in one
-//! [`Lanes`] value). [`accumulate`] takes the rows of `P` pairs, as a producer yields them
+//! [`Lanes`] value), or one at a time where a vector holds one block ([`Isa::BLOCKS`]). [`accumulate`] takes the rows of `P` pairs, as a producer yields them
 //! (loaded, or updated first), and the broadcast values of `N` samples, and folds each row into
 //! each sample's accumulator with one [`Term`]: the exact search's squared difference or the
 //! expanded form's product. Searches of one sample, register tiles of many samples, the
@@ -180,12 +180,13 @@ impl<'x, I: Isa, const N: usize> Columns<'x, I, N> {
     }
 }
 
-/// Walks a blocked codebook `P` pairs at a time, handing `visit` the index of the group's first
-/// block and its pairs. In a short last group, a pair past the end repeats the last pair and a
-/// lone last block is paired with itself; their units are numbered past the end of the map
-/// (first block `b + 2p`), so searches mask them as padding.
+/// Walks a blocked codebook `P` pairs at a time ([`Isa::BLOCKS`] blocks a pair), handing
+/// `visit` the index of the group's first block and its pairs. A one-block pair is that block
+/// twice. In a short last group, a pair past the end repeats the last block and a lone last
+/// block is paired with itself; their units are numbered past the end of the map (first block
+/// `b + BLOCKS p`), so searches mask them as padding.
 #[inline(always)]
-pub(crate) fn for_pairs<'w, const P: usize>(
+pub(crate) fn for_pairs<'w, I: Isa, const P: usize>(
     weights: &'w [f32],
     dim: usize,
     mut visit: impl FnMut(usize, [Pair<'w>; P]),
@@ -193,11 +194,12 @@ pub(crate) fn for_pairs<'w, const P: usize>(
     if dim == 0 {
         return;
     }
+    let per_pair = I::BLOCKS;
     // `max(1)` at each use below: the optimiser does not always carry the check above into
     // the loops, and `chunks_exact(0)` or `/ 0` would be panic branches.
     let blocks = weights.as_chunks::<LANES>().0;
-    // Saturating: a wrapped `2 P dim` of 0 would panic in `chunks_exact`.
-    let mut groups = blocks.chunks_exact(dim.saturating_mul(2 * P).max(1));
+    // Saturating: a wrapped `BLOCKS P dim` of 0 would panic in `chunks_exact`.
+    let mut groups = blocks.chunks_exact(dim.saturating_mul(per_pair * P).max(1));
     let mut b = 0;
     for group in groups.by_ref() {
         let mut parts = group.chunks_exact(dim.max(1));
@@ -205,10 +207,11 @@ pub(crate) fn for_pairs<'w, const P: usize>(
             b,
             core::array::from_fn(|_| {
                 let lo = parts.next().unwrap_or(group);
-                (lo, parts.next().unwrap_or(lo))
+                let hi = if per_pair == 2 { parts.next() } else { None };
+                (lo, hi.unwrap_or(lo))
             }),
         );
-        b += 2 * P;
+        b += per_pair * P;
     }
     let rest = groups.remainder();
     let count = rest.len() / dim.max(1);
@@ -219,7 +222,7 @@ pub(crate) fn for_pairs<'w, const P: usize>(
         };
         visit(
             b,
-            core::array::from_fn(|p| (block(2 * p), block(2 * p + 1))),
+            core::array::from_fn(|p| (block(per_pair * p), block(per_pair * p + per_pair - 1))),
         );
     }
 }
@@ -229,7 +232,7 @@ pub(crate) const PAIR_INDEX: [f32; 2 * LANES] = [
     0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0,
 ];
 
-/// Unit indices of the pair whose first block is `b`, as floats (exact below
+/// Unit indices of the pair whose first block is `b` (lanes 0..8 alone in a one-block vector), as floats (exact below
 /// [`crate::MAX_UNITS`]).
 #[inline(always)]
 pub(crate) fn pair_units<I: Isa>(isa: I, b: usize) -> I::V {

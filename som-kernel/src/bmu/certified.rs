@@ -95,7 +95,7 @@ pub(crate) fn largest_norm2<I: Isa>(
     // `n - n` is 0 for a finite norm, NaN otherwise: one NaN lane marks the codebook.
     let mut poison = isa.zero();
     // Two pairs at a time: independent chains.
-    for_pairs::<2>(
+    for_pairs::<I, 2>(
         weights,
         dim,
         #[inline(always)]
@@ -108,7 +108,7 @@ pub(crate) fn largest_norm2<I: Isa>(
                 rows.row(d);
             }
             for p in 0..2 {
-                let real = pair_units(isa, b + 2 * p).lt(isa.splat(units as f32));
+                let real = pair_units(isa, b + I::BLOCKS * p).lt(isa.splat(units as f32));
                 let n = I::V::select(real, rows.norm[p], isa.zero());
                 largest = largest.max(n);
                 #[allow(clippy::eq_op)] // Deliberate: 0 or NaN.
@@ -135,7 +135,7 @@ fn expanded_tile<I: Isa, const N: usize>(
 ) {
     let mut near = [Near::new(isa); N];
     let xs = Columns::new(isa, x);
-    for_pairs::<1>(
+    for_pairs::<I, 1>(
         weights,
         dim,
         #[inline(always)]

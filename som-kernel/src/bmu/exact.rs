@@ -38,7 +38,7 @@ fn one_with<I: Isa, const P: usize>(
 ) -> Bmu {
     let mut best = [Best::new(isa); P];
     let xs = Columns::new(isa, [x]);
-    for_pairs::<P>(
+    for_pairs::<I, P>(
         weights,
         dim,
         #[inline(always)]
@@ -46,7 +46,7 @@ fn one_with<I: Isa, const P: usize>(
             let mut acc = [[isa.zero(); P]; 1];
             accumulate::<I, Dist2, P, 1>(dim, &mut Loaded::new(isa, pairs), &xs, &mut acc);
             for p in 0..P {
-                best[p].offer_pair(isa, acc[0][p], b + 2 * p, units);
+                best[p].offer_pair(isa, acc[0][p], b + I::BLOCKS * p, units);
             }
         },
     );
@@ -64,7 +64,7 @@ pub(crate) fn two<I: Isa>(
 ) -> [Bmu; 2] {
     let mut best = Best2::new(isa);
     let xs = Columns::new(isa, [x]);
-    for_pairs::<1>(
+    for_pairs::<I, 1>(
         weights,
         dim,
         #[inline(always)]
@@ -90,7 +90,7 @@ pub(crate) fn tile<I: Isa, const N: usize>(
 ) {
     let mut best = [Best::new(isa); N];
     let xs = Columns::new(isa, x);
-    for_pairs::<1>(
+    for_pairs::<I, 1>(
         weights,
         dim,
         #[inline(always)]

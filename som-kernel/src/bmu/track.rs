@@ -17,7 +17,7 @@ pub(crate) const INF: f32 = f32::INFINITY;
 /// the lanes' unit indices; only a pair at the end of the map pays for the mask.
 #[inline(always)]
 pub(crate) fn mask_padding<I: Isa>(isa: I, d: I::V, unit: I::V, b: usize, units: usize) -> I::V {
-    if (b + 2) * LANES > units {
+    if (b + I::BLOCKS) * LANES > units {
         I::V::select(unit.lt(isa.splat(units as f32)), d, isa.splat(INF))
     } else {
         d
@@ -60,7 +60,7 @@ impl<V: Lanes> Best<V> {
     pub(crate) fn reduce(trackers: &[Self]) -> Bmu {
         let mut best = Candidates::<1>::new();
         for t in trackers {
-            best.offer_lanes(t.dist.to_array(), t.unit.to_array());
+            best.offer_lanes(t.dist, t.unit);
         }
         best.finish()[0]
     }
@@ -100,7 +100,7 @@ impl<V: Lanes> Best2<V> {
     pub(crate) fn reduce(self) -> [Bmu; 2] {
         let mut best = Candidates::<2>::new();
         for t in [self.first, self.second] {
-            best.offer_lanes(t.dist.to_array(), t.unit.to_array());
+            best.offer_lanes(t.dist, t.unit);
         }
         best.finish()
     }
@@ -175,8 +175,10 @@ impl<const N: usize> Candidates<N> {
         }
     }
 
-    fn offer_lanes(&mut self, dist: [f32; 2 * LANES], unit: [f32; 2 * LANES]) {
-        for (d, u) in dist.into_iter().zip(unit) {
+    /// Offers the lanes of a tracker's distances and units.
+    fn offer_lanes<V: Lanes>(&mut self, dist: V, unit: V) {
+        let (dist, unit) = (dist.to_array(), unit.to_array());
+        for (d, u) in dist.into_iter().zip(unit).take(V::WIDTH) {
             if u != NONE {
                 self.offer(Bmu {
                     unit: u as usize,

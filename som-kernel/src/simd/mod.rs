@@ -2,9 +2,10 @@
 //! written over.
 //!
 //! Every hot loop (searches, the certified expanded form, the online update and the fused
-//! step) is written once, generic over [`Isa`]: sixteen `f32` lanes holding one row of two
-//! blocks side by side. Each [`Level`] implements it with its own registers: plain arrays
-//! ([`Level::Scalar`]), two halves of `wide`'s SSE2 code ([`Level::Sse2`], the x86_64
+//! step) is written once, generic over [`Isa`]: a vector holding one row of [`Isa::BLOCKS`]
+//! blocks side by side (sixteen `f32` lanes, or eight). Each [`Level`] implements it with its
+//! own registers: one block in a plain array ([`Level::Scalar`], the microcontrollers' level:
+//! eight lanes keep code and stack small where there are no vector registers), two halves of `wide`'s SSE2 code ([`Level::Sse2`], the x86_64
 //! baseline), two AVX2 + FMA registers ([`Level::Avx2`]) or one AVX-512 register
 //! ([`Level::Avx512`]). The level is detected once, at first use (the widest the CPU has), and
 //! can be forced for tests and bug reports ([`force`]). A build for a given CPU
@@ -32,7 +33,8 @@ pub(crate) use x86::{Avx2, Avx512, Sse2};
 /// An instruction set the kernel's loops are compiled for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Level {
-    /// Plain arrays of `f32`, no intrinsics (what the compiler makes of them): every target.
+    /// Plain arrays of `f32`, one block (eight lanes) at a time, no intrinsics (what the
+    /// compiler makes of them): every target.
     Scalar,
     /// SSE2 through `wide` (x86_64's baseline, so every x86_64 CPU has it): 4 lanes a register.
     Sse2,
@@ -134,14 +136,16 @@ pub(crate) fn force_check(level: Level) -> Result<Level> {
     }
 }
 
-/// Sixteen `f32` lanes in one instruction set's registers: one row of two blocks side by side
-/// (lanes 0..8 the first block, 8..16 the second). The arithmetic is the instruction set's;
-/// [`Lanes::mul_add`] is fused where the instruction set has it.
+/// One row of [`Isa::BLOCKS`] blocks in one instruction set's registers: sixteen `f32` lanes
+/// (lanes 0..8 the first block, 8..16 the second), or the eight of one block. The arithmetic is
+/// the instruction set's; [`Lanes::mul_add`] is fused where the instruction set has it.
 pub(crate) trait Lanes:
     Copy + Add<Output = Self> + Sub<Output = Self> + Mul<Output = Self> + 'static
 {
     /// A lane mask.
     type Mask: Copy + 'static;
+    /// Its lanes: sixteen, or eight for one block.
+    const WIDTH: usize;
 
     /// `self * a + b`.
     fn mul_add(self, a: Self, b: Self) -> Self;
@@ -153,9 +157,10 @@ pub(crate) trait Lanes:
     fn min(self, b: Self) -> Self;
     /// The larger of each pair of lanes; with a NaN, either.
     fn max(self, b: Self) -> Self;
-    /// The lanes in order.
+    /// The lanes in order (a one-block value's eight twice: every use is a reduction, which
+    /// a repeat does not change).
     fn to_array(self) -> [f32; 2 * LANES];
-    /// Stores lanes 0..8 in `lo` and 8..16 in `hi`.
+    /// Stores lanes 0..8 in `lo` and 8..16 in `hi` (a one-block value: `lo` only).
     fn store(self, lo: &mut [f32; LANES], hi: &mut [f32; LANES]);
     /// Stores lanes 0..8 in `lo`.
     fn store_lo(self, lo: &mut [f32; LANES]);
@@ -164,8 +169,11 @@ pub(crate) trait Lanes:
 /// An instruction set, as a value that proves the CPU has it (a zero-sized token): makes
 /// vectors, and runs code compiled for it.
 pub(crate) trait Isa: Copy + 'static {
-    /// Its sixteen lanes.
+    /// Its vectors.
     type V: Lanes;
+    /// Blocks a vector holds, 2 or 1: the loops walk the codebook this many blocks at a time
+    /// (a *pair*, whose second block is its first again when `BLOCKS` is 1).
+    const BLOCKS: usize;
     /// Whether it has 32 vector registers (room for larger register tiles).
     const MANY_REGISTERS: bool;
     /// Samples per register tile of the many-sample search: as many accumulators as its
@@ -174,13 +182,13 @@ pub(crate) trait Isa: Copy + 'static {
 
     /// `x` in every lane.
     fn splat(self, x: f32) -> Self::V;
-    /// `lo` in lanes 0..8, `hi` in 8..16.
+    /// `lo` in lanes 0..8, `hi` in 8..16 (a one-block vector: `lo` alone).
     fn load(self, lo: &[f32; LANES], hi: &[f32; LANES]) -> Self::V;
     /// Runs `f` compiled for this instruction set (`f` must be inlined into it: the generic
     /// loops are `#[inline(always)]`).
     fn run<R>(self, f: impl FnOnce() -> R) -> R;
 
-    /// Sixteen lanes from an array.
+    /// A vector from sixteen lanes (a one-block vector: the first eight).
     #[inline(always)]
     fn array(self, a: &[f32; 2 * LANES]) -> Self::V {
         let (lo, hi) = a.split_at(LANES);
@@ -266,6 +274,19 @@ macro_rules! dispatch {
 }
 pub(crate) use dispatch;
 
+#[cfg(test)]
+impl Token {
+    /// [`Isa::BLOCKS`] of a level's instruction set.
+    fn blocks(level: Level) -> usize {
+        dispatch!(level, isa => {
+            fn blocks<I: Isa>(_: I) -> usize {
+                I::BLOCKS
+            }
+            blocks(isa)
+        })
+    }
+}
+
 /// Every level this machine can run (for tests).
 #[cfg(test)]
 pub(crate) fn available() -> impl Iterator<Item = Level> {
@@ -317,12 +338,15 @@ mod tests {
                     va.max(vb).to_array(),
                 )
             });
-            for i in 0..16 {
-                assert_eq!(sum[i], a[i] + b[i], "{level}");
-                assert_eq!(fma[i], a[i] * b[i] + a[i], "{level}");
-                assert_eq!(lt[i], if a[i] < b[i] { 1.0 } else { 0.0 }, "{level}");
-                assert_eq!(min[i], a[i].min(b[i]), "{level}");
-                assert_eq!(max[i], a[i].max(b[i]), "{level}");
+            // A one-block vector holds lanes 0..8, repeated by `to_array`.
+            let blocks = Token::blocks(level);
+            for (k, i) in (0..16).map(|k| (k, k % (8 * blocks))) {
+                let (sum, fma, lt, min, max) = (sum[k], fma[k], lt[k], min[k], max[k]);
+                assert_eq!(sum, a[i] + b[i], "{level}");
+                assert_eq!(fma, a[i] * b[i] + a[i], "{level}");
+                assert_eq!(lt, if a[i] < b[i] { 1.0 } else { 0.0 }, "{level}");
+                assert_eq!(min, a[i].min(b[i]), "{level}");
+                assert_eq!(max, a[i].max(b[i]), "{level}");
             }
             let (lo, hi, only) = dispatch!(level, isa => {
                 let (mut lo, mut hi, mut only) = ([0.0; 8], [0.0; 8], [9.0; 8]);
@@ -331,8 +355,13 @@ mod tests {
                 v.store_lo(&mut only);
                 (lo, hi, only)
             });
-            assert_eq!([lo, hi].concat(), a, "{level}");
             assert_eq!(only, lo, "{level}");
+            assert_eq!(lo, a[..8], "{level}");
+            if Token::blocks(level) == 2 {
+                assert_eq!(hi, a[8..], "{level}");
+            } else {
+                assert_eq!(hi, [0.0; 8], "{level}: a one-block store leaves `hi` alone");
+            }
         }
     }
 }

@@ -1,6 +1,8 @@
-//! [`Level::Scalar`](super::Level::Scalar): sixteen lanes as a plain array, every operation a
-//! loop over them. Every target has it; the compiler may vectorize the loops for the target's
-//! baseline, with the same results (products and sums rounded separately).
+//! [`Level::Scalar`](super::Level::Scalar): one block, eight lanes, as a plain array, every
+//! operation a loop over them. Every target has it; the compiler may vectorize the loops for
+//! the target's baseline, with the same results (products and sums rounded separately). One
+//! block rather than two: on a microcontroller, whose registers hold about one block, sixteen
+//! lanes spill to the stack and their unrolled code takes half again the flash.
 
 use core::ops::{Add, Mul, Sub};
 
@@ -11,27 +13,26 @@ use crate::LANES;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Scalar;
 
-/// Sixteen lanes in an array.
+/// Eight lanes in an array.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Array([f32; 2 * LANES]);
+pub(crate) struct Array([f32; LANES]);
+
+/// `[f(0), ..., f(7)]`, written out: no loop, so that even a size-optimised build keeps the
+/// lanes in registers (a loop over an array leaves it in memory, copied at every operation).
+#[inline(always)]
+fn each<T>(f: impl Fn(usize) -> T) -> [T; LANES] {
+    [f(0), f(1), f(2), f(3), f(4), f(5), f(6), f(7)]
+}
 
 impl Array {
     #[inline(always)]
     fn zip(self, b: Self, f: impl Fn(f32, f32) -> f32) -> Self {
-        let mut out = self.0;
-        for (o, b) in out.iter_mut().zip(b.0) {
-            *o = f(*o, b);
-        }
-        Array(out)
+        Array(each(|i| f(self.0[i], b.0[i])))
     }
 
     #[inline(always)]
-    fn test(self, b: Self, f: impl Fn(f32, f32) -> bool) -> [bool; 2 * LANES] {
-        let mut out = [false; 2 * LANES];
-        for ((o, a), b) in out.iter_mut().zip(self.0).zip(b.0) {
-            *o = f(a, b);
-        }
-        out
+    fn test(self, b: Self, f: impl Fn(f32, f32) -> bool) -> [bool; LANES] {
+        each(|i| f(self.0[i], b.0[i]))
     }
 }
 
@@ -60,7 +61,8 @@ impl Mul for Array {
 }
 
 impl Lanes for Array {
-    type Mask = [bool; 2 * LANES];
+    type Mask = [bool; LANES];
+    const WIDTH: usize = LANES;
 
     #[inline(always)]
     fn mul_add(self, a: Self, b: Self) -> Self {
@@ -74,13 +76,7 @@ impl Lanes for Array {
 
     #[inline(always)]
     fn select(m: Self::Mask, t: Self, f: Self) -> Self {
-        let mut out = f.0;
-        for ((o, m), t) in out.iter_mut().zip(m).zip(t.0) {
-            if m {
-                *o = t;
-            }
-        }
-        Array(out)
+        Array(each(|i| if m[i] { t.0[i] } else { f.0[i] }))
     }
 
     #[inline(always)]
@@ -95,39 +91,38 @@ impl Lanes for Array {
 
     #[inline(always)]
     fn to_array(self) -> [f32; 2 * LANES] {
-        self.0
+        let a = self.0;
+        [
+            a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[0], a[1], a[2], a[3], a[4], a[5],
+            a[6], a[7],
+        ]
     }
 
     #[inline(always)]
-    fn store(self, lo: &mut [f32; LANES], hi: &mut [f32; LANES]) {
-        let (a, b) = self.0.split_at(LANES);
-        lo.copy_from_slice(a);
-        hi.copy_from_slice(b);
+    fn store(self, lo: &mut [f32; LANES], _: &mut [f32; LANES]) {
+        *lo = self.0;
     }
 
     #[inline(always)]
     fn store_lo(self, lo: &mut [f32; LANES]) {
-        lo.copy_from_slice(&self.0[..LANES]);
+        *lo = self.0;
     }
 }
 
 impl Isa for Scalar {
     type V = Array;
+    const BLOCKS: usize = 1;
     const MANY_REGISTERS: bool = false;
     const TILE: usize = 2;
 
     #[inline(always)]
     fn splat(self, x: f32) -> Array {
-        Array([x; 2 * LANES])
+        Array([x; LANES])
     }
 
     #[inline(always)]
-    fn load(self, lo: &[f32; LANES], hi: &[f32; LANES]) -> Array {
-        let mut out = [0.0; 2 * LANES];
-        let (a, b) = out.split_at_mut(LANES);
-        a.copy_from_slice(lo);
-        b.copy_from_slice(hi);
-        Array(out)
+    fn load(self, lo: &[f32; LANES], _: &[f32; LANES]) -> Array {
+        Array(*lo)
     }
 
     #[inline(always)]

@@ -46,6 +46,7 @@ impl Mul for Wide {
 
 impl Lanes for Wide {
     type Mask = f32x16;
+    const WIDTH: usize = 2 * LANES;
 
     #[inline(always)]
     fn mul_add(self, a: Self, b: Self) -> Self {
@@ -92,6 +93,7 @@ impl Lanes for Wide {
 
 impl Isa for Sse2 {
     type V = Wide;
+    const BLOCKS: usize = 2;
     const MANY_REGISTERS: bool = false;
     const TILE: usize = 2;
 
@@ -172,6 +174,7 @@ impl Mul for Ymm2 {
 impl Lanes for Ymm2 {
     /// All-ones lanes where set, as the comparisons make them.
     type Mask = Ymm2;
+    const WIDTH: usize = 2 * LANES;
 
     #[inline(always)]
     fn mul_add(self, a: Self, b: Self) -> Self {
@@ -231,6 +234,7 @@ impl Lanes for Ymm2 {
 
 impl Isa for Avx2 {
     type V = Ymm2;
+    const BLOCKS: usize = 2;
     const MANY_REGISTERS: bool = false;
     const TILE: usize = 4;
 
@@ -322,6 +326,7 @@ pub(crate) struct Mask16 {
 
 impl Lanes for Zmm {
     type Mask = Mask16;
+    const WIDTH: usize = 2 * LANES;
 
     #[inline(always)]
     fn mul_add(self, a: Self, b: Self) -> Self {
@@ -377,6 +382,7 @@ impl Lanes for Zmm {
 
 impl Isa for Avx512 {
     type V = Zmm;
+    const BLOCKS: usize = 2;
     const MANY_REGISTERS: bool = true;
     const TILE: usize = 8;
 

@@ -205,59 +205,62 @@ fn sweep<I: Isa, T: Then<I>>(
     let mut then = *then_at;
     let alpha = isa.splat(alpha);
     let blocks = weights.as_chunks_mut::<LANES>().0;
-    let mut pairs = blocks.chunks_exact_mut(dim.saturating_mul(2));
+    let mut pairs = blocks.chunks_exact_mut(dim.saturating_mul(I::BLOCKS));
     let mut b = 0;
     for pair in pairs.by_ref() {
         let (lo, hi) = pair.split_at_mut(dim.min(pair.len()));
-        match (h_of.h(b), h_of.h(b + 1)) {
-            (None, None) => {
-                if T::EVERY_PAIR {
-                    then.take(isa, b, dim, &mut Loaded::new(isa, [(&*lo, &*hi)]));
-                }
-            }
-            (h0, h1) => {
-                let rate = isa.load(&h0.unwrap_or_default(), &h1.unwrap_or_default()) * alpha;
-                // A half left alone keeps its weights, in memory and in the rows passed on.
-                let keep = if h0.is_none() || h1.is_none() {
-                    let mark = |h: &Option<_>| [if h.is_some() { 0.0 } else { 1.0 }; LANES];
-                    Some(isa.load(&mark(&h0), &mark(&h1)).lt(isa.splat(0.5)))
-                } else {
-                    None
-                };
-                let mut rows = Pulled {
-                    isa,
-                    lo,
-                    hi: Some(hi),
-                    x,
-                    rate,
-                    keep,
-                };
-                then.take(isa, b, dim, &mut rows);
-            }
-        }
-        b += 2;
+        let hi = (I::BLOCKS == 2).then_some(hi);
+        pull(isa, b, lo, hi, x, alpha, h_of, &mut then);
+        b += I::BLOCKS;
     }
     let lone = pairs.into_remainder();
     if lone.len() >= dim {
-        match h_of.h(b) {
-            None if T::EVERY_PAIR => {
-                then.take(isa, b, dim, &mut Loaded::new(isa, [(&*lone, &*lone)]))
-            }
-            None => {}
-            Some(h) => {
-                let mut rows = Pulled {
-                    isa,
-                    lo: lone,
-                    hi: None,
-                    x,
-                    rate: isa.load(&h, &h) * alpha,
-                    keep: None,
-                };
-                then.take(isa, b, dim, &mut rows);
-            }
-        }
+        pull(isa, b, lone, None, x, alpha, h_of, &mut then);
     }
     *then_at = then;
+}
+
+/// One pair of [`sweep`] (`hi`: `None` for a block alone, as a one-block vector or the last
+/// block of an odd count): updated and handed to `then`, or only handed on where `h` is all 0.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn pull<I: Isa, T: Then<I>>(
+    isa: I,
+    b: usize,
+    lo: &mut Block,
+    hi: Option<&mut Block>,
+    x: &[f32],
+    alpha: I::V,
+    h_of: &mut impl BlockH,
+    then: &mut T,
+) {
+    let dim = x.len();
+    let h0 = h_of.h(b);
+    let h1 = if hi.is_some() { h_of.h(b + 1) } else { h0 };
+    if h0.is_none() && h1.is_none() {
+        if T::EVERY_PAIR {
+            let hi = hi.as_deref().unwrap_or(lo);
+            then.take(isa, b, dim, &mut Loaded::new(isa, [(&*lo, hi)]));
+        }
+        return;
+    }
+    let rate = isa.load(&h0.unwrap_or_default(), &h1.unwrap_or_default()) * alpha;
+    // A half left alone keeps its weights, in memory and in the rows passed on.
+    let keep = if h0.is_none() || h1.is_none() {
+        let mark = |h: &Option<_>| [if h.is_some() { 0.0 } else { 1.0 }; LANES];
+        Some(isa.load(&mark(&h0), &mark(&h1)).lt(isa.splat(0.5)))
+    } else {
+        None
+    };
+    let mut rows = Pulled {
+        isa,
+        lo,
+        hi,
+        x,
+        rate,
+        keep,
+    };
+    then.take(isa, b, dim, &mut rows);
 }
 
 /// The rows of a pair (or of a lone last block, paired with itself) after
