@@ -153,7 +153,8 @@ impl Som {
     }
 
     /// Writes the codebook by extension: `.json` (the whole map), `.cod` (SOM_PAK), `.csv`
-    /// or `.f32` (row-major, one unit per row).
+    /// or `.f32` (row-major, one unit per row). All or nothing ([`crate::io::write_atomic`]):
+    /// on any error the file at `path` is as it was.
     ///
     /// # Errors
     /// The file cannot be written, or the format cannot hold this map.
@@ -164,11 +165,8 @@ impl Som {
         match Format::from_path(path)? {
             Format::Json => self.save(path),
             Format::Cod => {
-                let file = std::fs::File::create(path).map_err(|e| Error::Io {
-                    file: name.clone(),
-                    source: e,
-                })?;
-                write_cod(file, &name, &self.to_sompak()?)
+                let codebook = self.to_sompak()?;
+                crate::io::write_atomic(path, |file, name| write_cod(file, name, &codebook))
             }
             Format::Dat => Err(Error::Invalid(format!(
                 "{name}: .dat holds data; write a codebook as .json, .cod, .csv or .f32"

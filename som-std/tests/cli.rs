@@ -373,3 +373,69 @@ fn simd_level_is_chosen_reported_and_forced() {
         String::from_utf8_lossy(&o.stderr).contains("expected one of scalar, sse2, avx2, avx512")
     );
 }
+
+/// Runs `som` and returns its stderr, checking that it failed.
+fn failure(dir: &Path, args: &[&str]) -> String {
+    let o = som(dir, args);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(!o.status.success(), "{args:?} succeeded");
+    assert!(err.starts_with("som: "), "{args:?}: {err}");
+    err
+}
+
+/// `som train` with the colours, a small map and `extra` flags.
+fn train_args<'a>(out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "train",
+        "--data",
+        "colours.csv",
+        "--rows",
+        "3",
+        "--cols",
+        "4",
+        "--out",
+        out,
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
+/// A run that fails leaves the file it would have written as it was; one that succeeds may
+/// read and write the same file.
+#[test]
+fn outputs_are_all_or_nothing() {
+    let dir = workdir("atomic");
+    std::fs::write(dir.join("k.cod"), "precious\n").unwrap();
+    failure(&dir, &train_args("k.cod", &["--boundary", "toroidal"]));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("k.cod")).unwrap(),
+        "precious\n"
+    );
+    // --data X --out X: the data is read whole before the map is written over it.
+    stdout(&som(&dir, &train_args("m.cod", &["--preset", "sompak"])));
+    let before = std::fs::read_to_string(dir.join("m.cod")).unwrap();
+    let args = [
+        "train", "--data", "m.cod", "--rows", "3", "--cols", "4", "--out", "m.cod", "--preset",
+        "sompak",
+    ];
+    stdout(&som(&dir, &args));
+    let after = std::fs::read_to_string(dir.join("m.cod")).unwrap();
+    assert!(after.starts_with("3 hexa 4 3 bubble"), "{after}");
+    assert_eq!(after.lines().count(), before.lines().count());
+    for ext in ["json", "csv", "f32"] {
+        let out = format!("same.{ext}");
+        stdout(&som(&dir, &train_args(&out, &[])));
+        let mut args = train_args(&out, &["--init", &out]);
+        args[2] = "colours.csv";
+        stdout(&som(&dir, &args));
+    }
+    // No temporary file is left behind.
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| {
+            let n = e.unwrap().file_name().to_string_lossy().into_owned();
+            n.starts_with(".som-").then_some(n)
+        })
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}

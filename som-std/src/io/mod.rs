@@ -15,12 +15,14 @@
 //! [`Format::from_path`] picks the format by extension; [`read_data`] and [`write_data`] read
 //! and write samples in whichever of the first four formats a path names.
 
+mod atomic;
 mod csv;
 mod raw;
 mod saved;
 mod sompak;
 mod text;
 
+pub use atomic::{check_writable, write_atomic};
 pub use csv::{read_csv, write_csv};
 pub use raw::{read_f32, write_f32};
 pub use saved::{FORMAT_TAG, FORMAT_VERSION, SavedMap};
@@ -202,7 +204,8 @@ pub fn read_data(path: impl AsRef<Path>, dim: Option<usize>) -> Result<Dataset> 
 /// # Errors
 /// [`Error::Invalid`] for an unknown extension or `.cod`/`.json` (use [`write_cod`] and
 /// [`SavedMap::save`], which need the map's lattice); the writer's errors otherwise, and
-/// [`Error::Io`] if the file cannot be created.
+/// [`Error::Io`] if the file cannot be created. The file is written all or nothing
+/// ([`write_atomic`]).
 pub fn write_data(
     path: impl AsRef<Path>,
     data: &[f32],
@@ -220,10 +223,9 @@ pub fn write_data(
         )));
     }
     text::check_table(&name, data, dim)?;
-    let file = File::create(path).map_err(|e| io_error(&name, e))?;
-    match format {
-        Format::Csv => write_csv(file, &name, data, dim, columns),
-        Format::Dat => write_dat(file, &name, data, dim, labels),
-        _ => write_f32(file, &name, data, dim),
-    }
+    write_atomic(path, |file, name| match format {
+        Format::Csv => write_csv(file, name, data, dim, columns),
+        Format::Dat => write_dat(file, name, data, dim, labels),
+        _ => write_f32(file, name, data, dim),
+    })
 }

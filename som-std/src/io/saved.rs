@@ -261,7 +261,8 @@ impl SavedMap {
         Ok(file.map)
     }
 
-    /// Writes the map to the file at `path` (see [`SavedMap::write`]).
+    /// Writes the map to the file at `path` (see [`SavedMap::write`]), all or nothing
+    /// ([`super::write_atomic`]).
     ///
     /// # Errors
     /// As [`SavedMap::write`], and [`Error::Io`] if the file cannot be created.
@@ -271,8 +272,7 @@ impl SavedMap {
         if let Some(p) = self.problem() {
             return Err(Error::Invalid(format!("cannot save {name}: {p}")));
         }
-        let file = std::fs::File::create(path).map_err(|e| io_error(&name, e))?;
-        self.write(file, &name)
+        super::write_atomic(path, |file, name| self.write(file, name))
     }
 
     /// Reads the map in the file at `path` (see [`SavedMap::read`]).
