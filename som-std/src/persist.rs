@@ -72,16 +72,7 @@ impl Som {
     /// # Errors
     /// A neighbourhood or boundary SOM_PAK cannot express.
     pub fn to_sompak(&self) -> Result<SompakCodebook> {
-        use som_kernel::{Boundary, Shape};
-        if !matches!(self.training.shape, Shape::Bubble | Shape::Gaussian)
-            || self.grid.boundary() != Boundary::Planar
-        {
-            return Err(Error::Invalid(format!(
-                "SOM_PAK codebooks hold planar maps with a bubble or gaussian neighbourhood, this map is {:?} with {:?}",
-                self.grid.boundary(),
-                self.training.shape
-            )));
-        }
+        crate::io::sompak_can_hold(self.training.shape, self.grid.boundary())?;
         Ok(SompakCodebook {
             dim: self.dim,
             topology: self.grid.topology(),

@@ -439,3 +439,131 @@ fn outputs_are_all_or_nothing() {
         .collect();
     assert!(left.is_empty(), "{left:?}");
 }
+
+/// Everything the flags and files can tell is checked before training, and the error names
+/// the flag and its value; nothing is written.
+#[test]
+fn checks_before_training_name_the_flag() {
+    let dir = workdir("checks");
+    std::fs::create_dir_all(dir.join("a-dir")).unwrap();
+    let cases: &[(&[&str], &[&str])] = &[
+        (&["--epochs", "0"], &["--epochs 0", "at least 1"]),
+        (&["--steps", "0"], &["--steps 0", "at least 1"]),
+        (&["--threads", "100000"], &["--threads 100000", "1 to 1024"]),
+        (&["--threads", "0"], &["--threads 0", "1 to 1024"]),
+        (
+            &["--mode", "batch", "--steps", "9"],
+            &["--steps", "--epochs"],
+        ),
+        (
+            &["--mode", "batch", "--order", "random"],
+            &["--order", "batch"],
+        ),
+        (
+            &["--decay", "asymptotic", "--sigma-final", "0.1"],
+            &["--sigma-final 0.1", "asymptotic"],
+        ),
+        (
+            &["--sigma", "1", "--sigma-final", "3"],
+            &["--sigma-final 3", "above the initial 1", "--sigma"],
+        ),
+        (&["--alpha-final", "0.9"], &["--alpha-final 0.9", "0.5"]),
+        (
+            &["--mode", "batch", "--preset", "seed"],
+            &["--mode batch", "--sigma-final"],
+        ),
+        (
+            &["--mode", "batch", "--sigma-final", "0"],
+            &["--sigma-final 0", "> 0"],
+        ),
+        (
+            &["--mode", "batch", "--neighbourhood", "mexican-hat"],
+            &["mexican-hat", "negative"],
+        ),
+    ];
+    for (extra, needles) in cases {
+        let err = failure(&dir, &train_args("never.json", extra));
+        for needle in *needles {
+            assert!(err.contains(needle), "{extra:?}: {err}");
+        }
+        assert_eq!(err.lines().count(), 1, "{extra:?}: {err}");
+    }
+    let outputs: &[(&str, &[&str], &[&str])] = &[
+        (
+            "k.cod",
+            &["--boundary", "toroidal"],
+            &["--out k.cod", "toroidal", "planar"],
+        ),
+        (
+            "k.cod",
+            &["--neighbourhood", "mexican-hat"],
+            &["--out k.cod", "mexican-hat"],
+        ),
+        (
+            "missing/m.json",
+            &[],
+            &["--out", "missing", "does not exist"],
+        ),
+        ("a-dir", &[], &["--out a-dir is a directory"]),
+        ("m.txt", &[], &["--out m.txt", ".json, .cod, .csv or .f32"]),
+        ("m.dat", &[], &["--out m.dat", "holds data"]),
+    ];
+    for (out, extra, needles) in outputs {
+        // Data that cannot be read shows the output is checked first.
+        let mut args = train_args(out, extra);
+        args[2] = "no-such-data.csv";
+        let err = failure(&dir, &args);
+        for needle in *needles {
+            assert!(err.contains(needle), "{out} {extra:?}: {err}");
+        }
+    }
+    assert!(!dir.join("never.json").exists() && !dir.join("k.cod").exists());
+}
+
+/// A map too large for the memory this machine has is refused before anything is allocated,
+/// with how much it would need.
+#[cfg(target_os = "linux")]
+#[test]
+fn maps_larger_than_memory_are_refused() {
+    let dir = workdir("memory");
+    std::fs::write(dir.join("wide.f32"), vec![0u8; 4 * 100_000]).unwrap();
+    let err = failure(
+        &dir,
+        &[
+            "train", "--data", "wide.f32", "--dim", "100000", "--rows", "1000", "--cols", "1000",
+            "--out", "big.json",
+        ],
+    );
+    assert!(
+        err.contains("--rows 1000 --cols 1000") && err.contains("dim 100000") && err.contains("TB"),
+        "{err}"
+    );
+}
+
+/// A starting codebook that knows its lattice trains on it; a flag asking for another is an
+/// error.
+#[test]
+fn init_file_lattice_wins_or_conflicts() {
+    let dir = workdir("lattice");
+    stdout(&som(&dir, &train_args("hex.cod", &["--preset", "sompak"])));
+    let err = failure(
+        &dir,
+        &train_args("x.json", &["--init", "hex.cod", "--topology", "rect"]),
+    );
+    assert!(
+        err.contains("--topology rect") && err.contains("hex.cod holds a hex map"),
+        "{err}"
+    );
+    stdout(&som(&dir, &train_args("again.cod", &["--init", "hex.cod"])));
+    let again = std::fs::read_to_string(dir.join("again.cod")).unwrap();
+    assert!(again.starts_with("3 hexa 4 3"), "{again}");
+    stdout(&som(
+        &dir,
+        &train_args("torus.json", &["--boundary", "toroidal"]),
+    ));
+    let err = failure(&dir, &train_args("t.cod", &["--init", "torus.json"]));
+    assert!(
+        err.contains("--out t.cod") && err.contains("toroidal"),
+        "{err}"
+    );
+}

@@ -3,9 +3,9 @@
 //! Every failure exits non-zero with one line on stderr.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use som_std::io::{Dataset, read_data};
+use som_std::io::{Dataset, Format, check_writable, read_data};
 use som_std::picture::{self, Palette, Style};
-use som_std::{Boundary, Clock, Error, Init, Order, Schedule, Shape, Som, Topology};
+use som_std::{Boundary, Clock, Error, Init, Order, Schedule, Shape, Som, Topology, names};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -296,8 +296,138 @@ fn schedule(decay: Decay, start: f32, end: Option<f32>, linear_end: f32) -> Sche
     }
 }
 
+/// The name a user types for a flag's value (`mexican-hat`, `toroidal`).
+fn value<T: ValueEnum>(v: &T) -> String {
+    v.to_possible_value()
+        .map_or_else(String::new, |p| p.get_name().to_string())
+}
+
+/// Checks of the flags alone, before any file is read: nothing long may start that these
+/// would stop at its end.
+fn check_flags(t: &Train, mode: Mode, decay: Decay) -> Result<(), Error> {
+    let invalid = |s: String| Err(Error::Invalid(s));
+    if t.epochs == Some(0) {
+        return invalid(
+            "--epochs 0: expected at least 1 (no pass would leave the map untrained)".into(),
+        );
+    }
+    if t.steps == Some(0) {
+        return invalid(
+            "--steps 0: expected at least 1 (no step would leave the map untrained)".into(),
+        );
+    }
+    if mode == Mode::Batch && t.steps.is_some() {
+        return invalid(
+            "--steps counts single-sample updates: batch training takes --epochs".into(),
+        );
+    }
+    if mode == Mode::Batch && t.order.is_some() {
+        return invalid("--order: batch training uses every sample in every epoch, the order has no effect; leave it out or use --mode online".into());
+    }
+    if let Some(n) = t.threads
+        && !(1..=som_std::MAX_THREADS).contains(&n)
+    {
+        return invalid(format!(
+            "--threads {n}: expected 1 to {} (default: all cores)",
+            som_std::MAX_THREADS
+        ));
+    }
+    if decay == Decay::Asymptotic {
+        for (flag, given) in [
+            ("--alpha-final", t.alpha_final),
+            ("--sigma-final", t.sigma_final),
+        ] {
+            if let Some(v) = given {
+                return invalid(format!(
+                    "{flag} {v}: the asymptotic decay has no final value; give --decay linear, inverse or exponential, or leave {flag} out"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A decay must not rise: a final value above the initial one is an error naming both.
+fn check_final(
+    flag: &str,
+    start_flag: &str,
+    start: f32,
+    given_start: bool,
+    end: Option<f32>,
+) -> Result<(), Error> {
+    match end {
+        Some(end) if end > start => Err(Error::Invalid(format!(
+            "{flag} {end} is above the initial {start}{}: a decay cannot rise; expected at most {start}",
+            if given_start {
+                format!(" (given with {start_flag})")
+            } else {
+                format!(" (the default; {start_flag} sets it)")
+            }
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Checks that `out` can be written, in a format that can hold this map, before training.
+fn check_output(out: &std::path::Path, shape: Shape, boundary: Boundary) -> Result<(), Error> {
+    let name = out.display();
+    let formats = "expected a file name ending in .json, .cod, .csv or .f32";
+    if out.is_dir() {
+        return Err(Error::Invalid(format!(
+            "--out {name} is a directory; {formats}"
+        )));
+    }
+    match Format::from_path(out) {
+        Err(_) => return Err(Error::Invalid(format!("--out {name}: {formats}"))),
+        Ok(Format::Dat) => {
+            return Err(Error::Invalid(format!(
+                "--out {name}: .dat holds data, not a map; {formats}"
+            )));
+        }
+        Ok(Format::Cod) => som_std::io::sompak_can_hold(shape, boundary).map_err(|e| {
+            Error::Invalid(format!(
+                "--out {name}: {e}; write .json, .csv or .f32 instead"
+            ))
+        })?,
+        Ok(_) => {}
+    }
+    check_writable(out).map_err(|e| Error::Invalid(format!("--out: {e}")))
+}
+
+/// Checks that training a `rows x cols` map of `dim` fits the memory this machine has free,
+/// with a message that says how much it needs.
+fn check_memory(rows: usize, cols: usize, dim: usize, mode: Mode) -> Result<(), Error> {
+    let values = (rows as u128) * (cols as u128) * (dim as u128);
+    // The blocked codebook, a row-major copy to write and one to query (f32); batch training
+    // adds sums per unit and per shard (f64).
+    let per_value: u128 = match mode {
+        Mode::Online => 12,
+        Mode::Batch => 12 + 16,
+    };
+    let needed = u64::try_from(values * per_value).unwrap_or(u64::MAX);
+    let Some(free) = available_memory() else {
+        return Ok(());
+    };
+    if needed > free {
+        return Err(Error::Invalid(format!(
+            "--rows {rows} --cols {cols} with data of dim {dim}: training needs about {} ({} units x {dim} values), more than the {} of memory available; expected a smaller map or fewer dimensions",
+            som_std::io::bytes(needed),
+            rows * cols,
+            som_std::io::bytes(free)
+        )));
+    }
+    Ok(())
+}
+
+/// Memory the system can give without swapping (Linux), if known.
+fn available_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb.saturating_mul(1024))
+}
+
 fn train(t: Train) -> Result<(), Error> {
-    let data = read_data(&t.data, t.dim)?;
     let (rows, cols) = (t.rows, t.cols);
     let side = rows.max(cols) as f32;
     // Each preset's defaults: (alpha, sigma, final sigma of a linear decay, decay, shape,
@@ -349,48 +479,104 @@ fn train(t: Train) -> Result<(), Error> {
         ),
     };
     let decay = t.decay.unwrap_or(decay);
+    let mode = t.mode.unwrap_or(Mode::Online);
+    check_flags(&t, mode, decay)?;
+    let alpha = t.alpha.unwrap_or(alpha);
     let mut sigma = t.sigma.unwrap_or(sigma);
+    check_final(
+        "--alpha-final",
+        "--alpha",
+        alpha,
+        t.alpha.is_some(),
+        t.alpha_final,
+    )?;
+    check_final(
+        "--sigma-final",
+        "--sigma",
+        sigma,
+        t.sigma.is_some(),
+        t.sigma_final,
+    )?;
     let mut sigma_final = t.sigma_final;
+    if mode == Mode::Batch && decay == Decay::Linear && sigma_final.unwrap_or(sigma_end) <= 0.0 {
+        return Err(Error::Invalid(match sigma_final {
+            Some(v) => format!(
+                "--sigma-final {v} with --mode batch: the last epoch uses the final width, expected > 0"
+            ),
+            None => "--mode batch: the last epoch uses the final width, 0 by default for this preset; expected > 0: give --sigma-final (e.g. 1)".into(),
+        }));
+    }
     if t.preset == Some(Preset::Seed) {
         // The example's neighbourhood is exp(-d^2 / sigma^2): a Gaussian of sigma / sqrt 2.
         sigma *= std::f32::consts::FRAC_1_SQRT_2;
         sigma_final = sigma_final.map(|s| s * std::f32::consts::FRAC_1_SQRT_2);
     }
+    let shape_arg = t.neighbourhood.unwrap_or(shape);
+    let shape = match shape_arg {
+        ShapeArg::Gaussian => Shape::Gaussian,
+        ShapeArg::Bubble => Shape::Bubble,
+        ShapeArg::Triangle => Shape::Triangle,
+        ShapeArg::MexicanHat => Shape::MexicanHat,
+    };
+    if mode == Mode::Batch && shape == Shape::MexicanHat {
+        return Err(Error::Invalid(
+            "--neighbourhood mexican-hat with --mode batch: batch training takes a weighted mean, and the mexican hat's weights can be negative; expected gaussian, bubble or triangle, or --mode online".into(),
+        ));
+    }
+    let mut topology = match t.topology.unwrap_or(topology) {
+        TopologyArg::Rect => Topology::Rectangular,
+        TopologyArg::Hex => Topology::Hexagonal,
+    };
+    let mut boundary = match t.boundary {
+        Some(BoundaryArg::Toroidal) => Boundary::Toroidal,
+        _ => Boundary::Planar,
+    };
+    // Before the data is read: the output, as far as the flags tell.
+    check_output(&t.out, shape, boundary)?;
+    let data = read_data(&t.data, t.dim).map_err(|e| flag_error("--data", e))?;
     let init = match t.init.as_deref() {
         None => init,
         Some("random") => init,
         Some("samples") => Init::Samples,
         Some("pca") => Init::Linear,
         Some(file) => {
-            let start = Som::from_codebook_file(file, Some((rows, cols)), Some(data.dim))?;
-            if (start.grid().rows(), start.grid().cols(), start.dim()) != (rows, cols, data.dim) {
+            let start = Som::from_codebook_file(file, Some((rows, cols)), Some(data.dim))
+                .map_err(|e| flag_error("--init", e))?;
+            let g = start.grid();
+            if (g.rows(), g.cols(), start.dim()) != (rows, cols, data.dim) {
                 return Err(Error::Invalid(format!(
-                    "{file}: a {}x{} map of dim {}, expected {rows}x{cols} of dim {}",
-                    start.grid().rows(),
-                    start.grid().cols(),
+                    "--init {file}: a {}x{} map of dim {}, expected {rows}x{cols} (--rows, --cols) of dim {} (the data's)",
+                    g.rows(),
+                    g.cols(),
                     start.dim(),
                     data.dim
                 )));
             }
+            // A file that knows its lattice trains on it; a flag that says otherwise is an error.
+            if matches!(Format::from_path(file), Ok(Format::Json | Format::Cod)) {
+                if let Some(flag) = t.topology.filter(|_| g.topology() != topology) {
+                    return Err(lattice_conflict(
+                        "--topology",
+                        &value(&flag),
+                        file,
+                        names::topology(g.topology()),
+                    ));
+                }
+                if let Some(flag) = t.boundary.filter(|_| g.boundary() != boundary) {
+                    return Err(lattice_conflict(
+                        "--boundary",
+                        &value(&flag),
+                        file,
+                        names::boundary(g.boundary()),
+                    ));
+                }
+                (topology, boundary) = (g.topology(), g.boundary());
+                check_output(&t.out, shape, boundary)?;
+            }
             Init::Codebook(start.codebook())
         }
     };
-    let shape = match t.neighbourhood.unwrap_or(shape) {
-        ShapeArg::Gaussian => Shape::Gaussian,
-        ShapeArg::Bubble => Shape::Bubble,
-        ShapeArg::Triangle => Shape::Triangle,
-        ShapeArg::MexicanHat => Shape::MexicanHat,
-    };
-    let topology = match t.topology.unwrap_or(topology) {
-        TopologyArg::Rect => Topology::Rectangular,
-        TopologyArg::Hex => Topology::Hexagonal,
-    };
-    let boundary = match t.boundary {
-        Some(BoundaryArg::Toroidal) => Boundary::Toroidal,
-        _ => Boundary::Planar,
-    };
-    let alpha = t.alpha.unwrap_or(alpha);
-    let mode = t.mode.unwrap_or(Mode::Online);
+    check_memory(rows, cols, data.dim, mode)?;
     let mut builder = Som::builder(rows, cols, data.dim)
         .topology(topology)
         .boundary(boundary)
@@ -425,14 +611,9 @@ fn train(t: Train) -> Result<(), Error> {
             steps
         }
         Mode::Batch => {
-            if t.steps.is_some() {
-                return Err(Error::Invalid(
-                    "--steps counts single-sample updates: batch training takes --epochs".into(),
-                ));
-            }
             let e = t.epochs.unwrap_or(epochs);
             som.train_batch_with_progress(&data, e, on_progress)?;
-            e * n
+            e.saturating_mul(n)
         }
     };
     let seconds = start.elapsed().as_secs_f64();
@@ -454,6 +635,22 @@ fn train(t: Train) -> Result<(), Error> {
         println!("wrote {}", t.out.display());
     }
     Ok(())
+}
+
+/// A flag that asks for another lattice than the `--init` file holds.
+fn lattice_conflict(flag: &str, given: &str, file: &str, has: &str) -> Error {
+    Error::Invalid(format!(
+        "{flag} {given}, but --init {file} holds a {has} map; leave {flag} out to train on the file's lattice"
+    ))
+}
+
+/// An error of reading the file a flag names, with the flag in front when the message does
+/// not already start with the file.
+fn flag_error(flag: &str, e: Error) -> Error {
+    match e {
+        Error::Io { .. } | Error::Parse { .. } => e,
+        e => Error::Invalid(format!("{flag}: {e}")),
+    }
 }
 
 /// A progress bar on stderr when it is a terminal, invisible otherwise.

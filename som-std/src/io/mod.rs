@@ -26,13 +26,28 @@ pub use atomic::{check_writable, write_atomic};
 pub use csv::{read_csv, write_csv};
 pub use raw::{read_f32, write_f32};
 pub use saved::{FORMAT_TAG, FORMAT_VERSION, SavedMap};
-pub use sompak::{SompakCodebook, read_cod, read_dat, write_cod, write_dat};
+pub use sompak::{SompakCodebook, read_cod, read_dat, sompak_can_hold, write_cod, write_dat};
 
 use crate::data::Samples;
 use crate::error::{Error, Result};
 use std::fs::File;
 use std::path::Path;
 use text::io_error;
+
+/// A byte count for people: `512 bytes`, `1.5 KB`, `400.0 GB` (powers of 1000).
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 6] = ["KB", "MB", "GB", "TB", "PB", "EB"];
+    if n < 1000 {
+        return format!("{n} bytes");
+    }
+    let mut v = n as f64 / 1000.0;
+    let mut unit = 0;
+    while v >= 1000.0 && unit + 1 < UNITS.len() {
+        v /= 1000.0;
+        unit += 1;
+    }
+    format!("{v:.1} {}", UNITS[unit])
+}
 
 /// Samples read from a file: a flat row-major table with optional column names and labels.
 ///

@@ -130,8 +130,11 @@ impl SavedMap {
     fn problem(&self) -> Option<String> {
         if let Err(e) = Grid::with(self.rows, self.cols, self.topology, self.boundary) {
             return Some(format!(
-                "a {} x {} {:?} {:?} lattice ({e})",
-                self.rows, self.cols, self.topology, self.boundary
+                "a {} x {} {} {} lattice ({e})",
+                self.rows,
+                self.cols,
+                crate::names::topology(self.topology),
+                crate::names::boundary(self.boundary)
             ));
         }
         if self.dim == 0 {
