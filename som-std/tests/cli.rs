@@ -300,7 +300,6 @@ fn bad_input_is_one_line_and_a_failure() {
             &["map", "--codebook", "colours.csv", "--data", "colours.csv"],
             "rows and cols",
         ),
-        (&["frobnicate"], "frobnicate"),
     ];
     for (args, needle) in cases {
         let o = som(&dir, args);
@@ -566,4 +565,127 @@ fn init_file_lattice_wins_or_conflicts() {
         err.contains("--out t.cod") && err.contains("toroidal"),
         "{err}"
     );
+}
+
+/// Usage errors print clap's whole message (which argument, the usage, "did you mean") and
+/// exit 2; help exits 0.
+#[test]
+fn usage_errors_are_clap_messages() {
+    let dir = workdir("usage");
+    let cases: &[(&[&str], &[&str])] = &[
+        (&["frobnicate"], &["frobnicate", "Usage"]),
+        (&["trian"], &["similar subcommand", "train"]),
+        (
+            &["train", "--data", "colours.csv", "--rows", "3"],
+            &["--cols <COLS>", "--out <OUT>", "Usage: som train"],
+        ),
+        (
+            &[
+                "train", "--data", "c.csv", "--rows", "3", "--cols", "3", "--out", "m.json",
+                "--preset", "sompack",
+            ],
+            &["'sompack'", "sompak"],
+        ),
+        (
+            &[
+                "train",
+                "--data",
+                "c.csv",
+                "--rows",
+                "3",
+                "--cols",
+                "3",
+                "--out",
+                "m.json",
+                "--neighbourhood",
+                "mexicanhat",
+            ],
+            &["mexican-hat"],
+        ),
+    ];
+    for (args, needles) in cases {
+        let o = som(&dir, args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        for needle in *needles {
+            assert!(err.contains(needle), "{args:?}: {err}");
+        }
+    }
+    let help = som(&dir, &["train", "--help"]);
+    assert!(help.status.success() && String::from_utf8_lossy(&help.stdout).contains("--out"));
+}
+
+/// Messages say where a number came from, give a number where one is promised, and take the
+/// flags a person needs.
+#[test]
+fn messages_a_person_understands() {
+    let dir = workdir("messages");
+    stdout(&som(&dir, &train_args("m.json", &[])));
+    std::fs::write(dir.join("two.csv"), "1,2\n3,4\n").unwrap();
+    let err = failure(&dir, &["map", "--codebook", "m.json", "--data", "two.csv"]);
+    assert!(
+        err.contains("the codebook m.json has dim 3, the data two.csv dim 2"),
+        "{err}"
+    );
+    // Distances that overflow are an error, never `null` in the JSON.
+    std::fs::write(dir.join("huge.csv"), "1e30,0,0\n0,1,0\n").unwrap();
+    let err = failure(
+        &dir,
+        &[
+            "quality",
+            "--codebook",
+            "m.json",
+            "--data",
+            "huge.csv",
+            "--json",
+        ],
+    );
+    assert!(err.contains("quantization error is inf"), "{err}");
+    let mut args = train_args("h.json", &[]);
+    args[2] = "huge.csv";
+    let err = failure(&dir, &args);
+    assert!(
+        err.contains("--data huge.csv") && err.contains("1e30"),
+        "{err}"
+    );
+    // --cell sets the picture's cells; one too large names the flag.
+    stdout(&som(
+        &dir,
+        &[
+            "umatrix",
+            "--codebook",
+            "m.json",
+            "--out",
+            "u.png",
+            "--cell",
+            "4",
+        ],
+    ));
+    let png = std::fs::read(dir.join("u.png")).unwrap();
+    let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
+    let big = stdout(&som(
+        &dir,
+        &["umatrix", "--codebook", "m.json", "--out", "v.png"],
+    ));
+    assert!(big.is_empty());
+    let png = std::fs::read(dir.join("v.png")).unwrap();
+    assert!(u32::from_be_bytes(png[16..20].try_into().unwrap()) > width);
+    let err = failure(
+        &dir,
+        &[
+            "umatrix",
+            "--codebook",
+            "m.json",
+            "--out",
+            "u.png",
+            "--cell",
+            "600",
+        ],
+    );
+    assert!(
+        err.contains("--cell 600") && err.contains("4 to 512"),
+        "{err}"
+    );
+    let err = failure(&dir, &["umatrix", "--codebook", "m.json", "--out", "u.jpg"]);
+    assert!(err.contains("--out u.jpg") && err.contains(".png"), "{err}");
 }

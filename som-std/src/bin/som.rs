@@ -1,6 +1,7 @@
 //! `som`: train Self-Organizing Maps, map data onto them, measure and draw them.
 //!
-//! Every failure exits non-zero with one line on stderr.
+//! Every failure exits non-zero: a usage error (exit 2) with clap's message, which names the
+//! argument and shows the usage; any other (exit 1) with one line on stderr.
 
 use clap::{Parser, Subcommand, ValueEnum};
 use som_std::io::{Dataset, Format, check_writable, read_data};
@@ -45,6 +46,9 @@ enum Command {
         /// The PNG to write.
         #[arg(long)]
         out: PathBuf,
+        /// Pixels per unit, 4 to 512 (default: 28, smaller for maps too large for that).
+        #[arg(long)]
+        cell: Option<u32>,
     },
 }
 
@@ -195,22 +199,9 @@ struct Train {
 fn main() -> ExitCode {
     // A bug must still end in one line, not a backtrace.
     std::panic::set_hook(Box::new(|info| eprintln!("som: internal error: {info}")));
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(e) if !e.use_stderr() => {
-            let _ = e.print();
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            let text = e.render().to_string();
-            let first = text.lines().next().unwrap_or("invalid arguments");
-            eprintln!(
-                "som: {} (see som --help)",
-                first.trim_start_matches("error: ")
-            );
-            return ExitCode::from(2);
-        }
-    };
+    // Help and version go to stdout with exit 0; a usage error prints clap's whole message
+    // (which argument, what it expected, "did you mean", the usage line) with exit 2.
+    let cli = Cli::try_parse().unwrap_or_else(|e| e.exit());
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -234,10 +225,8 @@ fn run(command: Command) -> Result<(), Error> {
         }
         Command::Quality { input, json } => {
             let (som, data) = load(&input)?;
-            let (qe, te) = (
-                som.quantization_error(&data)?,
-                som.topographic_error(&data)?,
-            );
+            let qe = metric("quantization error", som.quantization_error(&data)?)?;
+            let te = metric("topographic error", som.topographic_error(&data)?)?;
             if json {
                 println!(
                     "{}",
@@ -248,18 +237,77 @@ fn run(command: Command) -> Result<(), Error> {
             }
             Ok(())
         }
-        Command::Umatrix { codebook, out } => {
+        Command::Umatrix {
+            codebook,
+            out,
+            cell,
+        } => {
             let som = codebook_of(&codebook, None)?;
+            check_picture(&out)?;
             let g = som.grid();
-            let style = Style {
-                palette: Palette::Greys,
-                title: Some("U-matrix".into()),
-                ..Style::default()
+            let umatrix = som.umatrix();
+            let draw = |cell: u32| {
+                let style = Style {
+                    palette: Palette::Greys,
+                    title: Some("U-matrix".into()),
+                    cell,
+                    ..Style::default()
+                };
+                picture::umatrix(g.rows(), g.cols(), g.topology(), &umatrix, &style)
             };
-            picture::umatrix(g.rows(), g.cols(), g.topology(), &som.umatrix(), &style)?
-                .save_png(&out)
+            // Without --cell, the largest of these cells that keeps the picture in bounds.
+            let picture = match cell {
+                Some(cell) => {
+                    draw(cell).map_err(|e| Error::Invalid(format!("--cell {cell}: {e}")))?
+                }
+                None => [28, 20, 14, 10, 7, 5, 4]
+                    .into_iter()
+                    .map(draw)
+                    .find(|p| p.is_ok())
+                    .unwrap_or_else(|| draw(4))?,
+            };
+            picture.save_png(&out)
         }
     }
+}
+
+/// A metric as a number, or an error saying why there is none: `null` is not a number.
+fn metric(name: &str, v: f32) -> Result<f32, Error> {
+    if v.is_finite() {
+        return Ok(v);
+    }
+    Err(Error::Invalid(format!(
+        "the {name} is {v}: the distances between the data and the codebook overflow f32; expected values whose squared differences stay below 3.4e38 (scale the data)"
+    )))
+}
+
+/// Checks that the squared distances of this data stay finite in f32: past that, every unit
+/// is as far as every other and training learns nothing (and the errors are infinite).
+fn check_magnitude(path: &std::path::Path, data: &Dataset) -> Result<(), Error> {
+    let largest = data.data.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    let bound = (f64::from(f32::MAX) / data.dim as f64).sqrt() / 2.0;
+    if f64::from(largest) > bound {
+        return Err(Error::Invalid(format!(
+            "--data {}: a value of magnitude {largest:e}; expected at most {bound:.3e} for dim {} (larger squared distances overflow f32): scale the data",
+            path.display(),
+            data.dim
+        )));
+    }
+    Ok(())
+}
+
+/// Checks that a picture can be written at `out`, before drawing it.
+fn check_picture(out: &std::path::Path) -> Result<(), Error> {
+    let png = out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("png"));
+    if !png {
+        return Err(Error::Invalid(format!(
+            "--out {}: expected a file name ending in .png",
+            out.display()
+        )));
+    }
+    check_writable(out).map_err(|e| Error::Invalid(format!("--out: {e}")))
 }
 
 fn codebook_of(args: &CodebookArgs, dim: Option<usize>) -> Result<Som, Error> {
@@ -269,7 +317,18 @@ fn codebook_of(args: &CodebookArgs, dim: Option<usize>) -> Result<Som, Error> {
 
 fn load(input: &Input) -> Result<(Som, Dataset), Error> {
     let som = codebook_of(&input.codebook, None)?;
-    let data = read_data(&input.data, input.dim.or(Some(som.dim())))?;
+    let (data_name, book) = (input.data.display(), input.codebook.codebook.display());
+    // Raw .f32 data does not say its dim: --dim, or else the codebook's.
+    let raw = matches!(Format::from_path(&input.data), Ok(Format::F32));
+    let data = read_data(&input.data, input.dim.or(raw.then(|| som.dim())))?;
+    if data.dim != som.dim() {
+        let given = if input.dim.is_some() { " (--dim)" } else { "" };
+        return Err(Error::Invalid(format!(
+            "the codebook {book} has dim {}, the data {data_name} dim {}{given}; expected the same",
+            som.dim(),
+            data.dim
+        )));
+    }
     Ok((som, data))
 }
 
@@ -577,6 +636,7 @@ fn train(t: Train) -> Result<(), Error> {
         }
     };
     check_memory(rows, cols, data.dim, mode)?;
+    check_magnitude(&t.data, &data)?;
     let mut builder = Som::builder(rows, cols, data.dim)
         .topology(topology)
         .boundary(boundary)
@@ -619,10 +679,8 @@ fn train(t: Train) -> Result<(), Error> {
     let seconds = start.elapsed().as_secs_f64();
     bar.finish_and_clear();
     som.write_codebook_file(&t.out)?;
-    let (qe, te) = (
-        som.quantization_error(&data)?,
-        som.topographic_error(&data)?,
-    );
+    let qe = metric("quantization error", som.quantization_error(&data)?)?;
+    let te = metric("topographic error", som.topographic_error(&data)?)?;
     let simd = som_std::simd::level()?;
     if t.json {
         println!(
