@@ -925,3 +925,28 @@ fn unwritable_paths_are_found_before_writing() {
     assert_eq!(listing(&dir), Vec::<String>::new());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Reading takes bounded memory: a line without end stops at the limit with an error naming
+/// the line; a raw file of the wrong size is refused by its size.
+#[test]
+fn reading_is_bounded() {
+    use som_std::io::MAX_LINE;
+    use std::io::Read;
+    let endless = b"1,2\n".chain(std::io::repeat(b'1').take(MAX_LINE as u64 + 10));
+    let (line, e) = parse_err(read_csv(endless, "endless.csv"));
+    assert_eq!(line, Some(2));
+    assert!(e.contains("a line of at most 67.1 MB"), "{e}");
+    let endless = std::io::repeat(b'1').take(MAX_LINE as u64 + 10);
+    let (line, _) = parse_err(read_dat(endless, "endless.dat"));
+    assert_eq!(line, Some(1));
+    let path = temp("odd.f32");
+    std::fs::write(&path, vec![0u8; 4 * 3 * 5 + 2]).unwrap();
+    let (_, e) = parse_err(read_data(&path, Some(3)));
+    assert!(
+        e.contains("multiple of 4 * dim = 12 bytes") && e.contains("62 bytes"),
+        "{e}"
+    );
+    std::fs::write(&path, [1.5f32, -2.0, 3.25].map(f32::to_le_bytes).concat()).unwrap();
+    assert_eq!(read_data(&path, Some(3)).unwrap().data, [1.5, -2.0, 3.25]);
+    std::fs::remove_file(&path).unwrap();
+}

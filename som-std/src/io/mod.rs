@@ -27,6 +27,7 @@ pub use csv::{read_csv, write_csv};
 pub use raw::{read_f32, write_f32};
 pub use saved::{FORMAT_TAG, FORMAT_VERSION, SavedMap};
 pub use sompak::{SompakCodebook, read_cod, read_dat, sompak_can_hold, write_cod, write_dat};
+pub use text::MAX_LINE;
 
 use crate::data::Samples;
 use crate::error::{Error, Result};
@@ -190,7 +191,14 @@ pub fn read_data(path: impl AsRef<Path>, dim: Option<usize>) -> Result<Dataset> 
     let ds = match format {
         Format::Csv => read_csv(file, &name)?,
         Format::Dat => read_dat(file, &name)?,
-        Format::F32 => read_f32(file, &name, dim.unwrap_or(1))?,
+        Format::F32 => {
+            let len = file
+                .metadata()
+                .ok()
+                .filter(|m| m.is_file())
+                .map(|m| m.len());
+            raw::read_f32_sized(file, &name, dim.unwrap_or(1), len)?
+        }
         Format::Cod | Format::Json => {
             let c = read_cod(file, &name)?;
             Dataset {
