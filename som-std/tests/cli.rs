@@ -689,3 +689,32 @@ fn messages_a_person_understands() {
     let err = failure(&dir, &["umatrix", "--codebook", "m.json", "--out", "u.jpg"]);
     assert!(err.contains("--out u.jpg") && err.contains(".png"), "{err}");
 }
+
+/// Progress is drawn only on a terminal: redirected, stderr stays empty and `--json` is one
+/// JSON object on stdout.
+#[test]
+fn progress_only_on_a_terminal() {
+    let dir = workdir("progress");
+    for args in [
+        train_args("m.json", &["--json"]),
+        train_args("b.json", &["--json", "--mode", "batch", "--epochs", "3"]),
+        vec![
+            "quality",
+            "--codebook",
+            "m.json",
+            "--data",
+            "colours.csv",
+            "--json",
+        ],
+        vec!["map", "--codebook", "m.json", "--data", "colours.csv"],
+        vec!["umatrix", "--codebook", "m.json", "--out", "u.png"],
+    ] {
+        let o = som(&dir, &args);
+        assert!(o.status.success() && o.stderr.is_empty(), "{args:?}: {o:?}");
+        if args.contains(&"--json") {
+            let text = String::from_utf8(o.stdout).unwrap();
+            assert_eq!(text.lines().count(), 1, "{text}");
+            serde_json::from_str::<serde_json::Value>(&text).unwrap();
+        }
+    }
+}

@@ -217,7 +217,7 @@ fn run(command: Command) -> Result<(), Error> {
         Command::Map { input } => {
             let (som, data) = load(&input)?;
             let mut out = String::new();
-            for (r, c) in som.map(&data)? {
+            for (r, c) in stage("mapping", || som.map(&data))? {
                 out.push_str(&format!("{r} {c}\n"));
             }
             print!("{out}");
@@ -225,8 +225,7 @@ fn run(command: Command) -> Result<(), Error> {
         }
         Command::Quality { input, json } => {
             let (som, data) = load(&input)?;
-            let qe = metric("quantization error", som.quantization_error(&data)?)?;
-            let te = metric("topographic error", som.topographic_error(&data)?)?;
+            let (qe, te) = stage("measuring the errors", || quality(&som, &data))?;
             if json {
                 println!(
                     "{}",
@@ -256,19 +255,26 @@ fn run(command: Command) -> Result<(), Error> {
                 picture::umatrix(g.rows(), g.cols(), g.topology(), &umatrix, &style)
             };
             // Without --cell, the largest of these cells that keeps the picture in bounds.
-            let picture = match cell {
-                Some(cell) => {
-                    draw(cell).map_err(|e| Error::Invalid(format!("--cell {cell}: {e}")))?
-                }
+            let picture = stage("drawing", || match cell {
+                Some(cell) => draw(cell).map_err(|e| Error::Invalid(format!("--cell {cell}: {e}"))),
                 None => [28, 20, 14, 10, 7, 5, 4]
                     .into_iter()
                     .map(draw)
                     .find(|p| p.is_ok())
-                    .unwrap_or_else(|| draw(4))?,
-            };
-            picture.save_png(&out)
+                    .unwrap_or_else(|| draw(4)),
+            })?;
+            stage(&format!("writing {}", out.display()), || {
+                picture.save_png(&out)
+            })
         }
     }
+}
+
+/// The quantization and topographic errors, as numbers.
+fn quality(som: &Som, data: &Dataset) -> Result<(f32, f32), Error> {
+    let qe = metric("quantization error", som.quantization_error(data)?)?;
+    let te = metric("topographic error", som.topographic_error(data)?)?;
+    Ok((qe, te))
 }
 
 /// A metric as a number, or an error saying why there is none: `null` is not a number.
@@ -316,11 +322,16 @@ fn codebook_of(args: &CodebookArgs, dim: Option<usize>) -> Result<Som, Error> {
 }
 
 fn load(input: &Input) -> Result<(Som, Dataset), Error> {
-    let som = codebook_of(&input.codebook, None)?;
+    let som = stage(
+        &format!("reading {}", input.codebook.codebook.display()),
+        || codebook_of(&input.codebook, None),
+    )?;
     let (data_name, book) = (input.data.display(), input.codebook.codebook.display());
     // Raw .f32 data does not say its dim: --dim, or else the codebook's.
     let raw = matches!(Format::from_path(&input.data), Ok(Format::F32));
-    let data = read_data(&input.data, input.dim.or(raw.then(|| som.dim())))?;
+    let data = stage(&format!("reading {data_name}"), || {
+        read_data(&input.data, input.dim.or(raw.then(|| som.dim())))
+    })?;
     if data.dim != som.dim() {
         let given = if input.dim.is_some() { " (--dim)" } else { "" };
         return Err(Error::Invalid(format!(
@@ -592,7 +603,10 @@ fn train(t: Train) -> Result<(), Error> {
     };
     // Before the data is read: the output, as far as the flags tell.
     check_output(&t.out, shape, boundary)?;
-    let data = read_data(&t.data, t.dim).map_err(|e| flag_error("--data", e))?;
+    let data = stage(&format!("reading {}", t.data.display()), || {
+        read_data(&t.data, t.dim)
+    })
+    .map_err(|e| flag_error("--data", e))?;
     let init = match t.init.as_deref() {
         None => init,
         Some("random") => init,
@@ -678,9 +692,10 @@ fn train(t: Train) -> Result<(), Error> {
     };
     let seconds = start.elapsed().as_secs_f64();
     bar.finish_and_clear();
-    som.write_codebook_file(&t.out)?;
-    let qe = metric("quantization error", som.quantization_error(&data)?)?;
-    let te = metric("topographic error", som.topographic_error(&data)?)?;
+    stage(&format!("writing {}", t.out.display()), || {
+        som.write_codebook_file(&t.out)
+    })?;
+    let (qe, te) = stage("measuring the errors", || quality(&som, &data))?;
     let simd = som_std::simd::level()?;
     if t.json {
         println!(
@@ -709,6 +724,26 @@ fn flag_error(flag: &str, e: Error) -> Error {
         Error::Io { .. } | Error::Parse { .. } => e,
         e => Error::Invalid(format!("{flag}: {e}")),
     }
+}
+
+/// Runs `work` under a spinner naming it, on stderr when it is a terminal (nothing otherwise,
+/// so `--json` and redirected output stay machine-readable): long reads, queries and drawings
+/// show that they are alive.
+fn stage<T>(what: &str, work: impl FnOnce() -> T) -> T {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return work();
+    }
+    let spinner = indicatif::ProgressBar::new_spinner();
+    spinner.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    spinner.set_message(what.to_string());
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let out = work();
+    spinner.finish_and_clear();
+    out
 }
 
 /// A progress bar on stderr when it is a terminal, invisible otherwise.
