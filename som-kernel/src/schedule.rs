@@ -1,7 +1,7 @@
 //! How the learning rate and the neighbourhood width change over training.
 
 use crate::error::{Error, Result, check_positive};
-use crate::math::pow;
+use crate::math::{ln, pow};
 
 /// A parameter as a function of step `t` of `total` steps (`0 <= t < total`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -68,16 +68,45 @@ impl Schedule {
         Ok(*self)
     }
 
-    /// The value at step `t` of `total`. `total = 0` counts as 1.
+    /// The value at step `t` of `total`. `total = 0` counts as 1; `t` past `total` counts as
+    /// `total`.
+    ///
+    /// Exact at any length: the progress `t / T` and what is left of it `(T - t) / T` are each
+    /// computed from integers in `f64`, and the value in `f64`, rounded once to `f32`. So the
+    /// last step of a run of `u64::MAX` steps is still a step before the end: a linear decay
+    /// to 0 is positive at every step `t < T` and reaches 0 only at `t = T`.
     pub fn at(&self, t: u64, total: u64) -> f32 {
-        let f = (t as f64 / total.max(1) as f64) as f32;
-        match *self {
-            Schedule::Constant(v) => v,
-            Schedule::Linear { start, end } => start * (1.0 - f) + end * f,
-            Schedule::Asymptotic { start } => start / (1.0 + 2.0 * f),
-            Schedule::Inverse { start, end } => start / (1.0 + (start / end - 1.0) * f),
-            Schedule::Exponential { start, end } => start * pow(end / start, f),
-        }
+        let total = total.max(1);
+        let t = t.min(total);
+        let done = t as f64 / total as f64;
+        let left = (total - t) as f64 / total as f64;
+        let v = match *self {
+            Schedule::Constant(v) => return v,
+            Schedule::Linear { start, end } => {
+                let (start, end) = (f64::from(start), f64::from(end));
+                let v = (end + (start - end) * left) as f32;
+                // Below f32's range, the value of a step before the end is still not 0.
+                return if t < total && v == 0.0 && start > 0.0 {
+                    f32::from_bits(1)
+                } else {
+                    v
+                };
+            }
+            Schedule::Asymptotic { start } => f64::from(start) / (1.0 + 2.0 * done),
+            Schedule::Inverse { start, end } => {
+                let (start, end) = (f64::from(start), f64::from(end));
+                start / (1.0 + (start / end - 1.0) * done)
+            }
+            // The power in f32 (the math shim) at the f32 nearest to `done`, times the power of
+            // the rest (below 2^-25) to first order: the progress counts in full at any length.
+            Schedule::Exponential { start, end } => {
+                let ratio = end / start;
+                let hi = done as f32;
+                let lo = done - f64::from(hi);
+                f64::from(start) * f64::from(pow(ratio, hi)) * (1.0 + lo * f64::from(ln(ratio)))
+            }
+        };
+        v as f32
     }
 
     /// The value at `t = 0`.
@@ -165,5 +194,93 @@ mod tests {
             .validate()
             .is_err()
         );
+    }
+
+    /// Every schedule at lengths where `t / T` in f32 loses steps (2^24 and up) and at the
+    /// largest: the start at 0, the end at `T`, positive and never rising at the last and first
+    /// steps, the midpoint where its formula puts it, and linear to 0 positive until `T`.
+    #[test]
+    fn exact_at_any_length() {
+        let schedules = [
+            Schedule::Constant(0.25),
+            Schedule::Linear {
+                start: 0.3,
+                end: 0.0,
+            },
+            Schedule::Linear {
+                start: 10.0,
+                end: 1.0,
+            },
+            Schedule::Asymptotic { start: 0.5 },
+            Schedule::Inverse {
+                start: 4.0,
+                end: 0.01,
+            },
+            Schedule::Exponential {
+                start: 8.0,
+                end: 1e-3,
+            },
+        ];
+        let close = |a: f32, b: f64| (f64::from(a) - b).abs() <= 1e-6 * b.abs();
+        for total in [
+            1 << 24,
+            (1 << 24) + 1,
+            1 << 32,
+            34_000_000,
+            u64::MAX - 1,
+            u64::MAX,
+        ] {
+            for s in schedules {
+                let case = (s, total);
+                let start = s.at(0, total);
+                let (first, end) = match s {
+                    Schedule::Constant(v) => (v, v),
+                    Schedule::Linear { start, end }
+                    | Schedule::Inverse { start, end }
+                    | Schedule::Exponential { start, end } => (start, end),
+                    Schedule::Asymptotic { start } => (start, start / 3.0),
+                };
+                assert_eq!(start, first, "{case:?}");
+                assert!(close(s.at(total, total), f64::from(end)), "{case:?}");
+                assert_eq!(s.at(u64::MAX, total), s.at(total, total), "{case:?}");
+                let mut last = f32::INFINITY;
+                for t in [0, 1, 2, total / 2, total - 3, total - 2, total - 1] {
+                    let v = s.at(t, total);
+                    assert!(
+                        v > 0.0 && v.is_finite() && v <= last,
+                        "{case:?} at {t}: {v}"
+                    );
+                    last = v;
+                }
+                let (a, b) = (f64::from(first), f64::from(end));
+                let middle = match s {
+                    Schedule::Constant(v) => f64::from(v),
+                    Schedule::Linear { .. } => (a + b) / 2.0,
+                    Schedule::Asymptotic { start } => f64::from(start) / 2.0,
+                    Schedule::Inverse { .. } => 2.0 * a * b / (a + b),
+                    Schedule::Exponential { .. } => (a * b).sqrt(),
+                };
+                let half = s.at(total / 2, total);
+                assert!(
+                    (f64::from(half) - middle).abs() <= 2e-6 * middle,
+                    "{case:?}: {half} at T/2"
+                );
+            }
+            let to_zero = Schedule::Linear {
+                start: 0.3,
+                end: 0.0,
+            };
+            // The last step is one step's worth of the start, the one before it two.
+            let one = f64::from(0.3f32) / total as f64;
+            assert!(close(to_zero.at(total - 1, total), one), "{total}");
+            assert!(close(to_zero.at(total - 2, total), 2.0 * one), "{total}");
+            assert_eq!(to_zero.at(total, total), 0.0);
+        }
+        // Below f32's range, the last step of a linear decay to 0 is still positive.
+        let tiny = Schedule::Linear {
+            start: 1e-30,
+            end: 0.0,
+        };
+        assert!(tiny.at(u64::MAX - 1, u64::MAX) > 0.0);
     }
 }

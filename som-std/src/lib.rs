@@ -9,6 +9,7 @@ pub mod data;
 pub mod datasets;
 mod error;
 pub mod io;
+pub mod names;
 mod persist;
 pub mod picture;
 mod presets;
@@ -19,6 +20,6 @@ mod train;
 
 pub use data::{Flat, Samples};
 pub use error::{Error, Result};
-pub use som::{Init, Order, Som, SomBuilder};
+pub use som::{Init, MAX_THREADS, Order, Som, SomBuilder};
 pub use som_kernel as kernel;
 pub use som_kernel::{Boundary, Clock, Schedule, Shape, Topology};

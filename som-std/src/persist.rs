@@ -72,16 +72,7 @@ impl Som {
     /// # Errors
     /// A neighbourhood or boundary SOM_PAK cannot express.
     pub fn to_sompak(&self) -> Result<SompakCodebook> {
-        use som_kernel::{Boundary, Shape};
-        if !matches!(self.training.shape, Shape::Bubble | Shape::Gaussian)
-            || self.grid.boundary() != Boundary::Planar
-        {
-            return Err(Error::Invalid(format!(
-                "SOM_PAK codebooks hold planar maps with a bubble or gaussian neighbourhood, this map is {:?} with {:?}",
-                self.grid.boundary(),
-                self.training.shape
-            )));
-        }
+        crate::io::sompak_can_hold(self.training.shape, self.grid.boundary())?;
         Ok(SompakCodebook {
             dim: self.dim,
             topology: self.grid.topology(),
@@ -153,7 +144,8 @@ impl Som {
     }
 
     /// Writes the codebook by extension: `.json` (the whole map), `.cod` (SOM_PAK), `.csv`
-    /// or `.f32` (row-major, one unit per row).
+    /// or `.f32` (row-major, one unit per row). All or nothing ([`crate::io::write_atomic`]):
+    /// on any error the file at `path` is as it was.
     ///
     /// # Errors
     /// The file cannot be written, or the format cannot hold this map.
@@ -164,11 +156,8 @@ impl Som {
         match Format::from_path(path)? {
             Format::Json => self.save(path),
             Format::Cod => {
-                let file = std::fs::File::create(path).map_err(|e| Error::Io {
-                    file: name.clone(),
-                    source: e,
-                })?;
-                write_cod(file, &name, &self.to_sompak()?)
+                let codebook = self.to_sompak()?;
+                crate::io::write_atomic(path, |file, name| write_cod(file, name, &codebook))
             }
             Format::Dat => Err(Error::Invalid(format!(
                 "{name}: .dat holds data; write a codebook as .json, .cod, .csv or .f32"

@@ -680,18 +680,13 @@ impl Picture {
         })
     }
 
-    /// Writes the picture as a PNG file at `path`.
+    /// Writes the picture as a PNG file at `path`, all or nothing
+    /// ([`crate::io::write_atomic`]).
     ///
     /// # Errors
     /// [`Error::Io`] if the file cannot be created or written.
     pub fn save_png(&self, path: impl AsRef<Path>) -> Result<()> {
-        let path = path.as_ref();
-        let name = path.display().to_string();
-        let file = std::fs::File::create(path).map_err(|source| Error::Io {
-            file: name.clone(),
-            source,
-        })?;
-        self.write_png(file, &name)
+        crate::io::write_atomic(path, |file, name| self.write_png(file, name))
     }
 
     // ---- drawing ----

@@ -110,8 +110,8 @@ impl SomBuilder {
         self.epochs = e;
         self
     }
-    /// Threads for batch training and whole-data queries (default 0: all cores). Results are
-    /// the same for any count.
+    /// Threads for batch training and whole-data queries (default 0: all cores; at most
+    /// [`MAX_THREADS`]). Results are the same for any count.
     pub fn threads(mut self, n: usize) -> Self {
         self.threads = n;
         self
@@ -136,10 +136,21 @@ impl SomBuilder {
             return Err(som_kernel::Error::Zero { what: "dim" }.into());
         }
         self.training.validate()?;
+        if self.threads > MAX_THREADS {
+            return Err(crate::Error::Invalid(format!(
+                "threads is {}, expected at most {MAX_THREADS}",
+                self.threads
+            )));
+        }
         let mut som = Som {
             grid,
             dim: self.dim,
-            weights: vec![0.0; blocked_len(grid.units(), self.dim)],
+            weights: zeros(blocked_len(grid.units(), self.dim), || {
+                format!(
+                    "the codebook of a {} x {} map of dim {}",
+                    self.rows, self.cols, self.dim
+                )
+            })?,
             training: self.training,
             init: self.init,
             initialised: false,
@@ -164,6 +175,28 @@ impl SomBuilder {
         som.initialise(None)?;
         Ok(som)
     }
+}
+
+/// Most threads a map may be given: more than the cores of any machine it runs on, few enough
+/// that starting them cannot exhaust the system.
+pub const MAX_THREADS: usize = 1024;
+
+/// `len` zeros, or an error naming `what` and the bytes it needed when the memory cannot be
+/// had (where `vec!` would abort the process).
+pub(crate) fn zeros<T: Default + Clone>(
+    len: usize,
+    what: impl FnOnce() -> String,
+) -> Result<Vec<T>> {
+    let mut v = Vec::new();
+    if v.try_reserve_exact(len).is_err() {
+        return Err(crate::Error::Invalid(format!(
+            "{} needs {}, more memory than can be had",
+            what(),
+            crate::io::bytes(len.saturating_mul(std::mem::size_of::<T>()) as u64)
+        )));
+    }
+    v.resize(len, T::default());
+    Ok(v)
 }
 
 /// A trained or trainable Self-Organizing Map that owns its codebook.

@@ -2,7 +2,7 @@
 
 use crate::data::{Samples, flatten, validate};
 use crate::error::{Error, Result};
-use crate::som::{Order, Som};
+use crate::som::{Order, Som, zeros};
 use rayon::prelude::*;
 use som_kernel::{BatchStats, Bmu, Clock, Map, Neighbourhood, init};
 use std::borrow::Cow;
@@ -86,6 +86,8 @@ impl Som {
         if steps == 0 {
             return Ok(());
         }
+        // A schedule that fails at the last step fails now, not after all the others.
+        training.at((steps - 1) / per, clock_total)?;
         // Step `t` presents sample `t mod n` of the pass, through a fresh permutation per pass
         // when shuffled. Each step's update also finds the winner of the sample presented at
         // the next step (`update_then_bmu`): one sweep over the codebook per step, not two. So
@@ -178,13 +180,19 @@ impl Som {
     ) -> Result<()> {
         let flat = self.prepare(data)?;
         let (units, dim) = (self.grid.units(), self.dim);
-        let mut shards = Shards::new(flat.len() / dim, units, dim);
-        let (mut hits, mut sums) = (vec![0u64; units], vec![0f64; units * dim]);
+        let mut shards = Shards::new(flat.len() / dim, units, dim)?;
+        let what = || "batch training's sums".to_string();
+        let (mut hits, mut sums) = (zeros(units, what)?, zeros(units * dim, what)?);
         let training = self.training;
+        let neighbourhood = |e: u64| {
+            let sigma = training.sigma.at(e, epochs.saturating_sub(1).max(1));
+            Neighbourhood::new(training.shape, sigma)?.with_cutoff(training.cutoff)
+        };
+        // A width that fails at the last epoch fails now, not after all the others.
+        neighbourhood(epochs.saturating_sub(1))?;
         for e in 0..epochs {
             self.batch_statistics(&flat, &mut shards, &mut hits, &mut sums)?;
-            let sigma = training.sigma.at(e, epochs.saturating_sub(1).max(1));
-            let nb = Neighbourhood::new(training.shape, sigma)?.with_cutoff(training.cutoff)?;
+            let nb = neighbourhood(e)?;
             self.view_mut().apply_batch(&hits, &sums, &nb)?;
             progress(e + 1, epochs);
         }
@@ -304,17 +312,18 @@ const SHARD_BYTES: usize = 64 << 20;
 impl Shards {
     /// Shards for `n` samples: their size depends only on `n` and the map's size, never on the
     /// thread count (the results depend on it).
-    fn new(n: usize, units: usize, dim: usize) -> Self {
+    fn new(n: usize, units: usize, dim: usize) -> Result<Self> {
         let bytes = units * (dim + 1) * 8;
         let most = SHARDS_MAX.min(SHARD_BYTES / bytes.max(1)).max(1);
         let samples = n.div_ceil(n.div_ceil(SHARD_MIN).clamp(1, most)).max(1);
         let count = n.div_ceil(samples).max(1);
-        Self {
+        let what = || format!("batch training's sums for {count} shards");
+        Ok(Self {
             samples,
             count,
-            hits: vec![0; count * units],
-            sums: vec![0.0; count * units * dim],
-        }
+            hits: zeros(count * units, what)?,
+            sums: zeros(count * units * dim, what)?,
+        })
     }
 }
 

@@ -300,7 +300,6 @@ fn bad_input_is_one_line_and_a_failure() {
             &["map", "--codebook", "colours.csv", "--data", "colours.csv"],
             "rows and cols",
         ),
-        (&["frobnicate"], "frobnicate"),
     ];
     for (args, needle) in cases {
         let o = som(&dir, args);
@@ -372,4 +371,350 @@ fn simd_level_is_chosen_reported_and_forced() {
     assert!(
         String::from_utf8_lossy(&o.stderr).contains("expected one of scalar, sse2, avx2, avx512")
     );
+}
+
+/// Runs `som` and returns its stderr, checking that it failed.
+fn failure(dir: &Path, args: &[&str]) -> String {
+    let o = som(dir, args);
+    let err = String::from_utf8_lossy(&o.stderr).into_owned();
+    assert!(!o.status.success(), "{args:?} succeeded");
+    assert!(err.starts_with("som: "), "{args:?}: {err}");
+    err
+}
+
+/// `som train` with the colours, a small map and `extra` flags.
+fn train_args<'a>(out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
+    let mut args = vec![
+        "train",
+        "--data",
+        "colours.csv",
+        "--rows",
+        "3",
+        "--cols",
+        "4",
+        "--out",
+        out,
+    ];
+    args.extend_from_slice(extra);
+    args
+}
+
+/// A run that fails leaves the file it would have written as it was; one that succeeds may
+/// read and write the same file.
+#[test]
+fn outputs_are_all_or_nothing() {
+    let dir = workdir("atomic");
+    std::fs::write(dir.join("k.cod"), "precious\n").unwrap();
+    failure(&dir, &train_args("k.cod", &["--boundary", "toroidal"]));
+    assert_eq!(
+        std::fs::read_to_string(dir.join("k.cod")).unwrap(),
+        "precious\n"
+    );
+    // --data X --out X: the data is read whole before the map is written over it.
+    stdout(&som(&dir, &train_args("m.cod", &["--preset", "sompak"])));
+    let before = std::fs::read_to_string(dir.join("m.cod")).unwrap();
+    let args = [
+        "train", "--data", "m.cod", "--rows", "3", "--cols", "4", "--out", "m.cod", "--preset",
+        "sompak",
+    ];
+    stdout(&som(&dir, &args));
+    let after = std::fs::read_to_string(dir.join("m.cod")).unwrap();
+    assert!(after.starts_with("3 hexa 4 3 bubble"), "{after}");
+    assert_eq!(after.lines().count(), before.lines().count());
+    for ext in ["json", "csv", "f32"] {
+        let out = format!("same.{ext}");
+        stdout(&som(&dir, &train_args(&out, &[])));
+        let mut args = train_args(&out, &["--init", &out]);
+        args[2] = "colours.csv";
+        stdout(&som(&dir, &args));
+    }
+    // No temporary file is left behind.
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| {
+            let n = e.unwrap().file_name().to_string_lossy().into_owned();
+            n.starts_with(".som-").then_some(n)
+        })
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+}
+
+/// Everything the flags and files can tell is checked before training, and the error names
+/// the flag and its value; nothing is written.
+#[test]
+fn checks_before_training_name_the_flag() {
+    let dir = workdir("checks");
+    std::fs::create_dir_all(dir.join("a-dir")).unwrap();
+    let cases: &[(&[&str], &[&str])] = &[
+        (&["--epochs", "0"], &["--epochs 0", "at least 1"]),
+        (&["--steps", "0"], &["--steps 0", "at least 1"]),
+        (&["--threads", "100000"], &["--threads 100000", "1 to 1024"]),
+        (&["--threads", "0"], &["--threads 0", "1 to 1024"]),
+        (
+            &["--mode", "batch", "--steps", "9"],
+            &["--steps", "--epochs"],
+        ),
+        (
+            &["--mode", "batch", "--order", "random"],
+            &["--order", "batch"],
+        ),
+        (
+            &["--decay", "asymptotic", "--sigma-final", "0.1"],
+            &["--sigma-final 0.1", "asymptotic"],
+        ),
+        (
+            &["--sigma", "1", "--sigma-final", "3"],
+            &["--sigma-final 3", "above the initial 1", "--sigma"],
+        ),
+        (&["--alpha-final", "0.9"], &["--alpha-final 0.9", "0.5"]),
+        (
+            &["--mode", "batch", "--preset", "seed"],
+            &["--mode batch", "--sigma-final"],
+        ),
+        (
+            &["--mode", "batch", "--sigma-final", "0"],
+            &["--sigma-final 0", "> 0"],
+        ),
+        (
+            &["--mode", "batch", "--neighbourhood", "mexican-hat"],
+            &["mexican-hat", "negative"],
+        ),
+    ];
+    for (extra, needles) in cases {
+        let err = failure(&dir, &train_args("never.json", extra));
+        for needle in *needles {
+            assert!(err.contains(needle), "{extra:?}: {err}");
+        }
+        assert_eq!(err.lines().count(), 1, "{extra:?}: {err}");
+    }
+    let outputs: &[(&str, &[&str], &[&str])] = &[
+        (
+            "k.cod",
+            &["--boundary", "toroidal"],
+            &["--out k.cod", "toroidal", "planar"],
+        ),
+        (
+            "k.cod",
+            &["--neighbourhood", "mexican-hat"],
+            &["--out k.cod", "mexican-hat"],
+        ),
+        (
+            "missing/m.json",
+            &[],
+            &["--out", "missing", "does not exist"],
+        ),
+        ("a-dir", &[], &["--out a-dir is a directory"]),
+        ("m.txt", &[], &["--out m.txt", ".json, .cod, .csv or .f32"]),
+        ("m.dat", &[], &["--out m.dat", "holds data"]),
+    ];
+    for (out, extra, needles) in outputs {
+        // Data that cannot be read shows the output is checked first.
+        let mut args = train_args(out, extra);
+        args[2] = "no-such-data.csv";
+        let err = failure(&dir, &args);
+        for needle in *needles {
+            assert!(err.contains(needle), "{out} {extra:?}: {err}");
+        }
+    }
+    assert!(!dir.join("never.json").exists() && !dir.join("k.cod").exists());
+}
+
+/// A map too large for the memory this machine has is refused before anything is allocated,
+/// with how much it would need.
+#[cfg(target_os = "linux")]
+#[test]
+fn maps_larger_than_memory_are_refused() {
+    let dir = workdir("memory");
+    std::fs::write(dir.join("wide.f32"), vec![0u8; 4 * 100_000]).unwrap();
+    let err = failure(
+        &dir,
+        &[
+            "train", "--data", "wide.f32", "--dim", "100000", "--rows", "1000", "--cols", "1000",
+            "--out", "big.json",
+        ],
+    );
+    assert!(
+        err.contains("--rows 1000 --cols 1000") && err.contains("dim 100000") && err.contains("TB"),
+        "{err}"
+    );
+}
+
+/// A starting codebook that knows its lattice trains on it; a flag asking for another is an
+/// error.
+#[test]
+fn init_file_lattice_wins_or_conflicts() {
+    let dir = workdir("lattice");
+    stdout(&som(&dir, &train_args("hex.cod", &["--preset", "sompak"])));
+    let err = failure(
+        &dir,
+        &train_args("x.json", &["--init", "hex.cod", "--topology", "rect"]),
+    );
+    assert!(
+        err.contains("--topology rect") && err.contains("hex.cod holds a hex map"),
+        "{err}"
+    );
+    stdout(&som(&dir, &train_args("again.cod", &["--init", "hex.cod"])));
+    let again = std::fs::read_to_string(dir.join("again.cod")).unwrap();
+    assert!(again.starts_with("3 hexa 4 3"), "{again}");
+    stdout(&som(
+        &dir,
+        &train_args("torus.json", &["--boundary", "toroidal"]),
+    ));
+    let err = failure(&dir, &train_args("t.cod", &["--init", "torus.json"]));
+    assert!(
+        err.contains("--out t.cod") && err.contains("toroidal"),
+        "{err}"
+    );
+}
+
+/// Usage errors print clap's whole message (which argument, the usage, "did you mean") and
+/// exit 2; help exits 0.
+#[test]
+fn usage_errors_are_clap_messages() {
+    let dir = workdir("usage");
+    let cases: &[(&[&str], &[&str])] = &[
+        (&["frobnicate"], &["frobnicate", "Usage"]),
+        (&["trian"], &["similar subcommand", "train"]),
+        (
+            &["train", "--data", "colours.csv", "--rows", "3"],
+            &["--cols <COLS>", "--out <OUT>", "Usage: som train"],
+        ),
+        (
+            &[
+                "train", "--data", "c.csv", "--rows", "3", "--cols", "3", "--out", "m.json",
+                "--preset", "sompack",
+            ],
+            &["'sompack'", "sompak"],
+        ),
+        (
+            &[
+                "train",
+                "--data",
+                "c.csv",
+                "--rows",
+                "3",
+                "--cols",
+                "3",
+                "--out",
+                "m.json",
+                "--neighbourhood",
+                "mexicanhat",
+            ],
+            &["mexican-hat"],
+        ),
+    ];
+    for (args, needles) in cases {
+        let o = som(&dir, args);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{args:?}: {err}");
+        for needle in *needles {
+            assert!(err.contains(needle), "{args:?}: {err}");
+        }
+    }
+    let help = som(&dir, &["train", "--help"]);
+    assert!(help.status.success() && String::from_utf8_lossy(&help.stdout).contains("--out"));
+}
+
+/// Messages say where a number came from, give a number where one is promised, and take the
+/// flags a person needs.
+#[test]
+fn messages_a_person_understands() {
+    let dir = workdir("messages");
+    stdout(&som(&dir, &train_args("m.json", &[])));
+    std::fs::write(dir.join("two.csv"), "1,2\n3,4\n").unwrap();
+    let err = failure(&dir, &["map", "--codebook", "m.json", "--data", "two.csv"]);
+    assert!(
+        err.contains("the codebook m.json has dim 3, the data two.csv dim 2"),
+        "{err}"
+    );
+    // Distances that overflow are an error, never `null` in the JSON.
+    std::fs::write(dir.join("huge.csv"), "1e30,0,0\n0,1,0\n").unwrap();
+    let err = failure(
+        &dir,
+        &[
+            "quality",
+            "--codebook",
+            "m.json",
+            "--data",
+            "huge.csv",
+            "--json",
+        ],
+    );
+    assert!(err.contains("quantization error is inf"), "{err}");
+    let mut args = train_args("h.json", &[]);
+    args[2] = "huge.csv";
+    let err = failure(&dir, &args);
+    assert!(
+        err.contains("--data huge.csv") && err.contains("1e30"),
+        "{err}"
+    );
+    // --cell sets the picture's cells; one too large names the flag.
+    stdout(&som(
+        &dir,
+        &[
+            "umatrix",
+            "--codebook",
+            "m.json",
+            "--out",
+            "u.png",
+            "--cell",
+            "4",
+        ],
+    ));
+    let png = std::fs::read(dir.join("u.png")).unwrap();
+    let width = u32::from_be_bytes(png[16..20].try_into().unwrap());
+    let big = stdout(&som(
+        &dir,
+        &["umatrix", "--codebook", "m.json", "--out", "v.png"],
+    ));
+    assert!(big.is_empty());
+    let png = std::fs::read(dir.join("v.png")).unwrap();
+    assert!(u32::from_be_bytes(png[16..20].try_into().unwrap()) > width);
+    let err = failure(
+        &dir,
+        &[
+            "umatrix",
+            "--codebook",
+            "m.json",
+            "--out",
+            "u.png",
+            "--cell",
+            "600",
+        ],
+    );
+    assert!(
+        err.contains("--cell 600") && err.contains("4 to 512"),
+        "{err}"
+    );
+    let err = failure(&dir, &["umatrix", "--codebook", "m.json", "--out", "u.jpg"]);
+    assert!(err.contains("--out u.jpg") && err.contains(".png"), "{err}");
+}
+
+/// Progress is drawn only on a terminal: redirected, stderr stays empty and `--json` is one
+/// JSON object on stdout.
+#[test]
+fn progress_only_on_a_terminal() {
+    let dir = workdir("progress");
+    for args in [
+        train_args("m.json", &["--json"]),
+        train_args("b.json", &["--json", "--mode", "batch", "--epochs", "3"]),
+        vec![
+            "quality",
+            "--codebook",
+            "m.json",
+            "--data",
+            "colours.csv",
+            "--json",
+        ],
+        vec!["map", "--codebook", "m.json", "--data", "colours.csv"],
+        vec!["umatrix", "--codebook", "m.json", "--out", "u.png"],
+    ] {
+        let o = som(&dir, &args);
+        assert!(o.status.success() && o.stderr.is_empty(), "{args:?}: {o:?}");
+        if args.contains(&"--json") {
+            let text = String::from_utf8(o.stdout).unwrap();
+            assert_eq!(text.lines().count(), 1, "{text}");
+            serde_json::from_str::<serde_json::Value>(&text).unwrap();
+        }
+    }
 }

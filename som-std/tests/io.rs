@@ -842,3 +842,111 @@ proptest! {
         }
     }
 }
+
+/// The files in a folder, by name.
+fn listing(dir: &std::path::Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// Every writer that takes a path writes all or nothing: a failure at any point leaves the old
+/// file byte for byte and no temporary file behind; a success replaces it whole.
+#[test]
+fn writes_are_all_or_nothing() {
+    use som_std::io::write_atomic;
+    use std::io::Write;
+    let dir = temp("atomic");
+    std::fs::create_dir_all(&dir).unwrap();
+    let target = dir.join("map.csv");
+    std::fs::write(&target, "precious\n").unwrap();
+    // A writer that fails half way.
+    let err = write_atomic(&target, |f, _| {
+        f.write_all(b"1,2,3\n4,").unwrap();
+        Err(Error::Invalid("stopped".into()))
+    })
+    .unwrap_err();
+    assert_eq!(err.to_string(), "stopped");
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "precious\n");
+    assert_eq!(listing(&dir), ["map.csv"]);
+    // Writers refusing their input (a non-finite value) leave it too.
+    for ext in ["csv", "dat", "f32"] {
+        let path = dir.join(format!("old.{ext}"));
+        std::fs::write(&path, "old").unwrap();
+        assert!(write_data(&path, &[1.0, f32::NAN], 2, None, &[]).is_err());
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old", "{ext}");
+    }
+    // A success replaces the file whole and keeps its permissions.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).unwrap();
+    }
+    write_data(&target, &[1.0, 2.0], 2, None, &[]).unwrap();
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), "1,2\n");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&target).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o640);
+    }
+    // Through a symbolic link, the file it points to is written and the link stays.
+    #[cfg(unix)]
+    {
+        let link = dir.join("link.csv");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        write_data(&link, &[3.0, 4.0], 2, None, &[]).unwrap();
+        assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read_to_string(&target).unwrap(), "3,4\n");
+    }
+    let mut names = listing(&dir);
+    names.retain(|n| n.starts_with(".som-"));
+    assert!(names.is_empty(), "left behind: {names:?}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// What cannot be written is known before any work: a directory, a missing directory.
+#[test]
+fn unwritable_paths_are_found_before_writing() {
+    use som_std::io::check_writable;
+    let dir = temp("writable");
+    std::fs::create_dir_all(&dir).unwrap();
+    check_writable(dir.join("new.json")).unwrap();
+    assert!(!dir.join("new.json").exists());
+    let e = check_writable(&dir).unwrap_err().to_string();
+    assert!(e.contains("is a directory"), "{e}");
+    let e = check_writable(dir.join("no/such/map.json"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("does not exist") && e.contains("no/such"), "{e}");
+    assert_eq!(listing(&dir), Vec::<String>::new());
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// Reading takes bounded memory: a line without end stops at the limit with an error naming
+/// the line; a raw file of the wrong size is refused by its size.
+#[test]
+fn reading_is_bounded() {
+    use som_std::io::MAX_LINE;
+    use std::io::Read;
+    let endless = b"1,2\n".chain(std::io::repeat(b'1').take(MAX_LINE as u64 + 10));
+    let (line, e) = parse_err(read_csv(endless, "endless.csv"));
+    assert_eq!(line, Some(2));
+    assert!(e.contains("a line of at most 67.1 MB"), "{e}");
+    let endless = std::io::repeat(b'1').take(MAX_LINE as u64 + 10);
+    let (line, _) = parse_err(read_dat(endless, "endless.dat"));
+    assert_eq!(line, Some(1));
+    let path = temp("odd.f32");
+    std::fs::write(&path, vec![0u8; 4 * 3 * 5 + 2]).unwrap();
+    let (_, e) = parse_err(read_data(&path, Some(3)));
+    assert!(
+        e.contains("multiple of 4 * dim = 12 bytes") && e.contains("62 bytes"),
+        "{e}"
+    );
+    std::fs::write(&path, [1.5f32, -2.0, 3.25].map(f32::to_le_bytes).concat()).unwrap();
+    assert_eq!(read_data(&path, Some(3)).unwrap().data, [1.5, -2.0, 3.25]);
+    std::fs::remove_file(&path).unwrap();
+}

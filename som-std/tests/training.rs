@@ -187,3 +187,35 @@ fn queries_agree_with_each_other() {
     assert_eq!(som.umatrix().len(), 42);
     let _ = Shape::Gaussian;
 }
+
+/// A schedule that would fail at the last epoch fails before the first, leaving the map as
+/// it was; too many threads and a codebook larger than memory are errors, not aborts.
+#[test]
+fn what_would_fail_at_the_end_fails_at_the_start() {
+    let data = blobs();
+    let flat = Flat::new(&data, 5).unwrap();
+    let mut som = Som::builder(4, 4, 5)
+        .sigma(Schedule::Linear {
+            start: 2.0,
+            end: 0.0,
+        })
+        .build()
+        .unwrap();
+    let before = som.codebook();
+    let e = som.train_batch(&flat, 3).unwrap_err().to_string();
+    assert!(e.contains("0"), "{e}");
+    assert_eq!(som.codebook(), before);
+    // Online, the same linear decay to 0 is positive at every step before the end.
+    som.train_online(&flat, 1000, Order::Sequential).unwrap();
+    let e = Som::builder(2, 2, 5)
+        .threads(som_std::MAX_THREADS + 1)
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("1025") && e.contains("1024"), "{e}");
+    let e = Som::builder(1 << 11, 1 << 11, 1 << 40)
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("more memory than can be had"), "{e}");
+}

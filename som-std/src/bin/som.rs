@@ -1,11 +1,12 @@
 //! `som`: train Self-Organizing Maps, map data onto them, measure and draw them.
 //!
-//! Every failure exits non-zero with one line on stderr.
+//! Every failure exits non-zero: a usage error (exit 2) with clap's message, which names the
+//! argument and shows the usage; any other (exit 1) with one line on stderr.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use som_std::io::{Dataset, read_data};
+use som_std::io::{Dataset, Format, check_writable, read_data};
 use som_std::picture::{self, Palette, Style};
-use som_std::{Boundary, Clock, Error, Init, Order, Schedule, Shape, Som, Topology};
+use som_std::{Boundary, Clock, Error, Init, Order, Schedule, Shape, Som, Topology, names};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -45,6 +46,9 @@ enum Command {
         /// The PNG to write.
         #[arg(long)]
         out: PathBuf,
+        /// Pixels per unit, 4 to 512 (default: 28, smaller for maps too large for that).
+        #[arg(long)]
+        cell: Option<u32>,
     },
 }
 
@@ -195,22 +199,9 @@ struct Train {
 fn main() -> ExitCode {
     // A bug must still end in one line, not a backtrace.
     std::panic::set_hook(Box::new(|info| eprintln!("som: internal error: {info}")));
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(e) if !e.use_stderr() => {
-            let _ = e.print();
-            return ExitCode::SUCCESS;
-        }
-        Err(e) => {
-            let text = e.render().to_string();
-            let first = text.lines().next().unwrap_or("invalid arguments");
-            eprintln!(
-                "som: {} (see som --help)",
-                first.trim_start_matches("error: ")
-            );
-            return ExitCode::from(2);
-        }
-    };
+    // Help and version go to stdout with exit 0; a usage error prints clap's whole message
+    // (which argument, what it expected, "did you mean", the usage line) with exit 2.
+    let cli = Cli::try_parse().unwrap_or_else(|e| e.exit());
     match run(cli.command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -226,7 +217,7 @@ fn run(command: Command) -> Result<(), Error> {
         Command::Map { input } => {
             let (som, data) = load(&input)?;
             let mut out = String::new();
-            for (r, c) in som.map(&data)? {
+            for (r, c) in stage("mapping", || som.map(&data))? {
                 out.push_str(&format!("{r} {c}\n"));
             }
             print!("{out}");
@@ -234,10 +225,7 @@ fn run(command: Command) -> Result<(), Error> {
         }
         Command::Quality { input, json } => {
             let (som, data) = load(&input)?;
-            let (qe, te) = (
-                som.quantization_error(&data)?,
-                som.topographic_error(&data)?,
-            );
+            let (qe, te) = stage("measuring the errors", || quality(&som, &data))?;
             if json {
                 println!(
                     "{}",
@@ -248,18 +236,84 @@ fn run(command: Command) -> Result<(), Error> {
             }
             Ok(())
         }
-        Command::Umatrix { codebook, out } => {
+        Command::Umatrix {
+            codebook,
+            out,
+            cell,
+        } => {
             let som = codebook_of(&codebook, None)?;
+            check_picture(&out)?;
             let g = som.grid();
-            let style = Style {
-                palette: Palette::Greys,
-                title: Some("U-matrix".into()),
-                ..Style::default()
+            let umatrix = som.umatrix();
+            let draw = |cell: u32| {
+                let style = Style {
+                    palette: Palette::Greys,
+                    title: Some("U-matrix".into()),
+                    cell,
+                    ..Style::default()
+                };
+                picture::umatrix(g.rows(), g.cols(), g.topology(), &umatrix, &style)
             };
-            picture::umatrix(g.rows(), g.cols(), g.topology(), &som.umatrix(), &style)?
-                .save_png(&out)
+            // Without --cell, the largest of these cells that keeps the picture in bounds.
+            let picture = stage("drawing", || match cell {
+                Some(cell) => draw(cell).map_err(|e| Error::Invalid(format!("--cell {cell}: {e}"))),
+                None => [28, 20, 14, 10, 7, 5, 4]
+                    .into_iter()
+                    .map(draw)
+                    .find(|p| p.is_ok())
+                    .unwrap_or_else(|| draw(4)),
+            })?;
+            stage(&format!("writing {}", out.display()), || {
+                picture.save_png(&out)
+            })
         }
     }
+}
+
+/// The quantization and topographic errors, as numbers.
+fn quality(som: &Som, data: &Dataset) -> Result<(f32, f32), Error> {
+    let qe = metric("quantization error", som.quantization_error(data)?)?;
+    let te = metric("topographic error", som.topographic_error(data)?)?;
+    Ok((qe, te))
+}
+
+/// A metric as a number, or an error saying why there is none: `null` is not a number.
+fn metric(name: &str, v: f32) -> Result<f32, Error> {
+    if v.is_finite() {
+        return Ok(v);
+    }
+    Err(Error::Invalid(format!(
+        "the {name} is {v}: the distances between the data and the codebook overflow f32; expected values whose squared differences stay below 3.4e38 (scale the data)"
+    )))
+}
+
+/// Checks that the squared distances of this data stay finite in f32: past that, every unit
+/// is as far as every other and training learns nothing (and the errors are infinite).
+fn check_magnitude(path: &std::path::Path, data: &Dataset) -> Result<(), Error> {
+    let largest = data.data.iter().fold(0.0f32, |m, v| m.max(v.abs()));
+    let bound = (f64::from(f32::MAX) / data.dim as f64).sqrt() / 2.0;
+    if f64::from(largest) > bound {
+        return Err(Error::Invalid(format!(
+            "--data {}: a value of magnitude {largest:e}; expected at most {bound:.3e} for dim {} (larger squared distances overflow f32): scale the data",
+            path.display(),
+            data.dim
+        )));
+    }
+    Ok(())
+}
+
+/// Checks that a picture can be written at `out`, before drawing it.
+fn check_picture(out: &std::path::Path) -> Result<(), Error> {
+    let png = out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("png"));
+    if !png {
+        return Err(Error::Invalid(format!(
+            "--out {}: expected a file name ending in .png",
+            out.display()
+        )));
+    }
+    check_writable(out).map_err(|e| Error::Invalid(format!("--out: {e}")))
 }
 
 fn codebook_of(args: &CodebookArgs, dim: Option<usize>) -> Result<Som, Error> {
@@ -268,8 +322,24 @@ fn codebook_of(args: &CodebookArgs, dim: Option<usize>) -> Result<Som, Error> {
 }
 
 fn load(input: &Input) -> Result<(Som, Dataset), Error> {
-    let som = codebook_of(&input.codebook, None)?;
-    let data = read_data(&input.data, input.dim.or(Some(som.dim())))?;
+    let som = stage(
+        &format!("reading {}", input.codebook.codebook.display()),
+        || codebook_of(&input.codebook, None),
+    )?;
+    let (data_name, book) = (input.data.display(), input.codebook.codebook.display());
+    // Raw .f32 data does not say its dim: --dim, or else the codebook's.
+    let raw = matches!(Format::from_path(&input.data), Ok(Format::F32));
+    let data = stage(&format!("reading {data_name}"), || {
+        read_data(&input.data, input.dim.or(raw.then(|| som.dim())))
+    })?;
+    if data.dim != som.dim() {
+        let given = if input.dim.is_some() { " (--dim)" } else { "" };
+        return Err(Error::Invalid(format!(
+            "the codebook {book} has dim {}, the data {data_name} dim {}{given}; expected the same",
+            som.dim(),
+            data.dim
+        )));
+    }
     Ok((som, data))
 }
 
@@ -296,8 +366,138 @@ fn schedule(decay: Decay, start: f32, end: Option<f32>, linear_end: f32) -> Sche
     }
 }
 
+/// The name a user types for a flag's value (`mexican-hat`, `toroidal`).
+fn value<T: ValueEnum>(v: &T) -> String {
+    v.to_possible_value()
+        .map_or_else(String::new, |p| p.get_name().to_string())
+}
+
+/// Checks of the flags alone, before any file is read: nothing long may start that these
+/// would stop at its end.
+fn check_flags(t: &Train, mode: Mode, decay: Decay) -> Result<(), Error> {
+    let invalid = |s: String| Err(Error::Invalid(s));
+    if t.epochs == Some(0) {
+        return invalid(
+            "--epochs 0: expected at least 1 (no pass would leave the map untrained)".into(),
+        );
+    }
+    if t.steps == Some(0) {
+        return invalid(
+            "--steps 0: expected at least 1 (no step would leave the map untrained)".into(),
+        );
+    }
+    if mode == Mode::Batch && t.steps.is_some() {
+        return invalid(
+            "--steps counts single-sample updates: batch training takes --epochs".into(),
+        );
+    }
+    if mode == Mode::Batch && t.order.is_some() {
+        return invalid("--order: batch training uses every sample in every epoch, the order has no effect; leave it out or use --mode online".into());
+    }
+    if let Some(n) = t.threads
+        && !(1..=som_std::MAX_THREADS).contains(&n)
+    {
+        return invalid(format!(
+            "--threads {n}: expected 1 to {} (default: all cores)",
+            som_std::MAX_THREADS
+        ));
+    }
+    if decay == Decay::Asymptotic {
+        for (flag, given) in [
+            ("--alpha-final", t.alpha_final),
+            ("--sigma-final", t.sigma_final),
+        ] {
+            if let Some(v) = given {
+                return invalid(format!(
+                    "{flag} {v}: the asymptotic decay has no final value; give --decay linear, inverse or exponential, or leave {flag} out"
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// A decay must not rise: a final value above the initial one is an error naming both.
+fn check_final(
+    flag: &str,
+    start_flag: &str,
+    start: f32,
+    given_start: bool,
+    end: Option<f32>,
+) -> Result<(), Error> {
+    match end {
+        Some(end) if end > start => Err(Error::Invalid(format!(
+            "{flag} {end} is above the initial {start}{}: a decay cannot rise; expected at most {start}",
+            if given_start {
+                format!(" (given with {start_flag})")
+            } else {
+                format!(" (the default; {start_flag} sets it)")
+            }
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Checks that `out` can be written, in a format that can hold this map, before training.
+fn check_output(out: &std::path::Path, shape: Shape, boundary: Boundary) -> Result<(), Error> {
+    let name = out.display();
+    let formats = "expected a file name ending in .json, .cod, .csv or .f32";
+    if out.is_dir() {
+        return Err(Error::Invalid(format!(
+            "--out {name} is a directory; {formats}"
+        )));
+    }
+    match Format::from_path(out) {
+        Err(_) => return Err(Error::Invalid(format!("--out {name}: {formats}"))),
+        Ok(Format::Dat) => {
+            return Err(Error::Invalid(format!(
+                "--out {name}: .dat holds data, not a map; {formats}"
+            )));
+        }
+        Ok(Format::Cod) => som_std::io::sompak_can_hold(shape, boundary).map_err(|e| {
+            Error::Invalid(format!(
+                "--out {name}: {e}; write .json, .csv or .f32 instead"
+            ))
+        })?,
+        Ok(_) => {}
+    }
+    check_writable(out).map_err(|e| Error::Invalid(format!("--out: {e}")))
+}
+
+/// Checks that training a `rows x cols` map of `dim` fits the memory this machine has free,
+/// with a message that says how much it needs.
+fn check_memory(rows: usize, cols: usize, dim: usize, mode: Mode) -> Result<(), Error> {
+    let values = (rows as u128) * (cols as u128) * (dim as u128);
+    // The blocked codebook, a row-major copy to write and one to query (f32); batch training
+    // adds sums per unit and per shard (f64).
+    let per_value: u128 = match mode {
+        Mode::Online => 12,
+        Mode::Batch => 12 + 16,
+    };
+    let needed = u64::try_from(values * per_value).unwrap_or(u64::MAX);
+    let Some(free) = available_memory() else {
+        return Ok(());
+    };
+    if needed > free {
+        return Err(Error::Invalid(format!(
+            "--rows {rows} --cols {cols} with data of dim {dim}: training needs about {} ({} units x {dim} values), more than the {} of memory available; expected a smaller map or fewer dimensions",
+            som_std::io::bytes(needed),
+            rows * cols,
+            som_std::io::bytes(free)
+        )));
+    }
+    Ok(())
+}
+
+/// Memory the system can give without swapping (Linux), if known.
+fn available_memory() -> Option<u64> {
+    let info = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = info.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kb: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb.saturating_mul(1024))
+}
+
 fn train(t: Train) -> Result<(), Error> {
-    let data = read_data(&t.data, t.dim)?;
     let (rows, cols) = (t.rows, t.cols);
     let side = rows.max(cols) as f32;
     // Each preset's defaults: (alpha, sigma, final sigma of a linear decay, decay, shape,
@@ -349,48 +549,108 @@ fn train(t: Train) -> Result<(), Error> {
         ),
     };
     let decay = t.decay.unwrap_or(decay);
+    let mode = t.mode.unwrap_or(Mode::Online);
+    check_flags(&t, mode, decay)?;
+    let alpha = t.alpha.unwrap_or(alpha);
     let mut sigma = t.sigma.unwrap_or(sigma);
+    check_final(
+        "--alpha-final",
+        "--alpha",
+        alpha,
+        t.alpha.is_some(),
+        t.alpha_final,
+    )?;
+    check_final(
+        "--sigma-final",
+        "--sigma",
+        sigma,
+        t.sigma.is_some(),
+        t.sigma_final,
+    )?;
     let mut sigma_final = t.sigma_final;
+    if mode == Mode::Batch && decay == Decay::Linear && sigma_final.unwrap_or(sigma_end) <= 0.0 {
+        return Err(Error::Invalid(match sigma_final {
+            Some(v) => format!(
+                "--sigma-final {v} with --mode batch: the last epoch uses the final width, expected > 0"
+            ),
+            None => "--mode batch: the last epoch uses the final width, 0 by default for this preset; expected > 0: give --sigma-final (e.g. 1)".into(),
+        }));
+    }
     if t.preset == Some(Preset::Seed) {
         // The example's neighbourhood is exp(-d^2 / sigma^2): a Gaussian of sigma / sqrt 2.
         sigma *= std::f32::consts::FRAC_1_SQRT_2;
         sigma_final = sigma_final.map(|s| s * std::f32::consts::FRAC_1_SQRT_2);
     }
+    let shape_arg = t.neighbourhood.unwrap_or(shape);
+    let shape = match shape_arg {
+        ShapeArg::Gaussian => Shape::Gaussian,
+        ShapeArg::Bubble => Shape::Bubble,
+        ShapeArg::Triangle => Shape::Triangle,
+        ShapeArg::MexicanHat => Shape::MexicanHat,
+    };
+    if mode == Mode::Batch && shape == Shape::MexicanHat {
+        return Err(Error::Invalid(
+            "--neighbourhood mexican-hat with --mode batch: batch training takes a weighted mean, and the mexican hat's weights can be negative; expected gaussian, bubble or triangle, or --mode online".into(),
+        ));
+    }
+    let mut topology = match t.topology.unwrap_or(topology) {
+        TopologyArg::Rect => Topology::Rectangular,
+        TopologyArg::Hex => Topology::Hexagonal,
+    };
+    let mut boundary = match t.boundary {
+        Some(BoundaryArg::Toroidal) => Boundary::Toroidal,
+        _ => Boundary::Planar,
+    };
+    // Before the data is read: the output, as far as the flags tell.
+    check_output(&t.out, shape, boundary)?;
+    let data = stage(&format!("reading {}", t.data.display()), || {
+        read_data(&t.data, t.dim)
+    })
+    .map_err(|e| flag_error("--data", e))?;
     let init = match t.init.as_deref() {
         None => init,
         Some("random") => init,
         Some("samples") => Init::Samples,
         Some("pca") => Init::Linear,
         Some(file) => {
-            let start = Som::from_codebook_file(file, Some((rows, cols)), Some(data.dim))?;
-            if (start.grid().rows(), start.grid().cols(), start.dim()) != (rows, cols, data.dim) {
+            let start = Som::from_codebook_file(file, Some((rows, cols)), Some(data.dim))
+                .map_err(|e| flag_error("--init", e))?;
+            let g = start.grid();
+            if (g.rows(), g.cols(), start.dim()) != (rows, cols, data.dim) {
                 return Err(Error::Invalid(format!(
-                    "{file}: a {}x{} map of dim {}, expected {rows}x{cols} of dim {}",
-                    start.grid().rows(),
-                    start.grid().cols(),
+                    "--init {file}: a {}x{} map of dim {}, expected {rows}x{cols} (--rows, --cols) of dim {} (the data's)",
+                    g.rows(),
+                    g.cols(),
                     start.dim(),
                     data.dim
                 )));
             }
+            // A file that knows its lattice trains on it; a flag that says otherwise is an error.
+            if matches!(Format::from_path(file), Ok(Format::Json | Format::Cod)) {
+                if let Some(flag) = t.topology.filter(|_| g.topology() != topology) {
+                    return Err(lattice_conflict(
+                        "--topology",
+                        &value(&flag),
+                        file,
+                        names::topology(g.topology()),
+                    ));
+                }
+                if let Some(flag) = t.boundary.filter(|_| g.boundary() != boundary) {
+                    return Err(lattice_conflict(
+                        "--boundary",
+                        &value(&flag),
+                        file,
+                        names::boundary(g.boundary()),
+                    ));
+                }
+                (topology, boundary) = (g.topology(), g.boundary());
+                check_output(&t.out, shape, boundary)?;
+            }
             Init::Codebook(start.codebook())
         }
     };
-    let shape = match t.neighbourhood.unwrap_or(shape) {
-        ShapeArg::Gaussian => Shape::Gaussian,
-        ShapeArg::Bubble => Shape::Bubble,
-        ShapeArg::Triangle => Shape::Triangle,
-        ShapeArg::MexicanHat => Shape::MexicanHat,
-    };
-    let topology = match t.topology.unwrap_or(topology) {
-        TopologyArg::Rect => Topology::Rectangular,
-        TopologyArg::Hex => Topology::Hexagonal,
-    };
-    let boundary = match t.boundary {
-        Some(BoundaryArg::Toroidal) => Boundary::Toroidal,
-        _ => Boundary::Planar,
-    };
-    let alpha = t.alpha.unwrap_or(alpha);
-    let mode = t.mode.unwrap_or(Mode::Online);
+    check_memory(rows, cols, data.dim, mode)?;
+    check_magnitude(&t.data, &data)?;
     let mut builder = Som::builder(rows, cols, data.dim)
         .topology(topology)
         .boundary(boundary)
@@ -425,23 +685,17 @@ fn train(t: Train) -> Result<(), Error> {
             steps
         }
         Mode::Batch => {
-            if t.steps.is_some() {
-                return Err(Error::Invalid(
-                    "--steps counts single-sample updates: batch training takes --epochs".into(),
-                ));
-            }
             let e = t.epochs.unwrap_or(epochs);
             som.train_batch_with_progress(&data, e, on_progress)?;
-            e * n
+            e.saturating_mul(n)
         }
     };
     let seconds = start.elapsed().as_secs_f64();
     bar.finish_and_clear();
-    som.write_codebook_file(&t.out)?;
-    let (qe, te) = (
-        som.quantization_error(&data)?,
-        som.topographic_error(&data)?,
-    );
+    stage(&format!("writing {}", t.out.display()), || {
+        som.write_codebook_file(&t.out)
+    })?;
+    let (qe, te) = stage("measuring the errors", || quality(&som, &data))?;
     let simd = som_std::simd::level()?;
     if t.json {
         println!(
@@ -454,6 +708,42 @@ fn train(t: Train) -> Result<(), Error> {
         println!("wrote {}", t.out.display());
     }
     Ok(())
+}
+
+/// A flag that asks for another lattice than the `--init` file holds.
+fn lattice_conflict(flag: &str, given: &str, file: &str, has: &str) -> Error {
+    Error::Invalid(format!(
+        "{flag} {given}, but --init {file} holds a {has} map; leave {flag} out to train on the file's lattice"
+    ))
+}
+
+/// An error of reading the file a flag names, with the flag in front when the message does
+/// not already start with the file.
+fn flag_error(flag: &str, e: Error) -> Error {
+    match e {
+        Error::Io { .. } | Error::Parse { .. } => e,
+        e => Error::Invalid(format!("{flag}: {e}")),
+    }
+}
+
+/// Runs `work` under a spinner naming it, on stderr when it is a terminal (nothing otherwise,
+/// so `--json` and redirected output stay machine-readable): long reads, queries and drawings
+/// show that they are alive.
+fn stage<T>(what: &str, work: impl FnOnce() -> T) -> T {
+    use std::io::IsTerminal;
+    if !std::io::stderr().is_terminal() {
+        return work();
+    }
+    let spinner = indicatif::ProgressBar::new_spinner();
+    spinner.set_style(
+        indicatif::ProgressStyle::with_template("{spinner} {msg} {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_spinner()),
+    );
+    spinner.set_message(what.to_string());
+    spinner.enable_steady_tick(std::time::Duration::from_millis(120));
+    let out = work();
+    spinner.finish_and_clear();
+    out
 }
 
 /// A progress bar on stderr when it is a terminal, invisible otherwise.

@@ -15,22 +15,40 @@
 //! [`Format::from_path`] picks the format by extension; [`read_data`] and [`write_data`] read
 //! and write samples in whichever of the first four formats a path names.
 
+mod atomic;
 mod csv;
 mod raw;
 mod saved;
 mod sompak;
 mod text;
 
+pub use atomic::{check_writable, write_atomic};
 pub use csv::{read_csv, write_csv};
 pub use raw::{read_f32, write_f32};
 pub use saved::{FORMAT_TAG, FORMAT_VERSION, SavedMap};
-pub use sompak::{SompakCodebook, read_cod, read_dat, write_cod, write_dat};
+pub use sompak::{SompakCodebook, read_cod, read_dat, sompak_can_hold, write_cod, write_dat};
+pub use text::MAX_LINE;
 
 use crate::data::Samples;
 use crate::error::{Error, Result};
 use std::fs::File;
 use std::path::Path;
 use text::io_error;
+
+/// A byte count for people: `512 bytes`, `1.5 KB`, `400.0 GB` (powers of 1000).
+pub fn bytes(n: u64) -> String {
+    const UNITS: [&str; 6] = ["KB", "MB", "GB", "TB", "PB", "EB"];
+    if n < 1000 {
+        return format!("{n} bytes");
+    }
+    let mut v = n as f64 / 1000.0;
+    let mut unit = 0;
+    while v >= 1000.0 && unit + 1 < UNITS.len() {
+        v /= 1000.0;
+        unit += 1;
+    }
+    format!("{v:.1} {}", UNITS[unit])
+}
 
 /// Samples read from a file: a flat row-major table with optional column names and labels.
 ///
@@ -173,7 +191,14 @@ pub fn read_data(path: impl AsRef<Path>, dim: Option<usize>) -> Result<Dataset> 
     let ds = match format {
         Format::Csv => read_csv(file, &name)?,
         Format::Dat => read_dat(file, &name)?,
-        Format::F32 => read_f32(file, &name, dim.unwrap_or(1))?,
+        Format::F32 => {
+            let len = file
+                .metadata()
+                .ok()
+                .filter(|m| m.is_file())
+                .map(|m| m.len());
+            raw::read_f32_sized(file, &name, dim.unwrap_or(1), len)?
+        }
         Format::Cod | Format::Json => {
             let c = read_cod(file, &name)?;
             Dataset {
@@ -202,7 +227,8 @@ pub fn read_data(path: impl AsRef<Path>, dim: Option<usize>) -> Result<Dataset> 
 /// # Errors
 /// [`Error::Invalid`] for an unknown extension or `.cod`/`.json` (use [`write_cod`] and
 /// [`SavedMap::save`], which need the map's lattice); the writer's errors otherwise, and
-/// [`Error::Io`] if the file cannot be created.
+/// [`Error::Io`] if the file cannot be created. The file is written all or nothing
+/// ([`write_atomic`]).
 pub fn write_data(
     path: impl AsRef<Path>,
     data: &[f32],
@@ -220,10 +246,9 @@ pub fn write_data(
         )));
     }
     text::check_table(&name, data, dim)?;
-    let file = File::create(path).map_err(|e| io_error(&name, e))?;
-    match format {
-        Format::Csv => write_csv(file, &name, data, dim, columns),
-        Format::Dat => write_dat(file, &name, data, dim, labels),
-        _ => write_f32(file, &name, data, dim),
-    }
+    write_atomic(path, |file, name| match format {
+        Format::Csv => write_csv(file, name, data, dim, columns),
+        Format::Dat => write_dat(file, name, data, dim, labels),
+        _ => write_f32(file, name, data, dim),
+    })
 }

@@ -20,31 +20,74 @@ use std::io::{BufWriter, Read, Write};
 /// assert_eq!((ds.len(), ds.data[3]), (2, 4.0));
 /// # Ok::<(), som_std::Error>(())
 /// ```
-pub fn read_f32<R: Read>(mut reader: R, name: &str, dim: usize) -> Result<Dataset> {
+pub fn read_f32<R: Read>(reader: R, name: &str, dim: usize) -> Result<Dataset> {
+    read_f32_sized(reader, name, dim, None)
+}
+
+/// [`read_f32`] of a stream whose length is known (a file's): checked before anything is
+/// read, and the values read straight into a vector of that size, so loading takes the
+/// data's size in memory and a buffer.
+pub(crate) fn read_f32_sized<R: Read>(
+    mut reader: R,
+    name: &str,
+    dim: usize,
+    len: Option<u64>,
+) -> Result<Dataset> {
     if dim == 0 {
         return Err(Error::Invalid(format!(
             "cannot read {name}: the dim of raw f32 samples must be at least 1"
         )));
     }
-    let mut bytes = Vec::new();
-    reader
-        .read_to_end(&mut bytes)
-        .map_err(|e| io_error(name, e))?;
     let sample_bytes = dim.saturating_mul(4);
-    if bytes.is_empty() || !bytes.len().is_multiple_of(sample_bytes) {
-        return Err(parse_error(
+    let length_error = |len: u64| {
+        parse_error(
             name,
             None,
             format!(
                 "a positive multiple of 4 * dim = {sample_bytes} bytes (samples of {dim} f32 values)"
             ),
-            format!("{} bytes", bytes.len()),
-        ));
+            format!("{len} bytes"),
+        )
+    };
+    if let Some(len) = len
+        && (len == 0 || len % sample_bytes as u64 != 0)
+    {
+        return Err(length_error(len));
     }
-    let data: Vec<f32> = bytes
-        .chunks_exact(4)
-        .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-        .collect();
+    let mut data: Vec<f32> = Vec::new();
+    if let Some(len) = len {
+        let values = usize::try_from(len / 4).unwrap_or(usize::MAX);
+        data.try_reserve_exact(values).map_err(|_| {
+            Error::Invalid(format!(
+                "{name}: {} of data, more memory than can be had",
+                super::bytes(len)
+            ))
+        })?;
+    }
+    // Whole values from a fixed buffer; a value split across reads waits for the next one.
+    let mut buf = vec![0u8; 1 << 16];
+    let (mut filled, mut total) = (0usize, 0u64);
+    loop {
+        let n = match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(io_error(name, e)),
+        };
+        filled += n;
+        total += n as u64;
+        let whole = filled - filled % 4;
+        data.extend(
+            buf[..whole]
+                .chunks_exact(4)
+                .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
+        );
+        buf.copy_within(whole..filled, 0);
+        filled -= whole;
+    }
+    if total == 0 || total % sample_bytes as u64 != 0 {
+        return Err(length_error(total));
+    }
     if let Some(i) = data.iter().position(|v| !v.is_finite()) {
         return Err(parse_error(
             name,

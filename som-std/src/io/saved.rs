@@ -130,8 +130,11 @@ impl SavedMap {
     fn problem(&self) -> Option<String> {
         if let Err(e) = Grid::with(self.rows, self.cols, self.topology, self.boundary) {
             return Some(format!(
-                "a {} x {} {:?} {:?} lattice ({e})",
-                self.rows, self.cols, self.topology, self.boundary
+                "a {} x {} {} {} lattice ({e})",
+                self.rows,
+                self.cols,
+                crate::names::topology(self.topology),
+                crate::names::boundary(self.boundary)
             ));
         }
         if self.dim == 0 {
@@ -261,7 +264,8 @@ impl SavedMap {
         Ok(file.map)
     }
 
-    /// Writes the map to the file at `path` (see [`SavedMap::write`]).
+    /// Writes the map to the file at `path` (see [`SavedMap::write`]), all or nothing
+    /// ([`super::write_atomic`]).
     ///
     /// # Errors
     /// As [`SavedMap::write`], and [`Error::Io`] if the file cannot be created.
@@ -271,8 +275,7 @@ impl SavedMap {
         if let Some(p) = self.problem() {
             return Err(Error::Invalid(format!("cannot save {name}: {p}")));
         }
-        let file = std::fs::File::create(path).map_err(|e| io_error(&name, e))?;
-        self.write(file, &name)
+        super::write_atomic(path, |file, name| self.write(file, name))
     }
 
     /// Reads the map in the file at `path` (see [`SavedMap::read`]).

@@ -170,6 +170,24 @@ pub fn read_cod<R: Read>(reader: R, name: &str) -> Result<SompakCodebook> {
     })
 }
 
+/// Whether a SOM_PAK codebook can hold a map of this neighbourhood and boundary: SOM_PAK
+/// knows planar maps with a bubble or Gaussian neighbourhood. Cheap, so it can be asked
+/// before training rather than after.
+///
+/// # Errors
+/// [`Error::Invalid`] naming what the map has that SOM_PAK cannot hold.
+pub fn sompak_can_hold(shape: Shape, boundary: Boundary) -> Result<()> {
+    if matches!(shape, Shape::Bubble | Shape::Gaussian) && boundary == Boundary::Planar {
+        return Ok(());
+    }
+    Err(Error::Invalid(format!(
+        "SOM_PAK codebooks (.cod) hold planar maps with a bubble or gaussian neighbourhood, \
+         this map is {} with a {} neighbourhood",
+        crate::names::boundary(boundary),
+        crate::names::shape(shape)
+    )))
+}
+
 /// Writes a SOM_PAK codebook that [`read_cod`] (and SOM_PAK) reads back exactly.
 ///
 /// # Errors
@@ -185,7 +203,8 @@ pub fn write_cod<W: Write>(writer: W, name: &str, codebook: &SompakCodebook) -> 
         other => {
             return Err(Error::Invalid(format!(
                 "cannot write {name}: SOM_PAK codebooks know only the bubble and gaussian \
-                 neighbourhoods, not {other:?}"
+                 neighbourhoods, not {}",
+                crate::names::shape(other)
             )));
         }
     };

@@ -1,7 +1,11 @@
 //! Shared machinery of the text formats: numbered lines, number parsing and printing, errors.
 
 use crate::error::{Error, Result};
-use std::io::{BufRead, Write};
+use std::io::{BufRead, Read, Write};
+
+/// Longest line the text readers take (bytes): far above any real row, so that a file without
+/// line ends cannot take all the memory.
+pub const MAX_LINE: usize = 64 << 20;
 
 /// The lines of a text stream, numbered from 1, checked to be UTF-8, without their line end.
 pub(crate) struct Lines<'a, R> {
@@ -32,14 +36,22 @@ impl<'a, R: BufRead> Lines<'a, R> {
     /// Reads the next line; `false` at the end of the stream.
     fn advance(&mut self) -> Result<bool> {
         self.bytes.clear();
-        let n = self
-            .reader
+        let n = (&mut self.reader)
+            .take(MAX_LINE as u64 + 1)
             .read_until(b'\n', &mut self.bytes)
             .map_err(|source| io_error(self.name, source))?;
         if n == 0 {
             return Ok(false);
         }
         self.number += 1;
+        if n > MAX_LINE {
+            return Err(parse_error(
+                self.name,
+                Some(self.number),
+                format!("a line of at most {}", super::bytes(MAX_LINE as u64)),
+                "a longer one (is this a text file with line ends?)",
+            ));
+        }
         let mut end = self.bytes.len();
         if self.bytes[..end].ends_with(b"\n") {
             end -= 1;
