@@ -289,9 +289,11 @@ def ours_command(binary, data_file, dim, rows, cols, init_csv, out_csv, p, threa
         "--alpha", repr(float(p["alpha"])),
         "--sigma", repr(float(p["sigma"])),
         "--decay", p["decay"],
-        "--order", "sequential",
         "--threads", str(threads),
     ]
+    if p["mode"] == "online":
+        # samples in order, as the peers take them (batch uses every sample every epoch)
+        cmd += ["--order", "sequential"]
     if p.get("sigma_end") is not None:
         # batch: linear sigma decay to this value at the last epoch
         cmd += ["--sigma-final", repr(float(p["sigma_end"]))]

@@ -8,6 +8,7 @@ use core::ops::{Add, Mul, Sub};
 
 use super::{Isa, Lanes};
 use crate::LANES;
+use crate::math::each;
 
 /// The plain-array instruction set.
 #[derive(Debug, Clone, Copy)]
@@ -16,13 +17,6 @@ pub(crate) struct Scalar;
 /// Eight lanes in an array.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Array([f32; LANES]);
-
-/// `[f(0), ..., f(7)]`, written out: no loop, so that even a size-optimised build keeps the
-/// lanes in registers (a loop over an array leaves it in memory, copied at every operation).
-#[inline(always)]
-fn each<T>(f: impl Fn(usize) -> T) -> [T; LANES] {
-    [f(0), f(1), f(2), f(3), f(4), f(5), f(6), f(7)]
-}
 
 impl Array {
     #[inline(always)]

@@ -5,7 +5,7 @@
 use crate::LANES;
 use crate::grid::{Boundary, Grid, LANE_INDEX, Lattice, Topology};
 use crate::layout::blocked_len;
-use crate::math::{exp8, f32x8};
+use crate::math::{each, exp8, f32x8};
 use crate::neighbourhood::{MIN_EXPONENT, Neighbourhood, Prepared, Shape};
 
 /// `h` for blocks of eight units around one lattice point, any shape: distances from the
@@ -69,12 +69,15 @@ pub(crate) fn separable_factor(
     period: f32,
     scale: f32,
 ) -> f32x8 {
-    let mut d = (coord - f32x8::splat(c)).abs();
-    if torus {
-        d = d.min(f32x8::splat(period) - d);
-    }
-    let g = exp8((d * d * f32x8::splat(scale)).max(f32x8::splat(MIN_EXPONENT)));
-    g.simd_ge(f32x8::splat(FACTOR_MIN)).select(g, f32x8::ZERO)
+    // Lane by lane in plain arithmetic, like [`exp8`]: vectors of the level in use.
+    let coord = coord.to_array();
+    let e = each(|i| {
+        let d = (coord[i] - c).abs();
+        let d = if torus { d.min(period - d) } else { d };
+        (d * d * scale).max(MIN_EXPONENT)
+    });
+    let g = exp8(f32x8::new(e)).to_array();
+    f32x8::new(each(|i| if g[i] >= FACTOR_MIN { g[i] } else { 0.0 }))
 }
 
 /// The Gaussian is separable: `h = g(dx) g(dy)`. One exp per row and per column around the
@@ -116,6 +119,9 @@ impl<'t> Separable<'t> {
     }
 
     /// The tables around `center`, in `store` (zeroed, at least [`Separable::need`] floats).
+    /// Inlined into the online step, which is compiled for the SIMD level in use: its
+    /// exponentials become that level's vectors.
+    #[inline(always)]
     pub(crate) fn new(
         grid: &Grid,
         nb: &Neighbourhood,
