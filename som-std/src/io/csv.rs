@@ -142,6 +142,7 @@ pub fn read_csv_with<R: Read>(
             // Only a line feed ends a record (the guard adds one at the end), so that lines
             // can be counted from the reader's position; a `\r` before it is trimmed.
             .terminator(csv::Terminator::Any(b'\n'))
+            .buffer_capacity(1 << 16)
             .from_reader(Cursor::new(prefix).chain(guard)),
         name,
     };
@@ -347,7 +348,12 @@ impl<R: Read> Records<'_, R> {
                 continue;
             }
             // Only a quoted field holds a line end: its closing double quote is missing.
-            if let Some(c) = record.iter().position(|f| f.contains(&b'\n')) {
+            if let Some(c) = record
+                .as_slice()
+                .contains(&b'\n')
+                .then(|| record.iter().position(|f| f.contains(&b'\n')))
+                .flatten()
+            {
                 // The line where the field opened: before the line feeds the record holds.
                 let feeds = record.iter().flatten().filter(|&&b| b == b'\n').count();
                 let line = row.line.saturating_sub(feeds);
@@ -490,10 +496,9 @@ struct Numbers {
 impl Numbers {
     /// What `field` is as a number, without its surrounding spaces; its decimal mark, if any.
     fn parse(&mut self, field: &[u8]) -> (Number, Option<u8>) {
-        let Ok(text) = std::str::from_utf8(field) else {
+        let Ok(text) = std::str::from_utf8(field.trim_ascii()) else {
             return (Number::Text, None);
         };
-        let text = text.trim_matches([' ', '\t', '\r']);
         if !self.comma || !text.contains(',') {
             let mark = self.comma && text.contains('.');
             return (number(text), mark.then_some(b'.'));
@@ -547,7 +552,7 @@ impl Numbers {
                 }
                 Err(err(
                     format!("a number in column {column}"),
-                    quote(text.trim_matches([' ', '\t', '\r'])),
+                    quote(text.trim_ascii()),
                 ))
             }
         }
