@@ -718,3 +718,68 @@ fn progress_only_on_a_terminal() {
         }
     }
 }
+
+/// CSV as spreadsheets write it: `;` and decimal commas detected, `--delimiter` to say it.
+#[test]
+fn spreadsheet_csv_and_delimiter() {
+    let dir = workdir("delimiter");
+    // A European Excel's export of the colours: semicolons, decimal commas, CRLF, a BOM.
+    let eu = COLOURS
+        .replace(',', ";")
+        .replace('.', ",")
+        .replace('\n', "\r\n");
+    std::fs::write(dir.join("eu.csv"), format!("\u{feff}{eu}")).unwrap();
+    let train_eu = [
+        "train", "--data", "eu.csv", "--rows", "3", "--cols", "4", "--out", "m.json",
+    ];
+    stdout(&som(&dir, &train_eu));
+    let q = stdout(&som(
+        &dir,
+        &["quality", "--codebook", "m.json", "--data", "eu.csv"],
+    ));
+    let q2 = stdout(&som(
+        &dir,
+        &["quality", "--codebook", "m.json", "--data", "colours.csv"],
+    ));
+    assert_eq!(q, q2, "the same numbers, whatever the delimiter");
+    // One column with decimal commas: detected as two columns, one with --delimiter ';'.
+    std::fs::write(dir.join("one.csv"), "0,5\n1,5\n2,5\n").unwrap();
+    let args = ["--rows", "2", "--cols", "2", "--out", "one.json"];
+    let mut train = vec!["train", "--data", "one.csv"];
+    train.extend(args);
+    stdout(&som(&dir, &[&train[..], &["--delimiter", ";"]].concat()));
+    let map = ["map", "--codebook", "one.json", "--data", "one.csv"];
+    assert_eq!(
+        stdout(&som(
+            &dir,
+            &[&map[..], &["--delimiter", "semicolon"]].concat()
+        ))
+        .lines()
+        .count(),
+        3
+    );
+    let err = failure(&dir, &map);
+    assert!(
+        err.contains("the codebook one.json has dim 1, the data one.csv dim 2"),
+        "{err}"
+    );
+    // Errors name the line and column; a delimiter that is none of the three is a usage error.
+    std::fs::write(dir.join("bad.csv"), "a;b\n1;2\n3;x\n").unwrap();
+    let err = failure(
+        &dir,
+        &[
+            "train", "--data", "bad.csv", "--rows", "2", "--cols", "2", "--out", "b.json",
+        ],
+    );
+    assert!(
+        err.contains("bad.csv:3") && err.contains("a number in column 2"),
+        "{err}"
+    );
+    let o = som(&dir, &[&map[..], &["--delimiter", "|"]].concat());
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        o.status.code() == Some(2) && err.contains("expected , ; or tab"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -251,13 +251,21 @@ fn csv_errors_name_line_column_and_lengths() {
         line == Some(2) && e.contains("\"four\"") && e.contains("column 2"),
         "{e}"
     );
-    let (line, e) = parse_err(csv("1,,3\n"));
-    assert!(line == Some(1) && e.contains("column 2"), "{e}");
-    let (line, e) = parse_err(csv("1,x,3\n4,5,6\n")); // some numbers: data, not a header
+    let (line, e) = parse_err(csv("a,b,c\n1,,3\n"));
+    assert!(line == Some(2) && e.contains("column 2"), "{e}");
+    let (line, e) = parse_err(csv("a,b,c\n1,2,3\n1,x,3\n"));
     assert!(
-        line == Some(1) && e.contains("column 2") && e.contains("\"x\""),
+        line == Some(3) && e.contains("column 2") && e.contains("\"x\""),
         "{e}"
     );
+    // The header rule: a first line with any field that is not a number is a header (so
+    // numeric names such as years are names), even one with some numbers.
+    let ds = csv("1,x,3\n4,5,6\n").unwrap();
+    assert_eq!(
+        (ds.columns.unwrap(), ds.data),
+        (names(&["1", "x", "3"]), vec![4.0, 5.0, 6.0])
+    );
+    assert!(parse_err(csv("1,,3\n")).1.contains("only a header"));
     let (line, e) = parse_err(csv("a,b,c\n1,2\n"));
     assert!(line == Some(2) && e.contains("header on line 1"), "{e}");
     assert!(parse_err(csv("a,b\n")).1.contains("only a header"));
@@ -385,9 +393,10 @@ fn csv_column_names_are_quoted_when_they_must_be() {
     );
     // Names that need no quotes are written as before.
     assert_eq!(csv_round_trip(&names(&["a", "b c"])).0, "a,b c\n1,1\n");
-    // Quoted names that look like numbers are a header; spaces outside quotes are ignored.
-    let ds = csv("\"1\", \"2\" ,3x\n4,5,6\n").unwrap();
-    assert_eq!(ds.columns.unwrap(), ["1", "2", "3x"]);
+    // Quoted names that look like numbers are a header. A double quote opens a quoted field
+    // only at its start (RFC 4180, as the `csv` crate reads it): after a space it is text.
+    let ds = csv("\"1\", \"2\",3x\n4,5,6\n").unwrap();
+    assert_eq!(ds.columns.unwrap(), ["1", "\"2\"", "3x"]);
     let ds = csv("\" a, \"\"b\"\" \",c,\"\"\n1,2,3\n").unwrap();
     assert_eq!(ds.columns.unwrap(), [" a, \"b\" ", "c", ""]);
     // A double quote inside an unquoted name is kept, as it was.
@@ -395,9 +404,8 @@ fn csv_column_names_are_quoted_when_they_must_be() {
         csv("a\"b,c\n1,2\n").unwrap().columns.unwrap(),
         ["a\"b", "c"]
     );
-    // A line with unquoted numbers is still data, a quoted field in it an error.
-    let (line, e) = parse_err(csv("1,\"2\"\n"));
-    assert!(line == Some(1) && e.contains("a number in column 2"), "{e}");
+    // Quoted numbers are numbers: a line of them alone is data.
+    assert_eq!(csv("1,\"2\"\n").unwrap().data, [1.0, 2.0]);
 }
 
 #[test]
@@ -447,6 +455,111 @@ fn csv_malformed_quotes_name_the_line() {
             "{text:?}: {e}"
         );
     }
+}
+
+/// What spreadsheets write: `;` or tab between values, decimal commas, quoted numbers, a
+/// byte order mark and CRLF line ends.
+#[test]
+fn csv_as_spreadsheets_write_it() {
+    // A European Excel's "CSV (semicolon)": decimal commas.
+    let ds = csv("Länge;Breite\r\n1,5;2\r\n-0,25;3e2\r\n").unwrap();
+    assert_eq!(ds.columns.unwrap(), ["Länge", "Breite"]);
+    assert_eq!((ds.dim, ds.data), (2, vec![1.5, 2.0, -0.25, 300.0]));
+    // Quoted numbers, quoted names with the delimiter inside.
+    let ds = csv("\u{feff}\"a;b\";\"c\"\n\"1,5\";\"2\"\n").unwrap();
+    assert_eq!(ds.columns.unwrap(), ["a;b", "c"]);
+    assert_eq!(ds.data, [1.5, 2.0]);
+    // Tab-separated, decimal points or commas.
+    let ds = csv("x\ty\tz\n1.5\t2\t3\n4\t5\t6\n").unwrap();
+    assert_eq!((ds.dim, ds.data.len()), (3, 6));
+    assert_eq!(csv("1,5\t2\n").unwrap().data, [1.5, 2.0]);
+    // Every line quoted, as some spreadsheets write: data, not a header.
+    let ds = csv("\"1.5\",\"2\"\n\"3\",\"4\"\n").unwrap();
+    assert_eq!((ds.columns, ds.data), (None, vec![1.5, 2.0, 3.0, 4.0]));
+    // Spaces around numbers, inside or outside the quotes.
+    assert_eq!(csv(" 1 ,\" 2 \"\n").unwrap().data, [1.0, 2.0]);
+    // A comma file keeps its commas as delimiters.
+    let ds = csv("1,5\n2,5\n").unwrap();
+    assert_eq!((ds.dim, ds.data), (2, vec![1.0, 5.0, 2.0, 5.0]));
+}
+
+#[test]
+fn csv_delimiter_given_overrides_detection() {
+    use som_std::io::{Delimiter, read_csv_with};
+    let one_column = "1,5\n2,5\n";
+    let ds = read_csv_with(one_column.as_bytes(), "t.csv", Some(Delimiter::Semicolon)).unwrap();
+    assert_eq!((ds.dim, ds.data), (1, vec![1.5, 2.5]));
+    let ds = read_csv_with("a;b,c\n1;2,5\n".as_bytes(), "t.csv", Some(Delimiter::Comma));
+    let (line, e) = parse_err(ds);
+    assert!(
+        line == Some(2) && e.contains("column 1") && e.contains("\"1;2\""),
+        "{e}"
+    );
+    assert_eq!("tab".parse::<Delimiter>().unwrap(), Delimiter::Tab);
+    assert_eq!(";".parse::<Delimiter>().unwrap(), Delimiter::Semicolon);
+    assert_eq!(",".parse::<Delimiter>().unwrap(), Delimiter::Comma);
+    let e = "|".parse::<Delimiter>().unwrap_err().to_string();
+    assert!(
+        e.contains("\"|\"") && e.contains("expected , ; or tab"),
+        "{e}"
+    );
+}
+
+#[test]
+fn csv_errors_in_spreadsheet_files_name_line_and_column() {
+    let (line, e) = parse_err(csv("a;b\n1;2\n3;x\n"));
+    assert!(
+        line == Some(3) && e.contains("a number in column 2") && e.contains("\"x\""),
+        "{e}"
+    );
+    let (line, e) = parse_err(csv("a\tb\n1\t2\n3\t4\t5\n"));
+    assert!(
+        line == Some(3) && e.contains("2 values (as on line 2), got 3"),
+        "{e}"
+    );
+    // A file does not mix decimal commas and points: which mark a value means is unclear.
+    let (line, e) = parse_err(csv("1,5;2\n3;2.5\n"));
+    assert!(
+        line == Some(2)
+            && e.contains("decimal comma in column 2, as on line 1 column 1")
+            && e.contains("\"2.5\""),
+        "{e}"
+    );
+    let (line, e) = parse_err(csv("a;b\n1.234,5;2\n"));
+    assert!(line == Some(2) && e.contains("a number in column 1"), "{e}");
+    // A quoted field left open, in data: the line where it opened.
+    let (line, e) = parse_err(csv("1,2\n3,4\n5,\"6\n7,8\n"));
+    assert!(
+        line == Some(3) && e.contains("closing double quote for the field in column 2"),
+        "{e}"
+    );
+    let (line, e) = parse_err(csv("1;2\n3;\"4\"\n\"x\";6\n"));
+    assert!(
+        line == Some(3) && e.contains("a number in column 1") && e.contains("\"x\""),
+        "{e}"
+    );
+}
+
+#[test]
+fn csv_header_rule_and_writer_round_trip() {
+    // Our writer quotes names that look like numbers, not the rows: a header.
+    let columns = names(&["2", "3.5", "-1"]);
+    let data = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+    let mut out = Vec::new();
+    write_csv(&mut out, "o.csv", &data, 3, Some(&columns)).unwrap();
+    assert_eq!(out, b"\"2\",\"3.5\",\"-1\"\n1,2,3\n4,5,6\n");
+    let ds = csv(std::str::from_utf8(&out).unwrap()).unwrap();
+    assert_eq!((ds.columns.unwrap(), ds.data), (columns, data.to_vec()));
+    // Names with the other delimiters are quoted, so detection keeps the comma.
+    let columns = names(&["a;b", "c\td"]);
+    let (text, back) = csv_round_trip(&columns);
+    assert_eq!(text, "\"a;b\",\"c\td\"\n1,1\n");
+    assert_eq!(back, Some(columns));
+    // A header spreadsheets write: years as names.
+    let ds = csv("name,2019,2020\nx,1,2\n");
+    assert!(parse_err(ds).1.contains("a number in column 1"));
+    let ds = csv("id;2019;2020\n1;2,5;3\n").unwrap();
+    assert_eq!(ds.columns.unwrap(), ["id", "2019", "2020"]);
 }
 
 // ---- raw f32 ----

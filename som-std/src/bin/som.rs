@@ -4,7 +4,7 @@
 //! argument and shows the usage; any other (exit 1) with one line on stderr.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use som_std::io::{Dataset, Format, check_writable, read_data};
+use som_std::io::{Dataset, Delimiter, Format, check_writable, read_data_with};
 use som_std::picture::{self, Palette, Style};
 use som_std::{Boundary, Clock, Error, Init, Order, Schedule, Shape, Som, Topology, names};
 use std::path::PathBuf;
@@ -76,6 +76,9 @@ struct Input {
     /// Values per sample (needed for .f32).
     #[arg(long)]
     dim: Option<usize>,
+    /// What separates the values of a .csv --data file: , ; or tab (default: detected).
+    #[arg(long)]
+    delimiter: Option<Delimiter>,
 }
 
 #[derive(Clone, Copy, PartialEq, ValueEnum)]
@@ -137,6 +140,9 @@ struct Train {
     /// Values per sample (needed for .f32).
     #[arg(long)]
     dim: Option<usize>,
+    /// What separates the values of a .csv --data file: , ; or tab (default: detected).
+    #[arg(long)]
+    delimiter: Option<Delimiter>,
     /// Rows of the map.
     #[arg(long)]
     rows: usize,
@@ -330,7 +336,11 @@ fn load(input: &Input) -> Result<(Som, Dataset), Error> {
     // Raw .f32 data does not say its dim: --dim, or else the codebook's.
     let raw = matches!(Format::from_path(&input.data), Ok(Format::F32));
     let data = stage(&format!("reading {data_name}"), || {
-        read_data(&input.data, input.dim.or(raw.then(|| som.dim())))
+        read_data_with(
+            &input.data,
+            input.dim.or(raw.then(|| som.dim())),
+            input.delimiter,
+        )
     })?;
     if data.dim != som.dim() {
         let given = if input.dim.is_some() { " (--dim)" } else { "" };
@@ -604,7 +614,7 @@ fn train(t: Train) -> Result<(), Error> {
     // Before the data is read: the output, as far as the flags tell.
     check_output(&t.out, shape, boundary)?;
     let data = stage(&format!("reading {}", t.data.display()), || {
-        read_data(&t.data, t.dim)
+        read_data_with(&t.data, t.dim, t.delimiter)
     })
     .map_err(|e| flag_error("--data", e))?;
     let init = match t.init.as_deref() {

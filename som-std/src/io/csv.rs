@@ -1,34 +1,73 @@
-//! Comma-separated numbers, one sample per line, with an optional header row.
+//! Numbers separated by commas, semicolons or tabs, as spreadsheets write them: one sample per
+//! line, with an optional header row. Read through the `csv` crate.
 
 use super::Dataset;
-use super::text::{Lines, Number, check_table, io_error, number, parse_error, quote, write_number};
-use crate::error::Result;
-use std::io::{BufReader, BufWriter, Read, Write};
+use super::text::{
+    MAX_LINE, Number, check_table, io_error, number, parse_error, quote, write_number,
+};
+use crate::error::{Error, Result};
+use csv::ByteRecord;
+use std::io::{BufWriter, Cursor, Read, Write};
 
 /// The byte order mark: skipped at the very start of a file, an error anywhere else.
 const BOM: char = '\u{feff}';
 
-/// Reads comma-separated numbers: one sample per line, every line the same number of values.
-///
-/// Spaces and tabs around values are ignored, so are blank lines and lines starting with `#`.
-/// A UTF-8 byte order mark at the very start of the file (as Excel writes) is skipped; one
-/// anywhere else in a row or the header is an error (as from two files joined together).
-///
-/// A first line none of whose fields is a number is a header: its fields become
-/// [`Dataset::columns`]. A header field may be quoted RFC 4180 style, `"..."` with a double
-/// quote inside doubled (`""`); a quoted field is a name even if it looks like a number, and
-/// keeps its commas and surrounding spaces. Spaces outside the quotes are ignored, and an
-/// unquoted field is taken as it is, without its surrounding spaces. A first line with some
-/// unquoted numbers is data, so a bad value there is an error rather than a row silently lost
-/// as a header. `name` names the stream in errors.
+/// What separates the values of a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Delimiter {
+    /// `,`
+    Comma,
+    /// `;`, as spreadsheets write CSV where the decimal mark is a comma.
+    Semicolon,
+    /// A tab, as spreadsheets write "text (tab-delimited)".
+    Tab,
+}
+
+impl Delimiter {
+    /// Detection's order: a semicolon or tab file often holds decimal commas as well, a comma
+    /// file seldom holds semicolons or tabs.
+    const DETECTED: [Delimiter; 3] = [Delimiter::Tab, Delimiter::Semicolon, Delimiter::Comma];
+
+    /// The delimiter's byte.
+    pub fn byte(self) -> u8 {
+        match self {
+            Delimiter::Comma => b',',
+            Delimiter::Semicolon => b';',
+            Delimiter::Tab => b'\t',
+        }
+    }
+
+    /// The delimiter in words, for messages.
+    fn words(self) -> &'static str {
+        match self {
+            Delimiter::Comma => "a comma",
+            Delimiter::Semicolon => "a semicolon",
+            Delimiter::Tab => "a tab",
+        }
+    }
+}
+
+impl std::str::FromStr for Delimiter {
+    type Err = Error;
+
+    /// `,` or `comma`, `;` or `semicolon`, `tab` or a tab character.
+    fn from_str(s: &str) -> Result<Self> {
+        match s.to_ascii_lowercase().as_str() {
+            "," | "comma" => Ok(Delimiter::Comma),
+            ";" | "semicolon" => Ok(Delimiter::Semicolon),
+            "\t" | "tab" | "\\t" => Ok(Delimiter::Tab),
+            _ => Err(Error::Invalid(format!(
+                "delimiter {}: expected , ; or tab",
+                quote(s)
+            ))),
+        }
+    }
+}
+
+/// Reads delimited numbers, detecting the delimiter: [`read_csv_with`] without one given.
 ///
 /// # Errors
-/// [`Error::Parse`](crate::Error::Parse) naming the line for a value that is not a number or
-/// not finite (with its column), a row whose length differs from the first row's (both
-/// lengths), a header whose length differs from the rows', a quoted header field without its
-/// closing quote on the same line or followed by anything but a comma, a byte order mark
-/// past the start of the file, or a file with no rows; [`Error::Io`](crate::Error::Io) if
-/// reading fails.
+/// As [`read_csv_with`].
 ///
 /// # Example
 /// ```
@@ -37,193 +76,533 @@ const BOM: char = '\u{feff}';
 /// assert_eq!(ds.data, [1.0, 0.0, 0.0, 0.0, 0.5, 1.0]);
 /// assert_eq!(ds.columns.unwrap(), ["r", "g", "b"]);
 ///
-/// let ds = som_std::io::read_csv("\"2\",\"a, \"\"b\"\"\"\n1,2\n".as_bytes(), "q.csv")?;
-/// assert_eq!(ds.columns.unwrap(), ["2", "a, \"b\""]);
+/// // A European spreadsheet: semicolons, decimal commas, quoted numbers.
+/// let ds = som_std::io::read_csv("x;y\n\"1,5\";2\n".as_bytes(), "eu.csv")?;
+/// assert_eq!(ds.data, [1.5, 2.0]);
 /// # Ok::<(), som_std::Error>(())
 /// ```
 pub fn read_csv<R: Read>(reader: R, name: &str) -> Result<Dataset> {
-    let mut lines = Lines::new(BufReader::new(reader), name);
-    let mut data = Vec::new();
-    let mut columns: Option<Vec<String>> = None;
-    // Line and length of the first data row: every other row must match it.
-    let mut first: Option<(usize, usize)> = None;
-    let mut header_line = 0;
-    while let Some((line, text)) = lines.next_content()? {
-        // `Lines` has removed a byte order mark at the start of the file: any other is an error.
-        if let Some(at) = text.find(BOM) {
-            return Err(parse_error(
-                name,
-                Some(line),
-                "a byte order mark (U+FEFF) only at the start of the file",
-                format!(
-                    "one at character {} of the line",
-                    text[..at].chars().count() + 1
-                ),
-            ));
-        }
-        if first.is_none() && columns.is_none() {
-            let fields = fields(text)
-                .map_err(|(expected, got)| parse_error(name, Some(line), expected, got))?;
-            if fields
-                .iter()
-                .all(|f| f.quoted || matches!(number(&f.text), Number::Text))
-            {
-                columns = Some(fields.into_iter().map(|f| f.text).collect());
-                header_line = line;
-                continue;
-            }
-        }
-        let before = data.len();
-        for (c, field) in text.split(',').enumerate() {
-            let field = field.trim();
-            match number(field) {
-                Number::Finite(v) => data.push(v),
-                Number::NonFinite => {
-                    return Err(parse_error(
-                        name,
-                        Some(line),
-                        format!("a finite number in column {}", c + 1),
-                        quote(field),
-                    ));
-                }
-                Number::Text => {
-                    return Err(parse_error(
-                        name,
-                        Some(line),
-                        format!("a number in column {}", c + 1),
-                        quote(field),
-                    ));
-                }
-            }
-        }
-        let len = data.len() - before;
-        match first {
-            None => {
-                if let Some(cols) = &columns
-                    && cols.len() != len
-                {
-                    return Err(parse_error(
-                        name,
-                        Some(line),
-                        format!(
-                            "{} values (as many as the header on line {header_line} names)",
-                            cols.len()
-                        ),
-                        format!("{len} values"),
-                    ));
-                }
-                first = Some((line, len));
-            }
-            Some((first_line, dim)) if dim != len => {
-                return Err(parse_error(
-                    name,
-                    Some(line),
-                    format!("{dim} values (as on line {first_line})"),
-                    format!("{len} values"),
-                ));
-            }
-            Some(_) => {}
-        }
-    }
-    let Some((_, dim)) = first else {
+    read_csv_with(reader, name, None)
+}
+
+/// Reads numbers separated by `delimiter`, or by the one the first lines show (the first of
+/// tab, `;` and `,` found outside double quotes on each of them; `,` if none is): one sample
+/// per line, every line the same number of values. `name` names the stream in errors.
+///
+/// Fields may be quoted RFC 4180 style (`"1.5"`, a double quote inside doubled); spaces and
+/// tabs around a number are ignored. With `;` or tab as the delimiter a number may have a
+/// decimal comma (`1,5`), as long as the file does not mix decimal commas and points. Blank
+/// lines and lines starting with `#` are skipped. A UTF-8 byte order mark at the very start of
+/// the file (as Excel writes) is skipped; one anywhere else is an error (as from two files
+/// joined together).
+///
+/// The first line is a header, its fields [`Dataset::columns`], when one of its fields is not
+/// a number, or when it has quoted fields and the second line has none (so [`write_csv`]'s
+/// names that look like numbers read back as names). An unquoted name is taken without its
+/// surrounding spaces, a quoted one as it is.
+///
+/// # Errors
+/// [`Error::Parse`](crate::Error::Parse) naming the line (and the column where there is one)
+/// for a value that is not a number or not finite, a decimal mark other than the file's first,
+/// a row whose length differs from the first row's (both lengths), a header whose length
+/// differs from the rows', a quoted field without its closing double quote on its line, a
+/// quoted header field followed by anything but the delimiter, text that is not UTF-8, a byte
+/// order mark past the start of the file, a line longer than [`MAX_LINE`](super::MAX_LINE),
+/// or a file with no rows; [`Error::Io`](crate::Error::Io) if reading fails.
+///
+/// # Example
+/// ```
+/// use som_std::io::{Delimiter, read_csv_with};
+/// let ds = read_csv_with("1\t2\n3\t4\n".as_bytes(), "t.tsv", Some(Delimiter::Tab))?;
+/// assert_eq!((ds.dim, ds.data), (2, vec![1.0, 2.0, 3.0, 4.0]));
+/// # Ok::<(), som_std::Error>(())
+/// ```
+pub fn read_csv_with<R: Read>(
+    reader: R,
+    name: &str,
+    delimiter: Option<Delimiter>,
+) -> Result<Dataset> {
+    let mut guard = Guard {
+        inner: reader,
+        handed: 0,
+        end: u64::MAX,
+        line: 1,
+        ended: false,
+        over: false,
+    };
+    let prefix = read_prefix(&mut guard, name)?;
+    let delimiter = delimiter.unwrap_or_else(|| detect(&prefix));
+    guard.end = MAX_LINE as u64;
+    let mut records = Records {
+        reader: csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .comment(Some(b'#'))
+            .delimiter(delimiter.byte())
+            // Only a line feed ends a record (the guard adds one at the end), so that lines
+            // can be counted from the reader's position; a `\r` before it is trimmed.
+            .terminator(csv::Terminator::Any(b'\n'))
+            .buffer_capacity(1 << 16)
+            .from_reader(Cursor::new(prefix).chain(guard)),
+        name,
+    };
+    let mut numbers = Numbers {
+        comma: delimiter != Delimiter::Comma,
+        mark: None,
+        scratch: String::new(),
+    };
+    let mut table = Table {
+        name,
+        data: Vec::new(),
+        first: None,
+        header: None,
+    };
+
+    let mut record = ByteRecord::new();
+    let Some(row) = records.next(&mut record)? else {
         return Err(parse_error(
             name,
             None,
             "at least one row of numbers",
-            if columns.is_some() {
-                "only a header"
-            } else {
-                "no rows"
-            },
+            "no rows",
+        ));
+    };
+    let quoted1 = records.raw(&row).contains(&b'"');
+    let mut second = ByteRecord::new();
+    let row2 = records.next(&mut second)?;
+    let quoted2 = row2
+        .as_ref()
+        .is_some_and(|r| records.raw(r).contains(&b'"'));
+    let numeric = record
+        .iter()
+        .all(|f| !matches!(numbers.parse(f).0, Number::Text));
+    let mut columns = None;
+    if !numeric || (quoted1 && row2.is_some() && !quoted2) {
+        let names = header(&record, records.raw(&row), delimiter, name, row.line)?;
+        table.header = Some((row.line, names.len()));
+        columns = Some(names);
+    } else {
+        table.push(&record, row.line, &mut numbers)?;
+    }
+    if let Some(row2) = row2 {
+        table.push(&second, row2.line, &mut numbers)?;
+        while let Some(row) = records.next(&mut record)? {
+            table.push(&record, row.line, &mut numbers)?;
+        }
+    }
+    let Some((_, dim)) = table.first else {
+        return Err(parse_error(
+            name,
+            None,
+            "at least one row of numbers",
+            "only a header",
         ));
     };
     Ok(Dataset {
-        data,
+        data: table.data,
         dim,
         columns,
         labels: Vec::new(),
     })
 }
 
-/// A field of a line that may be a header: its text, and whether it was quoted.
-struct Field {
-    text: String,
-    quoted: bool,
+/// The stream under the `csv` reader: counts lines, and hands out at most [`MAX_LINE`] bytes
+/// past `end` (set after each record) so that a file without line ends, or with a double quote
+/// left open, cannot take all the memory.
+struct Guard<R> {
+    inner: R,
+    /// Bytes handed out so far.
+    handed: u64,
+    /// No byte past this one is handed out.
+    end: u64,
+    /// The line of the next byte.
+    line: usize,
+    /// Whether the stream has ended (and the guard has handed out its line feed).
+    ended: bool,
+    /// Whether reading stopped at `end`.
+    over: bool,
 }
 
-/// The comma-separated fields of `text`. A field whose first character (after spaces) is a
-/// double quote runs to the next single double quote, with `""` standing for one; only spaces
-/// may follow it before the comma or the end of the line. Any other field is the text up to
-/// the next comma, without surrounding spaces. A line without double quotes splits at every
-/// comma, as a data row does. Errors are what was expected and what came, for the caller to
-/// place on its line.
-fn fields(text: &str) -> std::result::Result<Vec<Field>, (String, String)> {
-    let mut out = Vec::new();
-    let mut rest = text;
+impl<R: Read> Read for Guard<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let room = self.end.saturating_sub(self.handed);
+        if room == 0 && !buf.is_empty() {
+            self.over = true;
+            return Err(std::io::Error::other("line too long"));
+        }
+        let len = buf.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+        let mut n = self.inner.read(&mut buf[..len])?;
+        if n == 0 && !self.ended && !buf.is_empty() {
+            // A line feed after the last line, whether it has one or not: every record ends
+            // with one, except one that a double quote left open runs to the end.
+            self.ended = true;
+            buf[0] = b'\n';
+            n = 1;
+        }
+        self.line += buf[..n].iter().filter(|&&b| b == b'\n').count();
+        self.handed += n as u64;
+        Ok(n)
+    }
+}
+
+/// Reads the start of the stream, enough for the first lines that hold data (two for the
+/// header rule, up to five or 64 KiB for the delimiter).
+fn read_prefix<R: Read>(guard: &mut Guard<R>, name: &str) -> Result<Vec<u8>> {
+    let mut prefix = Vec::new();
+    let mut chunk = vec![0; 1 << 16];
+    // Start of the line not yet complete, and complete lines that hold data.
+    let (mut start, mut lines) = (0, 0);
     loop {
-        let column = out.len() + 1;
-        let Some(inner) = rest.trim_start().strip_prefix('"') else {
-            let (field, next) = match rest.split_once(',') {
-                Some((field, next)) => (field, Some(next)),
-                None => (rest, None),
-            };
-            out.push(Field {
-                text: field.trim().to_string(),
-                quoted: false,
-            });
-            match next {
-                Some(next) => rest = next,
-                None => return Ok(out),
-            }
-            continue;
+        let n = match guard.read(&mut chunk) {
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(io_error(name, e)),
         };
-        let mut name = String::new();
-        let mut chars = inner.char_indices();
-        let after = loop {
-            match chars.next() {
-                None => {
-                    return Err((
-                        format!("a closing double quote for the field in column {column}"),
-                        "the end of the line".to_string(),
+        prefix.extend_from_slice(&chunk[..n]);
+        while let Some(at) = prefix[start..].iter().position(|&b| b == b'\n') {
+            lines += usize::from(holds_data(&prefix[start..start + at]));
+            start += at + 1;
+        }
+        if prefix.len() - start > MAX_LINE {
+            let line = prefix[..start].iter().filter(|&&b| b == b'\n').count() + 1;
+            return Err(long_line(name, line));
+        }
+        let enough = lines >= 5 || (lines >= 2 && prefix.len() >= 1 << 16);
+        if n == 0 || enough || prefix.len() > MAX_LINE {
+            break;
+        }
+    }
+    Ok(prefix)
+}
+
+/// Whether a line (without its line end) holds a record: not blank, not a `#` comment.
+fn holds_data(line: &[u8]) -> bool {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    !line.is_empty() && !line.starts_with(b"#")
+}
+
+/// The delimiter of the first lines that hold data: the first of tab, `;` and `,` found
+/// outside double quotes on each of them, else `,`.
+fn detect(prefix: &[u8]) -> Delimiter {
+    let lines: Vec<&[u8]> = prefix
+        .split(|&b| b == b'\n')
+        .filter(|l| holds_data(l))
+        .take(5)
+        .collect();
+    let on_every_line = |d: Delimiter| {
+        !lines.is_empty()
+            && lines.iter().all(|line| {
+                let mut quoted = false;
+                line.iter().any(|&b| {
+                    quoted ^= b == b'"';
+                    b == d.byte() && !quoted
+                })
+            })
+    };
+    Delimiter::DETECTED
+        .into_iter()
+        .find(|&d| on_every_line(d))
+        .unwrap_or(Delimiter::Comma)
+}
+
+/// The records of the file, through the `csv` crate.
+struct Records<'a, R> {
+    reader: csv::Reader<std::io::Chain<Cursor<Vec<u8>>, Guard<R>>>,
+    name: &'a str,
+}
+
+/// Where a record is: its line, and the bytes from the end of the record before it (blank
+/// lines and comments between included) to its line end.
+struct Row {
+    line: usize,
+    bytes: std::ops::Range<u64>,
+}
+
+impl<R: Read> Records<'_, R> {
+    /// Reads the next record that is not a blank line into `record`, or returns `None` at the
+    /// end.
+    fn next(&mut self, record: &mut ByteRecord) -> Result<Option<Row>> {
+        loop {
+            let more = match self.reader.read_byte_record(record) {
+                Ok(more) => more,
+                Err(e) => return Err(self.error(e)),
+            };
+            let end = self.reader.position().clone();
+            self.reader.get_mut().get_mut().1.end = end.byte() + MAX_LINE as u64;
+            if !more {
+                return Ok(None);
+            }
+            // A record ends with a line feed, which the position counts, unless it ran to the
+            // end of the stream.
+            let guard = &self.reader.get_ref().get_ref().1;
+            let ran_out = guard.ended && end.byte() == guard.handed;
+            let row = Row {
+                line: (end.line() as usize).saturating_sub(usize::from(!ran_out)),
+                bytes: record.position().map_or(end.byte(), csv::Position::byte)..end.byte(),
+            };
+            let blank = record.len() == 1
+                && !record[0].is_empty()
+                && record[0].iter().all(|&b| matches!(b, b' ' | b'\t' | b'\r'))
+                && !self.raw(&row).contains(&b'"');
+            if blank {
+                continue;
+            }
+            // Only a quoted field holds a line end: its closing double quote is missing.
+            if let Some(c) = record
+                .as_slice()
+                .contains(&b'\n')
+                .then(|| record.iter().position(|f| f.contains(&b'\n')))
+                .flatten()
+            {
+                // The line where the field opened: before the line feeds the record holds.
+                let feeds = record.iter().flatten().filter(|&&b| b == b'\n').count();
+                let line = row.line.saturating_sub(feeds);
+                return Err(parse_error(
+                    self.name,
+                    Some(line),
+                    format!("a closing double quote for the field in column {}", c + 1),
+                    "the end of the line",
+                ));
+            }
+            return Ok(Some(row));
+        }
+    }
+
+    /// The line of a record near the start of the file, as written, without its line end
+    /// (empty if it lies past the bytes read first).
+    fn raw(&self, row: &Row) -> &[u8] {
+        let prefix = self.reader.get_ref().get_ref().0.get_ref();
+        let range = usize::try_from(row.bytes.start).unwrap_or(usize::MAX)
+            ..usize::try_from(row.bytes.end).unwrap_or(usize::MAX);
+        let bytes = prefix.get(range).unwrap_or_default();
+        let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
+        let line = bytes.rsplit(|&b| b == b'\n').next().unwrap_or_default();
+        // The `csv` reader skips a byte order mark at the start of the file.
+        match line.strip_prefix(b"\xEF\xBB\xBF") {
+            Some(rest) if row.bytes.start == 0 && line.len() == bytes.len() => rest,
+            _ => line,
+        }
+    }
+
+    fn error(&self, e: csv::Error) -> Error {
+        let line = e.position().map(|p| p.line() as usize);
+        match e.into_kind() {
+            csv::ErrorKind::Io(e) => {
+                let guard = self.reader.get_ref().get_ref().1;
+                if guard.over {
+                    long_line(self.name, guard.line)
+                } else {
+                    io_error(self.name, e)
+                }
+            }
+            other => parse_error(self.name, line, "CSV", format!("{other:?}")),
+        }
+    }
+}
+
+fn long_line(name: &str, line: usize) -> Error {
+    parse_error(
+        name,
+        Some(line),
+        format!("a line of at most {}", super::bytes(MAX_LINE as u64)),
+        "a longer one (is this a text file with line ends, its double quotes closed?)",
+    )
+}
+
+/// The names of a header `record`, `raw` its bytes: quoted ones as they are, others without
+/// surrounding spaces. The `csv` crate does not say which fields were quoted, nor refuse text
+/// after a closing double quote (it joins it to the field): both are read from `raw`.
+fn header(
+    record: &ByteRecord,
+    raw: &[u8],
+    delimiter: Delimiter,
+    name: &str,
+    line: usize,
+) -> Result<Vec<String>> {
+    let cr = raw.ends_with(b"\r");
+    let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
+    let err = |expected: String, got: String| parse_error(name, Some(line), expected, got);
+    let mut at = 0;
+    let mut names = Vec::with_capacity(record.len());
+    for (c, field) in record.iter().enumerate() {
+        let quoted = raw.get(at) == Some(&b'"');
+        // The reader leaves a `\r` before the line feed in the last field.
+        let field = match field.strip_suffix(b"\r") {
+            Some(f) if cr && quoted && c + 1 == record.len() => f,
+            _ => field,
+        };
+        let text = utf8(field)
+            .map_err(|got| err("UTF-8 text".into(), format!("{got} in column {}", c + 1)))?;
+        if quoted {
+            // Past the closing quote: an escaped quote is two, so skip pairs.
+            let mut i = at + 1;
+            while i < raw.len() {
+                match (raw[i], raw.get(i + 1)) {
+                    (b'"', Some(b'"')) => i += 2,
+                    (b'"', _) => break,
+                    _ => i += 1,
+                }
+            }
+            at = i + 1;
+            if let Some(rest) = raw
+                .get(at..)
+                .filter(|r| !r.is_empty() && r[0] != delimiter.byte())
+            {
+                return Err(err(
+                    format!(
+                        "{} or the end of the line after the closing double quote of column {} \
+                         (a double quote inside a quoted field is doubled)",
+                        delimiter.words(),
+                        c + 1
+                    ),
+                    quote(String::from_utf8_lossy(rest).trim_start()),
+                ));
+            }
+        } else {
+            at += field.len();
+        }
+        at += 1;
+        if let Some(i) = text.find(BOM) {
+            let text = String::from_utf8_lossy(raw);
+            let char = text.find(BOM).map_or(i, |b| text[..b].chars().count());
+            return Err(err(
+                "a byte order mark (U+FEFF) only at the start of the file".into(),
+                format!("one at character {} of the line", char + 1),
+            ));
+        }
+        names.push(if quoted { text } else { text.trim() }.to_string());
+    }
+    Ok(names)
+}
+
+/// A field's text, or what came instead of UTF-8.
+fn utf8(field: &[u8]) -> std::result::Result<&str, String> {
+    std::str::from_utf8(field).map_err(|e| {
+        let at = e.valid_up_to();
+        format!("the byte 0x{:02x}", field[at])
+    })
+}
+
+/// Numbers as the file writes them: a decimal point, or with `;` or tab a decimal comma, one
+/// of the two in a whole file.
+struct Numbers {
+    /// Whether a decimal comma may be.
+    comma: bool,
+    /// The file's decimal mark and where it was first seen (line, column).
+    mark: Option<(u8, usize, usize)>,
+    scratch: String,
+}
+
+impl Numbers {
+    /// What `field` is as a number, without its surrounding spaces; its decimal mark, if any.
+    fn parse(&mut self, field: &[u8]) -> (Number, Option<u8>) {
+        let Ok(text) = std::str::from_utf8(field.trim_ascii()) else {
+            return (Number::Text, None);
+        };
+        if !self.comma || !text.contains(',') {
+            let mark = self.comma && text.contains('.');
+            return (number(text), mark.then_some(b'.'));
+        }
+        if text.contains('.') || text.matches(',').count() > 1 {
+            return (Number::Text, None);
+        }
+        self.scratch.clear();
+        self.scratch
+            .extend(text.chars().map(|c| if c == ',' { '.' } else { c }));
+        (number(&self.scratch), Some(b','))
+    }
+
+    /// The value of the field in `column` (from 1) of `line`, or the error naming both.
+    fn value(&mut self, field: &[u8], name: &str, line: usize, column: usize) -> Result<f32> {
+        let err = |expected: String, got: String| parse_error(name, Some(line), expected, got);
+        let (v, mark) = self.parse(field);
+        match v {
+            Number::Finite(v) => {
+                if let Some(mark) = mark {
+                    match self.mark {
+                        None => self.mark = Some((mark, line, column)),
+                        Some((m, l, c)) if m != mark => {
+                            let words = |m| if m == b',' { "comma" } else { "point" };
+                            return Err(err(
+                                format!(
+                                    "a number with a decimal {} in column {column}, as on line {l} \
+                                     column {c} (one decimal mark in a file)",
+                                    words(m)
+                                ),
+                                quote(&String::from_utf8_lossy(field)),
+                            ));
+                        }
+                        Some(_) => {}
+                    }
+                }
+                Ok(v)
+            }
+            Number::NonFinite => Err(err(
+                format!("a finite number in column {column}"),
+                quote(&String::from_utf8_lossy(field)),
+            )),
+            Number::Text => {
+                let text = utf8(field)
+                    .map_err(|got| err("UTF-8 text".into(), format!("{got} in column {column}")))?;
+                if text.contains(BOM) {
+                    return Err(err(
+                        "a byte order mark (U+FEFF) only at the start of the file".into(),
+                        format!("one in column {column}"),
                     ));
                 }
-                Some((i, '"')) if inner[i + 1..].starts_with('"') => {
-                    name.push('"');
-                    chars.next();
-                }
-                Some((i, '"')) => break inner[i + 1..].trim_start(),
-                Some((_, c)) => name.push(c),
-            }
-        };
-        out.push(Field {
-            text: name,
-            quoted: true,
-        });
-        if after.is_empty() {
-            return Ok(out);
-        }
-        match after.strip_prefix(',') {
-            Some(next) => rest = next,
-            None => {
-                return Err((
-                    format!(
-                        "a comma or the end of the line after the closing double quote of \
-                         column {column} (a double quote inside a quoted field is doubled)"
-                    ),
-                    quote(after),
-                ));
+                Err(err(
+                    format!("a number in column {column}"),
+                    quote(text.trim_ascii()),
+                ))
             }
         }
     }
 }
 
+/// The rows read so far.
+struct Table<'a> {
+    name: &'a str,
+    data: Vec<f32>,
+    /// Line and length of the first row: every other row must match it.
+    first: Option<(usize, usize)>,
+    /// Line and length of the header, if there is one.
+    header: Option<(usize, usize)>,
+}
+
+impl Table<'_> {
+    fn push(&mut self, record: &ByteRecord, line: usize, numbers: &mut Numbers) -> Result<()> {
+        for (c, field) in record.iter().enumerate() {
+            let v = numbers.value(field, self.name, line, c + 1)?;
+            self.data.push(v);
+        }
+        let len = record.len();
+        let err = |expected: String| {
+            parse_error(self.name, Some(line), expected, format!("{len} values"))
+        };
+        match (self.first, self.header) {
+            (None, Some((at, names))) if names != len => Err(err(format!(
+                "{names} values (as many as the header on line {at} names)"
+            ))),
+            (None, _) => {
+                self.first = Some((line, len));
+                Ok(())
+            }
+            (Some((at, dim)), _) if dim != len => {
+                Err(err(format!("{dim} values (as on line {at})")))
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
 /// Whether a column name can be written as it is: it reads back the same unquoted, and as a
-/// name (not a number, not a comment), in every program that reads CSV.
+/// name (not a number, not a comment), in every program that reads CSV; a semicolon or tab
+/// is quoted so that it cannot be taken for the delimiter.
 fn plain(column: &str) -> bool {
     !column.is_empty()
         && column.trim() == column
         && !column.starts_with('#')
-        && !column.contains([',', '"', '\r'])
+        && !column.contains([',', ';', '\t', '"', '\r'])
         && matches!(number(column), Number::Text)
 }
 

@@ -6,7 +6,7 @@
 //!
 //! | extension | format | reader | writer |
 //! | --- | --- | --- | --- |
-//! | `.csv` | comma-separated numbers, optional header | [`read_csv`] | [`write_csv`] |
+//! | `.csv` | numbers separated by `,` `;` or tab, optional header | [`read_csv`] | [`write_csv`] |
 //! | `.f32` | raw little-endian `f32`, given `dim` | [`read_f32`] | [`write_f32`] |
 //! | `.dat` | SOM_PAK data file | [`read_dat`] | [`write_dat`] |
 //! | `.cod` | SOM_PAK codebook | [`read_cod`] | [`write_cod`] |
@@ -23,7 +23,7 @@ mod sompak;
 mod text;
 
 pub use atomic::{check_writable, write_atomic};
-pub use csv::{read_csv, write_csv};
+pub use csv::{Delimiter, read_csv, read_csv_with, write_csv};
 pub use raw::{read_f32, write_f32};
 pub use saved::{FORMAT_TAG, FORMAT_VERSION, SavedMap};
 pub use sompak::{SompakCodebook, read_cod, read_dat, sompak_can_hold, write_cod, write_dat};
@@ -93,7 +93,8 @@ impl Samples for Dataset {
 /// A file format, known by its extension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Format {
-    /// `.csv`: comma-separated numbers, one sample (or unit) per line, optional header.
+    /// `.csv`: numbers separated by `,` `;` or tab, one sample (or unit) per line, optional
+    /// header.
     Csv,
     /// `.dat`: a SOM_PAK data file.
     Dat,
@@ -174,6 +175,19 @@ impl Format {
 /// [`Error::Invalid`] for an unknown extension, a `.json` file (a saved map is not data), an
 /// `.f32` file without `dim`, or a dimension other than `dim`; the reader's errors otherwise.
 pub fn read_data(path: impl AsRef<Path>, dim: Option<usize>) -> Result<Dataset> {
+    read_data_with(path, dim, None)
+}
+
+/// [`read_data`], with the delimiter of a `.csv` file given instead of detected
+/// ([`read_csv_with`]); other formats ignore it.
+///
+/// # Errors
+/// As [`read_data`].
+pub fn read_data_with(
+    path: impl AsRef<Path>,
+    dim: Option<usize>,
+    delimiter: Option<Delimiter>,
+) -> Result<Dataset> {
     let path = path.as_ref();
     let format = Format::from_path(path)?;
     let name = path.display().to_string();
@@ -189,7 +203,7 @@ pub fn read_data(path: impl AsRef<Path>, dim: Option<usize>) -> Result<Dataset> 
     }
     let file = File::open(path).map_err(|e| io_error(&name, e))?;
     let ds = match format {
-        Format::Csv => read_csv(file, &name)?,
+        Format::Csv => read_csv_with(file, &name, delimiter)?,
         Format::Dat => read_dat(file, &name)?,
         Format::F32 => {
             let len = file
