@@ -29,7 +29,7 @@ pub(crate) fn exp8(x: f32x8) -> f32x8 {
 /// Cephes' polynomial. `2^n` is built as `2^(n-1) * 2` so that `n = 128` (`x` up to 88.7)
 /// needs no special case.
 #[inline(always)]
-fn exp_lane(x: f32) -> f32 {
+pub(crate) fn exp_lane(x: f32) -> f32 {
     const LO: f32 = -86.6; // n >= -125: 2^(n-1) is a normal float
     const HI: f32 = 88.7; // n <= 128
     const MAGIC: f32 = 12_582_912.0; // 1.5 * 2^23: adding it rounds to an integer
@@ -72,10 +72,10 @@ pub(crate) fn ln(x: f32) -> f32 {
     libm::logf(x)
 }
 
-/// `x^y`, scalar.
+/// `x^y` in double precision (schedules).
 #[inline]
-pub(crate) fn pow(x: f32, y: f32) -> f32 {
-    libm::powf(x, y)
+pub(crate) fn pow64(x: f64, y: f64) -> f64 {
+    libm::pow(x, y)
 }
 
 /// Square root in double precision (statistics and initialisation).

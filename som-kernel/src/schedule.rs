@@ -1,7 +1,7 @@
 //! How the learning rate and the neighbourhood width change over training.
 
 use crate::error::{Error, Result, check_positive};
-use crate::math::{ln, pow};
+use crate::math::pow64;
 
 /// A parameter as a function of step `t` of `total` steps (`0 <= t < total`).
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -97,13 +97,9 @@ impl Schedule {
                 let (start, end) = (f64::from(start), f64::from(end));
                 start / (1.0 + (start / end - 1.0) * done)
             }
-            // The power in f32 (the math shim) at the f32 nearest to `done`, times the power of
-            // the rest (below 2^-25) to first order: the progress counts in full at any length.
             Schedule::Exponential { start, end } => {
-                let ratio = end / start;
-                let hi = done as f32;
-                let lo = done - f64::from(hi);
-                f64::from(start) * f64::from(pow(ratio, hi)) * (1.0 + lo * f64::from(ln(ratio)))
+                let (start, end) = (f64::from(start), f64::from(end));
+                start * pow64(end / start, done)
             }
         };
         v as f32

@@ -5,7 +5,7 @@
 use crate::LANES;
 use crate::grid::{Boundary, Grid, LANE_INDEX, Lattice, Topology};
 use crate::layout::blocked_len;
-use crate::math::{each, exp8, f32x8};
+use crate::math::{each, exp_lane, f32x8};
 use crate::neighbourhood::{MIN_EXPONENT, Neighbourhood, Prepared, Shape};
 
 /// `h` for blocks of eight units around one lattice point, any shape: distances from the
@@ -69,15 +69,14 @@ pub(crate) fn separable_factor(
     period: f32,
     scale: f32,
 ) -> f32x8 {
-    // Lane by lane in plain arithmetic, like [`exp8`]: vectors of the level in use.
+    // Lane by lane in plain arithmetic, like [`crate::math::exp8`]: vectors of the level in use.
     let coord = coord.to_array();
-    let e = each(|i| {
+    f32x8::new(each(|i| {
         let d = (coord[i] - c).abs();
         let d = if torus { d.min(period - d) } else { d };
-        (d * d * scale).max(MIN_EXPONENT)
-    });
-    let g = exp8(f32x8::new(e)).to_array();
-    f32x8::new(each(|i| if g[i] >= FACTOR_MIN { g[i] } else { 0.0 }))
+        let g = exp_lane((d * d * scale).max(MIN_EXPONENT));
+        if g >= FACTOR_MIN { g } else { 0.0 }
+    }))
 }
 
 /// The Gaussian is separable: `h = g(dx) g(dy)`. One exp per row and per column around the
