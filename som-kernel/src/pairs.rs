@@ -190,13 +190,15 @@ impl<'x, I: Isa, const N: usize> Columns<'x, I, N> {
         len
     }
 
-    /// The values of dimensions `8 c .. 8 c + 8` of each sample (0 past a sample's end).
+    /// Dimensions `8 c .. 8 c + 8` of each sample, in place (zeros past a sample's end):
+    /// references, so each value is broadcast straight from the sample's memory (a copy of
+    /// the values went through the stack, two moves per value and pair).
     #[inline(always)]
-    fn eight(&self, c: usize) -> [[f32; LANES]; N] {
-        let mut v = [[0.0; LANES]; N];
+    fn eight(&self, c: usize) -> [&'x [f32; LANES]; N] {
+        let mut v = [&[0.0; LANES]; N];
         for s in 0..N {
             if let Some(x) = self.x[s].as_chunks::<LANES>().0.get(c) {
-                v[s] = *x;
+                v[s] = x;
             }
         }
         v
