@@ -5,38 +5,54 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::Bmu;
-use super::track::{Best, Best2};
+use super::track::{Best, Best2, Tracker};
 use crate::pairs::{Columns, Dist2, Loaded, accumulate, by_dim, for_pairs};
 use crate::simd::Isa;
 
-/// The best-matching unit of one sample: `P` pairs at a time (four pairs, four independent
-/// chains, with 32 registers; two pairs elsewhere).
+/// The best-matching unit of one sample: four pairs at a time with 32 registers, two
+/// elsewhere (independent chains).
 #[inline(always)]
 pub(crate) fn one<I: Isa>(isa: I, weights: &[f32], units: usize, dim: usize, x: &[f32]) -> Bmu {
     if I::MANY_REGISTERS {
         by_dim(
             dim,
             #[inline(always)]
-            |dim| one_with::<I, 4>(isa, weights, units, dim, x),
+            |dim| search::<I, Best<I::V>, 4>(isa, weights, units, dim, x),
         )
     } else {
         by_dim(
             dim,
             #[inline(always)]
-            |dim| one_with::<I, 2>(isa, weights, units, dim, x),
+            |dim| search::<I, Best<I::V>, 2>(isa, weights, units, dim, x),
         )
     }
 }
 
+/// The best and second-best units of one sample.
 #[inline(always)]
-fn one_with<I: Isa, const P: usize>(
+pub(crate) fn two<I: Isa>(
     isa: I,
     weights: &[f32],
     units: usize,
     dim: usize,
     x: &[f32],
-) -> Bmu {
-    let mut best = [Best::new(isa); P];
+) -> [Bmu; 2] {
+    // One pair at a time: the end's reduction of four trackers' lanes into two candidates
+    // costs more than the chains save (measured: 600x3 at 2.5 instead of 6.3 G pairs/s), and
+    // the out-of-order core overlaps successive pairs' chains anyway.
+    search::<I, Best2<I::V>, 1>(isa, weights, units, dim, x)
+}
+
+/// One sample's search, `P` pairs at a time, a tracker `T` per pair.
+#[inline(always)]
+fn search<I: Isa, T: Tracker<I::V>, const P: usize>(
+    isa: I,
+    weights: &[f32],
+    units: usize,
+    dim: usize,
+    x: &[f32],
+) -> T::Found {
+    let mut best = [T::new(isa); P];
     let xs = Columns::new(isa, [x]);
     for_pairs::<I, P>(
         weights,
@@ -50,31 +66,7 @@ fn one_with<I: Isa, const P: usize>(
             }
         },
     );
-    Best::reduce(&best)
-}
-
-/// The best and second-best units of one sample.
-#[inline(always)]
-pub(crate) fn two<I: Isa>(
-    isa: I,
-    weights: &[f32],
-    units: usize,
-    dim: usize,
-    x: &[f32],
-) -> [Bmu; 2] {
-    let mut best = Best2::new(isa);
-    let xs = Columns::new(isa, [x]);
-    for_pairs::<I, 1>(
-        weights,
-        dim,
-        #[inline(always)]
-        |b, pairs| {
-            let mut acc = [[isa.zero()]; 1];
-            accumulate::<I, Dist2, 1, 1>(dim, &mut Loaded::new(isa, pairs), &xs, &mut acc);
-            best.offer_pair(isa, acc[0][0], b, units);
-        },
-    );
-    best.reduce()
+    T::reduce(&best)
 }
 
 /// The exact search for a tile of `N` samples, one pair at a time: each loaded row feeds `N`

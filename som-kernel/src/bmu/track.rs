@@ -40,6 +40,20 @@ impl<V: Lanes> Best<V> {
         }
     }
 
+    /// Per lane, the nearer of two (ties to the lower unit; a lane that saw nothing has
+    /// distance `+inf` and loses to any unit).
+    #[inline(always)]
+    fn merge(self, other: &Self) -> Self {
+        let (nearer, farther) = (other.dist.lt(self.dist), self.dist.lt(other.dist));
+        let lower = other.unit.lt(self.unit);
+        let tie_unit = V::select(lower, other.unit, self.unit);
+        Self {
+            // Equal distances on a tie: either is the distance.
+            dist: self.dist.min(other.dist),
+            unit: V::select(nearer, other.unit, V::select(farther, self.unit, tie_unit)),
+        }
+    }
+
     /// Takes `d` where it is strictly smaller: earlier units win ties; NaN never wins.
     #[inline(always)]
     pub(crate) fn offer(&mut self, d: V, unit: V) {
@@ -47,20 +61,47 @@ impl<V: Lanes> Best<V> {
         self.dist = V::select(m, d, self.dist);
         self.unit = V::select(m, unit, self.unit);
     }
+}
 
+/// What a one-sample search keeps per lane, and how it names its answer.
+pub(crate) trait Tracker<V: Lanes>: Copy {
+    /// The answer.
+    type Found;
+    /// Nothing seen.
+    fn new<I: Isa<V = V>>(isa: I) -> Self;
     /// Offers the distances of the pair whose first block is `b`, padding masked.
+    fn offer_pair<I: Isa<V = V>>(&mut self, isa: I, d: V, b: usize, units: usize);
+    /// The answer over the lanes of all trackers (ties to the lowest unit).
+    fn reduce(trackers: &[Self]) -> Self::Found;
+}
+
+impl<V: Lanes> Tracker<V> for Best<V> {
+    type Found = Bmu;
+
     #[inline(always)]
-    pub(crate) fn offer_pair<I: Isa<V = V>>(&mut self, isa: I, d: V, b: usize, units: usize) {
+    fn new<I: Isa<V = V>>(isa: I) -> Self {
+        Best::new(isa)
+    }
+
+    #[inline(always)]
+    fn offer_pair<I: Isa<V = V>>(&mut self, isa: I, d: V, b: usize, units: usize) {
         let unit = pair_units(isa, b);
         self.offer(mask_padding(isa, d, unit, b, units), unit);
     }
 
-    /// The winner among the lanes of all trackers (ties to the lowest unit), or unit 0 at
-    /// `+inf`.
-    pub(crate) fn reduce(trackers: &[Self]) -> Bmu {
+    /// The winner, or unit 0 at `+inf`: the trackers merged lane by lane first, so only
+    /// one tracker's lanes go through the scalar ranking. Inlined: the merge's vector
+    /// operations must be compiled for the caller's instruction set.
+    #[inline(always)]
+    fn reduce(trackers: &[Self]) -> Bmu {
         let mut best = Candidates::<1>::new();
-        for t in trackers {
-            best.offer_lanes(t.dist, t.unit);
+        if let Some((first, rest)) = trackers.split_first() {
+            // A plain loop, no closures: see `crate::pairs::Rows`.
+            let mut merged = *first;
+            for t in rest {
+                merged = merged.merge(t);
+            }
+            best.offer_lanes(merged.dist, merged.unit);
         }
         best.finish()[0]
     }
@@ -73,18 +114,21 @@ pub(crate) struct Best2<V> {
     second: Best<V>,
 }
 
-impl<V: Lanes> Best2<V> {
+impl<V: Lanes> Tracker<V> for Best2<V> {
+    /// The two best distinct units (with one unit the second is unit 1 at `+inf`): the
+    /// global two are among the lanes' two.
+    type Found = [Bmu; 2];
+
     #[inline(always)]
-    pub(crate) fn new<I: Isa<V = V>>(isa: I) -> Self {
+    fn new<I: Isa<V = V>>(isa: I) -> Self {
         Self {
             first: Best::new(isa),
             second: Best::new(isa),
         }
     }
 
-    /// Offers the distances of the pair whose first block is `b`, padding masked.
     #[inline(always)]
-    pub(crate) fn offer_pair<I: Isa<V = V>>(&mut self, isa: I, d: V, b: usize, units: usize) {
+    fn offer_pair<I: Isa<V = V>>(&mut self, isa: I, d: V, b: usize, units: usize) {
         let unit = pair_units(isa, b);
         let d = mask_padding(isa, d, unit, b, units);
         let (f, s) = (&mut self.first, &mut self.second);
@@ -96,11 +140,12 @@ impl<V: Lanes> Best2<V> {
         f.unit = V::select(beats_first, unit, f.unit);
     }
 
-    /// The two best distinct units (with one unit the second is unit 1 at `+inf`).
-    pub(crate) fn reduce(self) -> [Bmu; 2] {
+    fn reduce(trackers: &[Self]) -> [Bmu; 2] {
         let mut best = Candidates::<2>::new();
-        for t in [self.first, self.second] {
-            best.offer_lanes(t.dist, t.unit);
+        for t in trackers {
+            for lanes in [t.first, t.second] {
+                best.offer_lanes(lanes.dist, lanes.unit);
+            }
         }
         best.finish()
     }

@@ -4,7 +4,7 @@
 use super::field::{Around, BlockH, Field, Separable, Strip, TABLE_MAX};
 use crate::LANES;
 use crate::bmu::Bmu;
-use crate::bmu::track::Best;
+use crate::bmu::track::{Best, Tracker};
 use crate::grid::Grid;
 use crate::neighbourhood::Neighbourhood;
 use crate::pairs::{Block, Columns, Dist2, Loaded, Rows, accumulate, by_dim};
