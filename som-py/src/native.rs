@@ -291,6 +291,8 @@ impl Som {
         self.inner.set_codebook(cb).map_err(py_err)
     }
 
+    /// Online training for `epochs` passes (default: the constructor's `epochs`) or `steps`
+    /// single-sample updates, samples 'sequential' or 'shuffled'; the GIL is released meanwhile.
     #[pyo3(signature = (data, epochs=None, *, steps=None, order="sequential"))]
     fn train(
         &mut self,
@@ -326,6 +328,8 @@ impl Som {
             .map_err(py_err)
     }
 
+    /// Batch training for `epochs` epochs on the map's threads: per epoch every winner, then
+    /// every unit to the neighbourhood-weighted mean. The same result for any thread count.
     fn train_batch(
         &mut self,
         py: Python<'_>,
@@ -339,11 +343,14 @@ impl Som {
             .map_err(py_err)
     }
 
+    /// One online step on one sample (schedules continue over `stream_steps`); returns the
+    /// sample's winner before the update.
     fn partial_fit(&mut self, x: &Bound<'_, PyAny>) -> PyResult<usize> {
         let x = sample(x, self.inner.dim())?;
         self.inner.partial_fit(&x).map_err(py_err)
     }
 
+    /// Each sample's best-matching unit, as `row * cols + col`.
     fn winners<'py>(
         &self,
         py: Python<'py>,
@@ -359,6 +366,7 @@ impl Som {
             .into_pyarray(py))
     }
 
+    /// `(row, col)` of one sample's best-matching unit.
     fn winner(&self, x: &Bound<'_, PyAny>) -> PyResult<(usize, usize)> {
         let x = sample(x, self.inner.dim())?;
         if let Some(i) = x.iter().position(|v| !v.is_finite()) {
@@ -371,6 +379,7 @@ impl Som {
         Ok(self.inner.grid().row_col(k))
     }
 
+    /// Each sample's distance to its best-matching unit (anomaly scores).
     fn quantization_errors<'py>(
         &self,
         py: Python<'py>,
@@ -385,6 +394,7 @@ impl Som {
         Ok(q.into_pyarray(py))
     }
 
+    /// Mean distance from each sample to its best-matching unit.
     fn quantization_error(&self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<f32> {
         let arr = samples(data, self.inner.dim())?;
         let flat = Flat::new(arr.as_slice()?, self.inner.dim()).map_err(py_err)?;
@@ -393,6 +403,7 @@ impl Som {
             .map_err(py_err)
     }
 
+    /// Fraction of samples whose best and second-best units are not lattice neighbours.
     fn topographic_error(&self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<f32> {
         let arr = samples(data, self.inner.dim())?;
         let flat = Flat::new(arr.as_slice()?, self.inner.dim()).map_err(py_err)?;
@@ -400,6 +411,7 @@ impl Som {
         py.detach(|| inner.topographic_error(&flat)).map_err(py_err)
     }
 
+    /// Each unit's mean distance to its lattice neighbours, `(rows, cols)`.
     fn umatrix<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyArray2<f32>>> {
         let g = self.inner.grid();
         self.inner
@@ -408,6 +420,7 @@ impl Som {
             .reshape([g.rows(), g.cols()])
     }
 
+    /// How many samples each unit wins, `(rows, cols)`.
     fn hits<'py>(
         &self,
         py: Python<'py>,
@@ -421,10 +434,12 @@ impl Som {
         h.into_pyarray(py).reshape([g.rows(), g.cols()])
     }
 
+    /// Writes the map as a saved-map file (version-tagged JSON), atomically.
     fn save(&self, path: std::path::PathBuf) -> PyResult<()> {
         self.inner.save(path).map_err(py_err)
     }
 
+    /// A map saved by `save`.
     #[staticmethod]
     fn load(path: std::path::PathBuf) -> PyResult<Self> {
         Ok(Self {
@@ -432,10 +447,12 @@ impl Som {
         })
     }
 
+    /// Writes the codebook by extension: .json (saved map), .cod (SOM_PAK), .csv or .f32.
     fn write_codebook(&self, path: std::path::PathBuf) -> PyResult<()> {
         self.inner.write_codebook_file(path).map_err(py_err)
     }
 
+    /// A map from a .json, .cod, .csv or .f32 codebook file (tables need `shape`, .f32 `dim`).
     #[staticmethod]
     #[pyo3(signature = (path, shape=None, dim=None))]
     fn read_codebook(
@@ -450,6 +467,8 @@ impl Som {
 
     #[pyo3(signature = (kind="umatrix", *, data=None, component=0, palette="viridis", cell=28,
         title=None, as_array=false))]
+    /// A picture of the map ('umatrix', 'component', 'rgb' or 'hits' with `data`): PNG bytes,
+    /// or an `(height, width, 3)` uint8 array with `as_array=True`.
     #[allow(clippy::too_many_arguments)]
     fn picture<'py>(
         &self,
