@@ -1,0 +1,163 @@
+"""Type hints of the extension module ``som._som`` (Rust, PyO3)."""
+
+from os import PathLike
+from typing import Literal, Optional, Tuple, Union, overload
+
+import numpy as np
+import numpy.typing as npt
+
+ArrayLike = npt.ArrayLike
+Path = Union[str, PathLike]
+
+SIMD_LEVEL: str
+"""The instruction set the kernel runs at on this CPU (e.g. 'Avx512', 'Avx2', 'Sse2')."""
+
+Decay = Literal["constant", "linear", "asymptotic", "inverse", "exponential"]
+
+class Som:
+    """A Self-Organizing Map trained by the ``som`` library: a ``rows x cols`` lattice of
+    ``dim``-dimensional float32 units.
+
+    Schedules: the learning rate runs from ``alpha`` to ``alpha_end`` and the width from
+    ``sigma`` (default ``max(rows, cols) / 2``) to ``sigma_end`` (0.5 for the default linear
+    decay) by ``*_decay``; ``clock`` says whether a step of the schedules is a sample or an
+    epoch. ``cutoff`` skips units whose neighbourhood weight is below it (0 updates all).
+    ``init`` is a name (uniform, normal, unit_vectors, data_range, samples, linear) or a
+    codebook array. ``threads``: 0 for all cores; results are the same for any count.
+    Pickles through the library's saved-map file (version-tagged JSON); the random
+    generator's position is not part of it.
+    """
+
+    def __init__(
+        self,
+        rows: int,
+        cols: int,
+        dim: int,
+        *,
+        topology: Literal["rectangular", "hexagonal"] = "rectangular",
+        boundary: Literal["planar", "toroidal"] = "planar",
+        neighbourhood: Literal["gaussian", "bubble", "triangle", "mexican_hat"] = "gaussian",
+        alpha: float = 0.5,
+        alpha_end: Optional[float] = None,
+        alpha_decay: Decay = "linear",
+        sigma: Optional[float] = None,
+        sigma_end: Optional[float] = None,
+        sigma_decay: Decay = "linear",
+        cutoff: float = 0.0,
+        clock: Literal["sample", "epoch"] = "sample",
+        init: Union[str, ArrayLike, None] = None,
+        seed: int = 0,
+        epochs: int = 100,
+        threads: int = 0,
+        stream_steps: int = 10_000,
+    ) -> None: ...
+    @property
+    def rows(self) -> int: ...
+    @property
+    def cols(self) -> int: ...
+    @property
+    def dim(self) -> int: ...
+    @property
+    def topology(self) -> str: ...
+    @property
+    def boundary(self) -> str: ...
+    @property
+    def codebook(self) -> npt.NDArray[np.float32]:
+        """A copy of the weights, ``(rows, cols, dim)``; assign an array to replace them."""
+    @codebook.setter
+    def codebook(self, value: ArrayLike) -> None: ...
+    def train(
+        self,
+        data: ArrayLike,
+        epochs: Optional[int] = None,
+        *,
+        steps: Optional[int] = None,
+        order: Literal["sequential", "shuffled"] = "sequential",
+    ) -> None:
+        """Online training for ``epochs`` passes (default: the constructor's ``epochs``) or
+        ``steps`` single-sample updates; the GIL is released meanwhile."""
+    def train_batch(self, data: ArrayLike, epochs: int) -> None:
+        """Batch training on all the map's threads: per epoch every winner, then every unit
+        to the neighbourhood-weighted mean. Same result for any thread count."""
+    def partial_fit(self, x: ArrayLike) -> int:
+        """One online step on one sample, schedules continuing over ``stream_steps``;
+        returns the sample's winner (unit index) before the update."""
+    def winners(self, data: ArrayLike) -> npt.NDArray[np.int64]:
+        """Each sample's best-matching unit, as ``row * cols + col``."""
+    def winner(self, x: ArrayLike) -> Tuple[int, int]:
+        """``(row, col)`` of one sample's best-matching unit."""
+    def quantization_errors(self, data: ArrayLike) -> npt.NDArray[np.float32]:
+        """Each sample's distance to its best-matching unit (anomaly scores)."""
+    def quantization_error(self, data: ArrayLike) -> float: ...
+    def topographic_error(self, data: ArrayLike) -> float:
+        """Fraction of samples whose two best units are not lattice neighbours."""
+    def umatrix(self) -> npt.NDArray[np.float32]:
+        """Each unit's mean distance to its lattice neighbours, ``(rows, cols)``."""
+    def hits(self, data: ArrayLike) -> npt.NDArray[np.uint64]:
+        """How many samples each unit wins, ``(rows, cols)``."""
+    def save(self, path: Path) -> None:
+        """Writes the map as a saved-map file (version-tagged JSON), atomically."""
+    @staticmethod
+    def load(path: Path) -> "Som": ...
+    def write_codebook(self, path: Path) -> None:
+        """Writes the codebook by extension: .json (saved map), .cod (SOM_PAK), .csv, .f32."""
+    @staticmethod
+    def read_codebook(
+        path: Path, shape: Optional[Tuple[int, int]] = None, dim: Optional[int] = None
+    ) -> "Som":
+        """A map from a .json, .cod, .csv or .f32 codebook (tables need ``shape``)."""
+    @overload
+    def picture(
+        self,
+        kind: Literal["umatrix", "component", "rgb", "hits"] = "umatrix",
+        *,
+        data: Optional[ArrayLike] = None,
+        component: int = 0,
+        palette: Literal["viridis", "magma", "cividis", "greys"] = "viridis",
+        cell: int = 28,
+        title: Optional[str] = None,
+        as_array: Literal[False] = False,
+    ) -> bytes: ...
+    @overload
+    def picture(
+        self,
+        kind: Literal["umatrix", "component", "rgb", "hits"] = "umatrix",
+        *,
+        data: Optional[ArrayLike] = None,
+        component: int = 0,
+        palette: Literal["viridis", "magma", "cividis", "greys"] = "viridis",
+        cell: int = 28,
+        title: Optional[str] = None,
+        as_array: Literal[True],
+    ) -> npt.NDArray[np.uint8]:
+        """A picture of the map: PNG bytes, or an ``(height, width, 3)`` uint8 array."""
+    def __getstate__(self) -> bytes: ...
+    def __setstate__(self, state: bytes) -> None: ...
+
+def minisom_train(
+    weights: npt.NDArray[np.float64],
+    x: int,
+    y: int,
+    data: npt.NDArray[np.float32],
+    indices: npt.NDArray[np.int64],
+    per: int,
+    eta: npt.NDArray[np.float64],
+    sigma: npt.NDArray[np.float64],
+    neighborhood: str,
+    forced: Optional[npt.NDArray[np.int64]] = None,
+) -> None: ...
+def minisom_train_batch(
+    weights: npt.NDArray[np.float64],
+    x: int,
+    y: int,
+    data: npt.NDArray[np.float32],
+    eta: npt.NDArray[np.float64],
+    sigma: npt.NDArray[np.float64],
+    neighborhood: str,
+) -> None: ...
+def minisom_winners(
+    weights: npt.NDArray[np.float64], x: int, y: int, data: npt.NDArray[np.float32]
+) -> npt.NDArray[np.int64]: ...
+def minisom_winners2(
+    weights: npt.NDArray[np.float64], x: int, y: int, data: npt.NDArray[np.float32]
+) -> npt.NDArray[np.int64]: ...

@@ -1,0 +1,479 @@
+//! The loops of `som.MiniSom`: MiniSom 2.3.6's online and batch training and its winner
+//! searches, on the kernel.
+//!
+//! MiniSom's weights stay a `float64` array of shape `(x, y, input_len)` owned by Python (users
+//! edit it in place); each call takes it row-major, works on an `f32` blocked copy and writes
+//! the result back. Unit `(i, j)` is unit `i * y + j`: row `i` of `x`, column `j` of `y`.
+
+use crate::kernel_err;
+use numpy::{
+    IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2,
+    PyReadwriteArray2, PyUntypedArrayMethods,
+};
+use pyo3::exceptions::{PyNotImplementedError, PyValueError};
+use pyo3::prelude::*;
+use som_std::kernel::{Bmu, Grid, Map, MapMut, Neighbourhood, Shape, blocked_len, layout};
+
+/// MiniSom's neighbourhood functions.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Hood {
+    Gaussian,
+    MexicanHat,
+    Bubble,
+    Triangle,
+}
+
+impl Hood {
+    fn parse(name: &str) -> PyResult<Hood> {
+        Ok(match name {
+            "gaussian" => Hood::Gaussian,
+            "mexican_hat" => Hood::MexicanHat,
+            "bubble" => Hood::Bubble,
+            "triangle" => Hood::Triangle,
+            _ => {
+                return Err(PyValueError::new_err(format!(
+                    "{name} not supported. Functions available: gaussian, mexican_hat, bubble, triangle"
+                )));
+            }
+        })
+    }
+
+    /// The kernel's shape that computes exactly this function, if there is one. (MiniSom's
+    /// bubble is a square `|di| < sigma and |dj| < sigma`, its triangle a product of two
+    /// triangles: neither is the kernel's radial bubble or triangle.)
+    fn kernel(self) -> Option<Shape> {
+        match self {
+            Hood::Gaussian => Some(Shape::Gaussian),
+            Hood::MexicanHat => Some(Shape::MexicanHat),
+            Hood::Bubble | Hood::Triangle => None,
+        }
+    }
+
+    /// The factor along one axis of a separable function, for unit `i` and winner `c`, in
+    /// MiniSom's arithmetic.
+    fn factor(self, i: usize, c: usize, sigma: f64) -> f64 {
+        let (i, c) = (i as f64, c as f64);
+        match self {
+            Hood::Gaussian => (-((i - c) * (i - c)) / (2.0 * sigma * sigma)).exp(),
+            Hood::Bubble => f64::from(u8::from(i > c - sigma && i < c + sigma)),
+            Hood::Triangle => (-(c - i).abs() + sigma).max(0.0),
+            Hood::MexicanHat => f64::NAN, // not separable; see `mexican_hat`
+        }
+    }
+}
+
+/// MiniSom's Mexican hat at squared lattice distance `p`.
+fn mexican_hat(p: f64, sigma: f64) -> f64 {
+    let d = 2.0 * sigma * sigma;
+    (-p / d).exp() * (1.0 - 2.0 / d * p)
+}
+
+/// A placeholder winner for output buffers.
+const ZERO: Bmu = Bmu {
+    unit: 0,
+    dist2: 0.0,
+};
+
+/// The rectangular planar `x` by `y` lattice.
+fn grid(x: usize, y: usize) -> PyResult<Grid> {
+    Grid::new(x, y).map_err(kernel_err)
+}
+
+/// Row-major `float64` weights as the kernel's blocked `f32` codebook.
+fn blocked(w: &[f64], units: usize, dim: usize) -> PyResult<Vec<f32>> {
+    let rm: Vec<f32> = w.iter().map(|&v| v as f32).collect();
+    let mut b = vec![0.0; blocked_len(units, dim)];
+    layout::to_blocked(&rm, units, dim, &mut b).map_err(kernel_err)?;
+    Ok(b)
+}
+
+/// The kernel's blocked codebook written back into row-major `float64` weights.
+fn unblock(b: &[f32], units: usize, dim: usize, w: &mut [f64]) -> PyResult<()> {
+    let mut rm = vec![0.0f32; units * dim];
+    layout::to_row_major(b, units, dim, &mut rm).map_err(kernel_err)?;
+    w.iter_mut().zip(&rm).for_each(|(w, &v)| *w = f64::from(v));
+    Ok(())
+}
+
+/// The shape checks every call shares: the weights are `units x dim`, the data `n x dim` with
+/// finite values. Returns `(units, dim, n)`.
+fn check(
+    x: usize,
+    y: usize,
+    wshape: &[usize],
+    data: &PyReadonlyArray2<'_, f32>,
+) -> PyResult<(usize, usize, usize)> {
+    let units = x
+        .checked_mul(y)
+        .filter(|&u| u > 0)
+        .ok_or_else(|| PyValueError::new_err(format!("a {x} x {y} map: expected sizes >= 1")))?;
+    if wshape[0] != units {
+        return Err(PyValueError::new_err(format!(
+            "weights have {} units, expected x * y = {units}",
+            wshape[0]
+        )));
+    }
+    let dim = wshape[1];
+    let (n, d) = (data.shape()[0], data.shape()[1]);
+    if d != dim {
+        return Err(PyValueError::new_err(format!(
+            "Received {d} features, expected {dim}."
+        )));
+    }
+    let flat = data.as_slice()?;
+    if let Some(i) = flat.iter().position(|v| !v.is_finite()) {
+        return Err(PyValueError::new_err(format!(
+            "sample {} has a value that is not finite ({}): expected finite numbers",
+            i / dim.max(1),
+            flat[i]
+        )));
+    }
+    Ok((units, dim, n))
+}
+
+/// Online training as MiniSom's `train`: step `t` presents sample `indices[t]`, with learning
+/// rate `eta[t / per]` and width `sigma[t / per]` (`per` is 1, or the sample count when the
+/// schedules count epochs). `forced[k] >= 0` makes that unit the winner of sample `k`
+/// (MiniSom's `fixed_points`). Updates `weights` (`x * y` rows of `input_len`) in place.
+#[pyfunction]
+#[pyo3(signature = (weights, x, y, data, indices, per, eta, sigma, neighborhood, forced=None))]
+#[allow(clippy::too_many_arguments)]
+pub fn minisom_train(
+    py: Python<'_>,
+    mut weights: PyReadwriteArray2<'_, f64>,
+    x: usize,
+    y: usize,
+    data: PyReadonlyArray2<'_, f32>,
+    indices: PyReadonlyArray1<'_, i64>,
+    per: usize,
+    eta: PyReadonlyArray1<'_, f64>,
+    sigma: PyReadonlyArray1<'_, f64>,
+    neighborhood: &str,
+    forced: Option<PyReadonlyArray1<'_, i64>>,
+) -> PyResult<()> {
+    let hood = Hood::parse(neighborhood)?;
+    let (units, dim, n) = check(x, y, weights.shape(), &data)?;
+    let (data, indices) = (data.as_slice()?, indices.as_slice()?);
+    let (eta, sigma) = (eta.as_slice()?, sigma.as_slice()?);
+    let steps = indices.len();
+    if steps == 0 {
+        return Ok(());
+    }
+    if per == 0 || (steps - 1) / per >= eta.len().min(sigma.len()) {
+        return Err(PyValueError::new_err(format!(
+            "{} learning rates and {} widths for {steps} steps of {per}: expected one per tick",
+            eta.len(),
+            sigma.len()
+        )));
+    }
+    if let Some(&bad) = indices.iter().find(|&&i| i < 0 || i as usize >= n) {
+        return Err(PyValueError::new_err(format!(
+            "sample index {bad}: expected 0 <= index < {n} (the number of samples)"
+        )));
+    }
+    check_schedules(eta, sigma, hood)?;
+    let forced = forced.as_ref().map(|f| f.as_slice()).transpose()?;
+    if let Some(f) = forced
+        && (f.len() != n || f.iter().any(|&u| u >= units as i64))
+    {
+        return Err(PyValueError::new_err(format!(
+            "fixed winners: expected one unit (or -1) per sample, {n} in all, each below {units}"
+        )));
+    }
+    let grid = grid(x, y)?;
+    let w = weights.as_slice_mut()?;
+    let mut b = blocked(w, units, dim)?;
+    let sample = |t: usize| {
+        let k = indices[t] as usize;
+        &data[k * dim..(k + 1) * dim]
+    };
+    let winner = |t: usize, found: usize| match forced {
+        Some(f) if f[indices[t] as usize] >= 0 => f[indices[t] as usize] as usize,
+        _ => found,
+    };
+    py.detach(|| -> PyResult<()> {
+        let mut map = MapMut::new(grid, dim, &mut b).map_err(kernel_err)?;
+        match hood.kernel() {
+            Some(shape) => {
+                // The fused step: each update also finds the next sample's winner.
+                let mut win = winner(0, map.as_map().bmu(sample(0)).map_err(kernel_err)?.unit);
+                for t in 0..steps {
+                    let (a, s) = (eta[t / per] as f32, sigma[t / per] as f32);
+                    let nb = Neighbourhood::new(shape, s).map_err(kernel_err)?;
+                    if t + 1 < steps {
+                        let next = sample(t + 1);
+                        let found = if a > 0.0 {
+                            map.update_then_bmu(sample(t), win, &nb, a, next)
+                        } else {
+                            map.as_map().bmu(next)
+                        };
+                        win = winner(t + 1, found.map_err(kernel_err)?.unit);
+                    } else if a > 0.0 {
+                        map.update(sample(t), win, &nb, a).map_err(kernel_err)?;
+                    }
+                }
+            }
+            None => {
+                // Square bubble and product triangle: only the units inside the window move.
+                let (mut hx, mut hy, mut unit) = (vec![0.0; x], vec![0.0; y], vec![0.0; dim]);
+                for t in 0..steps {
+                    let xs = sample(t);
+                    let win = winner(t, map.as_map().bmu(xs).map_err(kernel_err)?.unit);
+                    let (ci, cj) = (win / y, win % y);
+                    let s = sigma[t / per];
+                    hx.iter_mut()
+                        .enumerate()
+                        .for_each(|(i, h)| *h = hood.factor(i, ci, s));
+                    hy.iter_mut()
+                        .enumerate()
+                        .for_each(|(j, h)| *h = hood.factor(j, cj, s));
+                    for (i, &fx) in hx.iter().enumerate().filter(|(_, f)| **f != 0.0) {
+                        for (j, &fy) in hy.iter().enumerate().filter(|(_, f)| **f != 0.0) {
+                            let g = (fx * fy * eta[t / per]) as f32;
+                            let k = i * y + j;
+                            map.as_map().unit(k, &mut unit).map_err(kernel_err)?;
+                            unit.iter_mut()
+                                .zip(xs)
+                                .for_each(|(w, &v)| *w += g * (v - *w));
+                            map.set_unit(k, &unit).map_err(kernel_err)?;
+                        }
+                    }
+                }
+            }
+        }
+        Ok(())
+    })?;
+    unblock(&b, units, dim, w)
+}
+
+/// The schedules the kernel can follow: finite learning rates `>= 0` (MiniSom also accepts
+/// negative ones, which push units away: not supported) and finite widths, positive for the
+/// Gaussian and the Mexican hat (MiniSom's width 0 divides by 0 and fills the map with NaN).
+fn check_schedules(eta: &[f64], sigma: &[f64], hood: Hood) -> PyResult<()> {
+    if let Some((t, v)) = eta.iter().enumerate().find(|(_, v)| !v.is_finite()) {
+        return Err(PyValueError::new_err(format!(
+            "learning rate {v} at tick {t}: expected a finite number"
+        )));
+    }
+    if let Some((t, v)) = eta.iter().enumerate().find(|(_, v)| **v < 0.0) {
+        return Err(PyNotImplementedError::new_err(format!(
+            "learning rate {v} at tick {t}: som supports learning rates >= 0 only"
+        )));
+    }
+    let positive = hood.kernel().is_some();
+    if let Some((t, v)) = sigma
+        .iter()
+        .enumerate()
+        .find(|(_, v)| !v.is_finite() || (positive && **v <= 0.0))
+    {
+        return Err(PyValueError::new_err(format!(
+            "sigma {v} at tick {t}: expected a finite number{}",
+            if positive { " > 0" } else { "" }
+        )));
+    }
+    Ok(())
+}
+
+/// MiniSom's `train_batch_offline`: per iteration `it`, every sample's winner with the
+/// weights of the previous iteration; then each unit with a positive neighbourhood-weighted
+/// sample count moves to `(1 - eta) w + eta * mean`, the mean weighted by the neighbourhood of
+/// width `sigma[it]` around each sample's winner. Sums are in `f64`, separably (one axis, then
+/// the other) for MiniSom's separable functions.
+#[pyfunction]
+#[allow(clippy::too_many_arguments)]
+pub fn minisom_train_batch(
+    py: Python<'_>,
+    mut weights: PyReadwriteArray2<'_, f64>,
+    x: usize,
+    y: usize,
+    data: PyReadonlyArray2<'_, f32>,
+    eta: PyReadonlyArray1<'_, f64>,
+    sigma: PyReadonlyArray1<'_, f64>,
+    neighborhood: &str,
+) -> PyResult<()> {
+    let hood = Hood::parse(neighborhood)?;
+    let (units, dim, n) = check(x, y, weights.shape(), &data)?;
+    let data = data.as_slice()?;
+    let (eta, sigma) = (eta.as_slice()?, sigma.as_slice()?);
+    if eta.len() != sigma.len() {
+        return Err(PyValueError::new_err(format!(
+            "{} learning rates and {} widths: expected one of each per iteration",
+            eta.len(),
+            sigma.len()
+        )));
+    }
+    check_schedules(eta, sigma, hood)?;
+    if n == 0 {
+        return Err(PyValueError::new_err(
+            "no samples: batch training needs at least one",
+        ));
+    }
+    let grid = grid(x, y)?;
+    let w = weights.as_slice_mut()?;
+    py.detach(|| -> PyResult<()> {
+        let mut winners = vec![ZERO; n];
+        let (mut hits, mut sums) = (vec![0.0f64; units], vec![0.0f64; units * dim]);
+        let (mut num, mut den) = (vec![0.0f64; units * dim], vec![0.0f64; units]);
+        for (&lr, &s) in eta.iter().zip(sigma) {
+            let b = blocked(w, units, dim)?;
+            let map = Map::new(grid, dim, &b).map_err(kernel_err)?;
+            map.bmu_many(data, &mut winners).map_err(kernel_err)?;
+            hits.fill(0.0);
+            sums.fill(0.0);
+            for (xs, bmu) in data.chunks_exact(dim).zip(&winners) {
+                hits[bmu.unit] += 1.0;
+                let row = &mut sums[bmu.unit * dim..(bmu.unit + 1) * dim];
+                row.iter_mut()
+                    .zip(xs)
+                    .for_each(|(a, &v)| *a += f64::from(v));
+            }
+            if hood == Hood::MexicanHat {
+                mexican_sums(x, y, dim, s, &hits, &sums, &mut num, &mut den);
+            } else {
+                separable_sums(hood, x, y, dim, s, &hits, &sums, &mut num, &mut den);
+            }
+            for u in (0..units).filter(|&u| den[u] > 0.0) {
+                let (wu, nu) = (&mut w[u * dim..(u + 1) * dim], &num[u * dim..(u + 1) * dim]);
+                for (w, &m) in wu.iter_mut().zip(nu) {
+                    *w = (1.0 - lr) * *w + lr * (m / den[u]);
+                }
+            }
+        }
+        Ok(())
+    })
+}
+
+/// `den[u] = sum_k h(u, k) hits[k]` and `num[u] = sum_k h(u, k) sums[k]` for a separable
+/// `h = hx * hy`: first along the columns, then along the rows.
+#[allow(clippy::too_many_arguments)]
+fn separable_sums(
+    hood: Hood,
+    x: usize,
+    y: usize,
+    dim: usize,
+    sigma: f64,
+    hits: &[f64],
+    sums: &[f64],
+    num: &mut [f64],
+    den: &mut [f64],
+) {
+    let fx: Vec<f64> = (0..x * x)
+        .map(|a| hood.factor(a / x, a % x, sigma))
+        .collect();
+    let fy: Vec<f64> = (0..y * y)
+        .map(|a| hood.factor(a / y, a % y, sigma))
+        .collect();
+    // Along the columns: (tn, td)[i][ju] = sum_jk fy[ju][jk] (sums, hits)[i][jk].
+    let (mut tn, mut td) = (vec![0.0f64; x * y * dim], vec![0.0f64; x * y]);
+    for i in 0..x {
+        for ju in 0..y {
+            let out = &mut tn[(i * y + ju) * dim..(i * y + ju + 1) * dim];
+            for jk in (0..y).filter(|&jk| hits[i * y + jk] > 0.0) {
+                let f = fy[ju * y + jk];
+                if f != 0.0 {
+                    td[i * y + ju] += f * hits[i * y + jk];
+                    let s = &sums[(i * y + jk) * dim..(i * y + jk + 1) * dim];
+                    out.iter_mut().zip(s).for_each(|(o, &v)| *o += f * v);
+                }
+            }
+        }
+    }
+    // Along the rows.
+    num.fill(0.0);
+    den.fill(0.0);
+    for iu in 0..x {
+        for ik in 0..x {
+            let f = fx[iu * x + ik];
+            if f == 0.0 {
+                continue;
+            }
+            for j in 0..y {
+                den[iu * y + j] += f * td[ik * y + j];
+                let (o, s) = ((iu * y + j) * dim, (ik * y + j) * dim);
+                num[o..o + dim]
+                    .iter_mut()
+                    .zip(&tn[s..s + dim])
+                    .for_each(|(o, &v)| *o += f * v);
+            }
+        }
+    }
+}
+
+/// [`separable_sums`] for the Mexican hat, which is not separable: every pair of units.
+#[allow(clippy::too_many_arguments)]
+fn mexican_sums(
+    x: usize,
+    y: usize,
+    dim: usize,
+    sigma: f64,
+    hits: &[f64],
+    sums: &[f64],
+    num: &mut [f64],
+    den: &mut [f64],
+) {
+    num.fill(0.0);
+    den.fill(0.0);
+    let units = x * y;
+    for u in 0..units {
+        let (iu, ju) = ((u / y) as f64, (u % y) as f64);
+        for k in (0..units).filter(|&k| hits[k] > 0.0) {
+            let (ik, jk) = ((k / y) as f64, (k % y) as f64);
+            let h = mexican_hat((iu - ik).powi(2) + (ju - jk).powi(2), sigma);
+            den[u] += h * hits[k];
+            let s = &sums[k * dim..(k + 1) * dim];
+            num[u * dim..(u + 1) * dim]
+                .iter_mut()
+                .zip(s)
+                .for_each(|(o, &v)| *o += h * v);
+        }
+    }
+}
+
+/// The winner (unit index `i * y + j`) of every sample, as MiniSom's `winner`, first minimum
+/// on ties.
+#[pyfunction]
+pub fn minisom_winners<'py>(
+    py: Python<'py>,
+    weights: PyReadonlyArray2<'py, f64>,
+    x: usize,
+    y: usize,
+    data: PyReadonlyArray2<'py, f32>,
+) -> PyResult<Bound<'py, PyArray1<i64>>> {
+    let (units, dim, n) = check(x, y, weights.shape(), &data)?;
+    let (w, data) = (weights.as_slice()?, data.as_slice()?);
+    let grid = grid(x, y)?;
+    let out = py.detach(|| -> PyResult<Vec<i64>> {
+        let b = blocked(w, units, dim)?;
+        let mut winners = vec![ZERO; n];
+        Map::new(grid, dim, &b)
+            .and_then(|m| m.bmu_many(data, &mut winners))
+            .map_err(kernel_err)?;
+        Ok(winners.iter().map(|b| b.unit as i64).collect())
+    })?;
+    Ok(out.into_pyarray(py))
+}
+
+/// The best and second-best units of every sample, `n x 2` (for the topographic error).
+#[pyfunction]
+pub fn minisom_winners2<'py>(
+    py: Python<'py>,
+    weights: PyReadonlyArray2<'py, f64>,
+    x: usize,
+    y: usize,
+    data: PyReadonlyArray2<'py, f32>,
+) -> PyResult<Bound<'py, PyArray2<i64>>> {
+    let (units, dim, n) = check(x, y, weights.shape(), &data)?;
+    let (w, data) = (weights.as_slice()?, data.as_slice()?);
+    let grid = grid(x, y)?;
+    let out = py.detach(|| -> PyResult<Vec<i64>> {
+        let b = blocked(w, units, dim)?;
+        let map = Map::new(grid, dim, &b).map_err(kernel_err)?;
+        let mut out = Vec::with_capacity(2 * n);
+        for xs in data.chunks_exact(dim) {
+            let [a, b] = map.bmu2(xs).map_err(kernel_err)?;
+            out.extend([a.unit as i64, b.unit as i64]);
+        }
+        Ok(out)
+    })?;
+    out.into_pyarray(py).reshape([n, 2])
+}
