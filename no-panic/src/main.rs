@@ -29,8 +29,8 @@ use panic_never as _;
 use rand_xoshiro::Xoshiro128PlusPlus;
 use rand_xoshiro::rand_core::SeedableRng;
 use som_kernel::{
-    BatchStats, Bmu, Boundary, Clock, FixedMap, Grid, Map, MapMut, Neighbourhood, Schedule, Shape,
-    Topology, Training, blocked_len, init, layout, reference,
+    BatchStats, Bmu, Boundary, Clock, Distance, FixedMap, Grid, Map, MapMut, Neighbourhood,
+    Schedule, Shape, Topology, Training, blocked_len, init, layout, reference,
 };
 
 /// Sample data and codebooks are read from here through `opaque`, so their lengths and values
@@ -150,8 +150,18 @@ fn queries() {
     let Ok(map) = Map::new(opaque(g), dim, data(opaque(48))) else {
         return;
     };
+    // Any distance: the searches of every one are linked.
+    let Ok(map) = map.with_distance(opaque(Distance::Euclidean)) else {
+        return;
+    };
     let map = opaque(map);
-    opaque((map.grid(), map.dim(), map.units(), map.weights().len()));
+    opaque((
+        map.grid(),
+        map.dim(),
+        map.units(),
+        map.weights().len(),
+        map.distance(),
+    ));
     opaque(map.weight(opaque(3), opaque(2)));
     let mut unit = [0.0f32; 8];
     let _ = opaque(map.unit(opaque(7), part_mut(&mut unit, 3)));
@@ -180,7 +190,10 @@ fn training() {
     opaque((nb.weight(opaque(2.0)), nb.support2()));
     let dim = opaque(3);
     let mut weights = [0.0f32; 64];
-    let Ok(mut map) = MapMut::new(opaque(g), dim, part_mut(&mut weights, 48)) else {
+    let Ok(map) = MapMut::new(opaque(g), dim, part_mut(&mut weights, 48)) else {
+        return;
+    };
+    let Ok(mut map) = map.with_distance(opaque(Distance::Euclidean)) else {
         return;
     };
     opaque((*map.grid(), map.dim(), map.as_map().units()));

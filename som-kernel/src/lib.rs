@@ -50,7 +50,7 @@ mod train;
 mod update;
 
 pub use batch::BatchStats;
-pub use bmu::Bmu;
+pub use bmu::{Bmu, Distance};
 pub use error::{Error, Result};
 pub use fixed::FixedMap;
 pub use grid::{Boundary, Grid, MAX_UNITS, Topology};

@@ -1,7 +1,7 @@
 //! Borrowed views of a map: a grid plus a blocked codebook, validated once when built so the
 //! hot loops need no checks.
 
-use crate::bmu::{self, Bmu};
+use crate::bmu::{self, Bmu, Distance};
 use crate::error::{Error, Result, check_finite, check_len, check_positive};
 use crate::grid::Grid;
 use crate::layout::{blocked_index, blocked_len};
@@ -10,23 +10,26 @@ use crate::neighbourhood::Neighbourhood;
 use crate::simd::{self, Level};
 use crate::update;
 
-/// A read-only map: grid, dimension and blocked codebook, and the SIMD level its operations
-/// run at ([`simd::level`] when the view is made).
+/// A read-only map: grid, dimension and blocked codebook, the SIMD level its operations run at
+/// ([`simd::level`] when the view is made) and the distance its searches rank units by
+/// (Euclidean unless set).
 #[derive(Debug, Clone, Copy)]
 pub struct Map<'a> {
     grid: Grid,
     dim: usize,
     weights: &'a [f32],
     level: Level,
+    distance: Distance,
 }
 
-/// A map whose weights can be trained (and the SIMD level it runs at, as [`Map`]).
+/// A map whose weights can be trained (and the SIMD level and distance, as [`Map`]).
 #[derive(Debug)]
 pub struct MapMut<'a> {
     grid: Grid,
     dim: usize,
     weights: &'a mut [f32],
     level: Level,
+    distance: Distance,
 }
 
 fn check_shape(grid: &Grid, dim: usize, len: usize) -> Result<()> {
@@ -67,6 +70,7 @@ impl<'a> Map<'a> {
             dim,
             weights,
             level: simd::level(),
+            distance: Distance::Euclidean,
         }
     }
 
@@ -84,6 +88,25 @@ impl<'a> Map<'a> {
     /// The SIMD level this view runs at.
     pub fn simd(&self) -> Level {
         self.level
+    }
+
+    /// The same view, its searches ranking units by `distance` (training's winners, BMUs,
+    /// the topographic error). The quantization error stays the Euclidean distance to the
+    /// unit found, as in MiniSom.
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] for a distance other than Euclidean in a build without the
+    /// feature `distances`.
+    pub fn with_distance(self, distance: Distance) -> Result<Self> {
+        Ok(Self {
+            distance: bmu::metric::check(distance)?,
+            ..self
+        })
+    }
+
+    /// The distance this view's searches rank units by.
+    pub fn distance(&self) -> Distance {
+        self.distance
     }
 
     /// The grid.
@@ -147,6 +170,7 @@ impl<'a> Map<'a> {
         check_len("sample", self.dim, x.len())?;
         Ok(bmu::bmu(
             self.level,
+            self.distance,
             self.weights,
             self.units(),
             self.dim,
@@ -162,6 +186,7 @@ impl<'a> Map<'a> {
         check_len("sample", self.dim, x.len())?;
         Ok(bmu::bmu2(
             self.level,
+            self.distance,
             self.weights,
             self.units(),
             self.dim,
@@ -178,7 +203,15 @@ impl<'a> Map<'a> {
     pub fn bmu_many(&self, data: &[f32], out: &mut [Bmu]) -> Result<()> {
         let n = sample_count(data, self.dim)?;
         check_len("output (one per sample)", n, out.len())?;
-        bmu::bmu_many(self.level, self.weights, self.units(), self.dim, data, out);
+        bmu::bmu_many(
+            self.level,
+            self.distance,
+            self.weights,
+            self.units(),
+            self.dim,
+            data,
+            out,
+        );
         Ok(())
     }
 
@@ -197,12 +230,21 @@ impl<'a> Map<'a> {
         }; CHUNK];
         // `dim >= 1` for every map; `max(1)` shows it to the compiler (no panic branches).
         let dim = self.dim.max(1);
-        let level = self.level;
-        let largest = bmu::expanded_bound(level, self.weights, self.units(), dim);
+        let (level, distance, units) = (self.level, self.distance, self.units());
+        let largest = bmu::expanded_bound(level, distance, self.weights, units, dim);
         for (c, chunk) in data.chunks(CHUNK.saturating_mul(dim)).enumerate() {
             let m = chunk.len() / dim;
             let out = &mut out[..m.min(CHUNK)];
-            bmu::bmu_many_with(level, self.weights, self.units(), dim, chunk, out, largest);
+            bmu::bmu_many_with(
+                level,
+                distance,
+                self.weights,
+                units,
+                dim,
+                chunk,
+                out,
+                largest,
+            );
             for (j, (x, b)) in chunk.chunks_exact(dim).zip(out.iter()).enumerate() {
                 f(c * CHUNK + j, x, *b);
             }
@@ -216,7 +258,9 @@ impl<'a> Map<'a> {
     /// [`Error::Length`] unless `data` is whole samples.
     pub fn quantization_error(&self, data: &[f32]) -> Result<f32> {
         let mut total = 0.0f64;
-        let n = self.for_each_bmu(data, |_, _, b| total += f64::from(sqrt(b.dist2)))?;
+        let n = self.for_each_bmu(data, |_, x, b| {
+            total += f64::from(sqrt(self.euclidean2(x, b)));
+        })?;
         Ok(if n == 0 {
             0.0
         } else {
@@ -231,12 +275,26 @@ impl<'a> Map<'a> {
     pub fn quantization_errors(&self, data: &[f32], out: &mut [f32]) -> Result<()> {
         let n = sample_count(data, self.dim)?;
         check_len("output (one per sample)", n, out.len())?;
-        self.for_each_bmu(data, |i, _, b| {
+        self.for_each_bmu(data, |i, x, b| {
             if let Some(o) = out.get_mut(i) {
-                *o = sqrt(b.dist2);
+                *o = sqrt(self.euclidean2(x, b));
             }
         })?;
         Ok(())
+    }
+
+    /// The squared Euclidean distance from `x` to its best-matching unit `b`: the search's
+    /// own for the Euclidean distance, else summed as the reference sums it.
+    fn euclidean2(&self, x: &[f32], b: Bmu) -> f32 {
+        if !cfg!(feature = "distances") || self.distance == Distance::Euclidean {
+            return b.dist2;
+        }
+        let mut acc = 0.0f32;
+        for (d, &xd) in x.iter().enumerate() {
+            let diff = xd - self.weight(b.unit, d).unwrap_or(f32::NAN);
+            acc += diff * diff;
+        }
+        acc
     }
 
     /// Fraction of samples whose best and second-best units are not lattice neighbours
@@ -249,11 +307,11 @@ impl<'a> Map<'a> {
         if n == 0 || self.units() < 2 {
             return Ok(0.0);
         }
-        let level = self.level;
+        let (level, distance) = (self.level, self.distance);
         let broken = data
             .chunks_exact(self.dim.max(1))
             .filter(|x| {
-                let [a, b] = bmu::bmu2(level, self.weights, self.units(), self.dim, x);
+                let [a, b] = bmu::bmu2(level, distance, self.weights, self.units(), self.dim, x);
                 !self.grid.adjacent(a.unit, b.unit)
             })
             .count();
@@ -308,6 +366,7 @@ impl<'a> MapMut<'a> {
             dim,
             weights,
             level: simd::level(),
+            distance: Distance::Euclidean,
         }
     }
 
@@ -327,6 +386,22 @@ impl<'a> MapMut<'a> {
         self.level
     }
 
+    /// The same view, its searches ranking units by `distance` (see [`Map::with_distance`]).
+    ///
+    /// # Errors
+    /// As [`Map::with_distance`].
+    pub fn with_distance(self, distance: Distance) -> Result<Self> {
+        Ok(Self {
+            distance: bmu::metric::check(distance)?,
+            ..self
+        })
+    }
+
+    /// The distance this view's searches rank units by.
+    pub fn distance(&self) -> Distance {
+        self.distance
+    }
+
     /// A read-only view, for queries and metrics.
     pub fn as_map(&self) -> Map<'_> {
         Map {
@@ -334,6 +409,7 @@ impl<'a> MapMut<'a> {
             dim: self.dim,
             weights: self.weights,
             level: self.level,
+            distance: self.distance,
         }
     }
 
@@ -433,6 +509,7 @@ impl<'a> MapMut<'a> {
             nb,
             alpha,
             next,
+            self.distance,
         ))
     }
 
@@ -443,7 +520,7 @@ impl<'a> MapMut<'a> {
     pub fn train_step(&mut self, x: &[f32], nb: &Neighbourhood, alpha: f32) -> Result<Bmu> {
         check_len("sample", self.dim, x.len())?;
         check_finite(x, self.dim)?;
-        let b = bmu::bmu(self.level, self.weights, self.grid.units(), self.dim, x);
+        let b = self.as_map().bmu(x)?;
         self.update(x, b.unit, nb, alpha)?;
         Ok(b)
     }

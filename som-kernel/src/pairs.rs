@@ -23,6 +23,9 @@ pub(crate) type Pair<'w> = (&'w Block, &'w Block);
 
 /// How one row enters a sample's accumulator.
 pub(crate) trait Term {
+    /// Whether the certified expanded form can stand in for it (the squared distance).
+    const EXPANDED: bool = false;
+
     /// The new accumulator from the old, the sample's value `x` and the row `w`.
     fn fold<V: Lanes>(acc: V, x: V, w: V) -> V;
 }
@@ -31,6 +34,8 @@ pub(crate) trait Term {
 pub(crate) struct Dist2;
 
 impl Term for Dist2 {
+    const EXPANDED: bool = true;
+
     #[inline(always)]
     fn fold<V: Lanes>(acc: V, x: V, w: V) -> V {
         let d = x - w;
@@ -101,6 +106,18 @@ pub(crate) fn accumulate<I: Isa, T: Term, const P: usize, const N: usize>(
             }
         }
         d += 1;
+    }
+}
+
+impl<V, R: Rows<V, P>, const P: usize> Rows<V, P> for &mut R {
+    #[inline(always)]
+    fn row(&mut self, d: usize) -> [V; P] {
+        (**self).row(d)
+    }
+
+    #[inline(always)]
+    fn len(&self) -> usize {
+        (**self).len()
     }
 }
 

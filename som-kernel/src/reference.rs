@@ -2,7 +2,7 @@
 //! unit). Every SIMD path of the kernel is tested against these functions. They are written
 //! for clarity, not speed, and accept mismatched lengths by working on what is there.
 
-use crate::bmu::Bmu;
+use crate::bmu::{Bmu, Distance};
 use crate::grid::Grid;
 use crate::math::sqrt;
 use crate::neighbourhood::Neighbourhood;
@@ -17,8 +17,38 @@ pub fn dist2(x: &[f32], w: &[f32]) -> f32 {
     acc
 }
 
+/// `|x|`: the squares summed in order, then the square root.
+pub fn norm(x: &[f32]) -> f32 {
+    sqrt(x.iter().fold(0.0f32, |acc, &v| acc + v * v))
+}
+
+/// The distance of `x` to `w` by `kind`, as the searches rank units (summed in order of
+/// dimension; see [`Distance`]).
+pub fn distance(kind: Distance, x: &[f32], w: &[f32]) -> f32 {
+    let pairs = x.iter().zip(w);
+    match kind {
+        Distance::Euclidean => dist2(x, w),
+        Distance::Manhattan => pairs.fold(0.0f32, |acc, (a, b)| acc + (a - b).abs()),
+        #[allow(clippy::eq_op)] // Deliberate: 0, or NaN.
+        Distance::Chebyshev => pairs.fold(0.0f32, |acc, (a, b)| {
+            let d = (a - b).abs();
+            // `d - d`: NaN for a NaN or infinite difference, which then stays.
+            (if d < acc { acc } else { d }) + (d - d)
+        }),
+        Distance::Cosine => {
+            let dot = pairs.fold(0.0f32, |acc, (a, b)| acc + a * b);
+            1.0 - dot / (norm(w) * norm(x))
+        }
+    }
+}
+
 /// The `N` units nearest to `x`, ordered by distance then index; NaN ranks as `+inf`.
 fn nearest<const N: usize>(codebook: &[f32], dim: usize, x: &[f32]) -> [Bmu; N] {
+    nearest_by(Distance::Euclidean, codebook, dim, x)
+}
+
+/// [`nearest`] by `kind`.
+fn nearest_by<const N: usize>(kind: Distance, codebook: &[f32], dim: usize, x: &[f32]) -> [Bmu; N] {
     let key = |d: f32| if d.is_nan() { f32::INFINITY } else { d };
     let mut best = [Bmu {
         unit: usize::MAX,
@@ -27,7 +57,7 @@ fn nearest<const N: usize>(codebook: &[f32], dim: usize, x: &[f32]) -> [Bmu; N] 
     for (k, w) in codebook.chunks_exact(dim.max(1)).enumerate() {
         let c = Bmu {
             unit: k,
-            dist2: key(dist2(x, w)),
+            dist2: key(distance(kind, x, w)),
         };
         // Strictly smaller, or equal with a lower index: earlier units win ties.
         let before = |b: &Bmu| c.dist2 < b.dist2 || (c.dist2 == b.dist2 && c.unit < b.unit);
@@ -53,6 +83,16 @@ pub fn bmu(codebook: &[f32], dim: usize, x: &[f32]) -> Bmu {
 /// Best and second-best units.
 pub fn bmu2(codebook: &[f32], dim: usize, x: &[f32]) -> [Bmu; 2] {
     nearest::<2>(codebook, dim, x)
+}
+
+/// The best-matching unit by `kind` (see [`bmu`]).
+pub fn bmu_by(kind: Distance, codebook: &[f32], dim: usize, x: &[f32]) -> Bmu {
+    nearest_by::<1>(kind, codebook, dim, x)[0]
+}
+
+/// Best and second-best units by `kind`.
+pub fn bmu2_by(kind: Distance, codebook: &[f32], dim: usize, x: &[f32]) -> [Bmu; 2] {
+    nearest_by::<2>(kind, codebook, dim, x)
 }
 
 /// Online step: `w += (alpha h) (x - w)` for every unit with `h != 0`.

@@ -8,8 +8,8 @@
 use proptest::prelude::*;
 use som_kernel::simd::Level;
 use som_kernel::{
-    BatchStats, Bmu, Boundary, Clock, Grid, Map, MapMut, Neighbourhood, Schedule, Shape, Topology,
-    Training, layout, reference,
+    BatchStats, Bmu, Boundary, Clock, Distance, Grid, Map, MapMut, Neighbourhood, Schedule, Shape,
+    Topology, Training, layout, reference,
 };
 
 /// Relative slack for distances computed in a different order or with FMA.
@@ -23,6 +23,16 @@ fn every_level() -> Vec<Level> {
 
 fn levels() -> impl Strategy<Value = Level> {
     prop::sample::select(every_level())
+}
+
+/// The distances this build searches by (all with the feature `distances`).
+fn distances() -> impl Strategy<Value = Distance> {
+    let all = if cfg!(feature = "distances") {
+        Distance::ALL.to_vec()
+    } else {
+        vec![Distance::Euclidean]
+    };
+    prop::sample::select(all)
 }
 
 fn blocked(rm: &[f32], units: usize, dim: usize) -> Vec<f32> {
@@ -306,9 +316,59 @@ proptest! {
         }
     }
 
+    /// Every distance on exactly representable data: sums of products and of absolute
+    /// differences are exact, so the searches give the reference's units and distances bit
+    /// for bit (NaN and infinities included).
+    #[test]
+    fn every_distance_exact_on_representable_data(
+        level in levels(),
+        distance in distances(),
+        (g, dim, cb, data) in case(exact_or_special(), 70, 9),
+    ) {
+        let bl = blocked(&cb, g.units(), dim);
+        let map = Map::new(g, dim, &bl).unwrap().with_simd(level).unwrap().with_distance(distance).unwrap();
+        let mut many = vec![Bmu { unit: 0, dist2: 0.0 }; data.len() / dim];
+        map.bmu_many(&data, &mut many).unwrap();
+        for (x, m) in data.chunks_exact(dim).zip(&many) {
+            let want = bmu_bits(reference::bmu_by(distance, &cb, dim, x));
+            prop_assert_eq!(bmu_bits(map.bmu(x).unwrap()), want);
+            prop_assert_eq!(bmu_bits(*m), want);
+            let [a, b] = map.bmu2(x).unwrap();
+            let [ra, rb] = reference::bmu2_by(distance, &cb, dim, x);
+            prop_assert_eq!((bmu_bits(a), bmu_bits(b)), (bmu_bits(ra), bmu_bits(rb)));
+        }
+    }
+
+    /// Every distance on general floats: the unit found is, by the reference's measure, within
+    /// rounding of the nearest (products summed with FMA or in another order).
+    #[test]
+    fn every_distance_near_the_reference_on_floats(
+        level in levels(),
+        distance in distances(),
+        (g, dim, cb, data) in case(float(), 70, 9),
+    ) {
+        let bl = blocked(&cb, g.units(), dim);
+        let map = Map::new(g, dim, &bl).unwrap().with_simd(level).unwrap().with_distance(distance).unwrap();
+        let mut many = vec![Bmu { unit: 0, dist2: 0.0 }; data.len() / dim];
+        map.bmu_many(&data, &mut many).unwrap();
+        for (x, m) in data.chunks_exact(dim).zip(&many) {
+            let at = |k: usize| reference::distance(distance, x, &cb[k * dim..(k + 1) * dim]);
+            let best = reference::bmu_by(distance, &cb, dim, x).dist2;
+            // Cosine distances lie in [0, 2]: an absolute slack of (dim + 2) eps, twice.
+            let slack = match distance {
+                Distance::Cosine => 2.0 * (dim as f32 + 2.0) * f32::EPSILON,
+                _ => best.abs() * BMU_TOL,
+            };
+            for unit in [map.bmu(x).unwrap().unit, m.unit] {
+                prop_assert!(at(unit) <= best + slack, "{distance}: unit {unit} at {} > {best}", at(unit));
+            }
+        }
+    }
+
     #[test]
     fn fused_update_then_bmu_is_update_then_bmu_bit_for_bit(
         level in levels(),
+        distance in distances(),
         (g, dim, bl, data) in fused_case(),
         nb in any_neighbourhood(),
         alpha in 0.001f32..1.0,
@@ -320,9 +380,11 @@ proptest! {
         let mut w_apart = w_fused;
         for (x, next) in data.chunks_exact(dim).zip(data.chunks_exact(dim).skip(1)) {
             let got = MapMut::new(g, dim, &mut fused).unwrap().with_simd(level).unwrap()
+                .with_distance(distance).unwrap()
                 .update_then_bmu(x, w_fused, &nb, alpha, next)
                 .unwrap();
-            let mut map = MapMut::new(g, dim, &mut apart).unwrap().with_simd(level).unwrap();
+            let mut map = MapMut::new(g, dim, &mut apart).unwrap().with_simd(level).unwrap()
+                .with_distance(distance).unwrap();
             map.update(x, w_apart, &nb, alpha).unwrap();
             let want = map.as_map().bmu(next).unwrap();
             prop_assert_eq!(bmu_bits(got), bmu_bits(want));
@@ -698,6 +760,47 @@ fn bmu_many_is_bmu_near_ties_and_far_apart() {
             }
         }
     }
+}
+
+/// The distances choose differently where they should, and the quantization error stays
+/// Euclidean (MiniSom's `quantization_error`).
+#[cfg(feature = "distances")]
+#[test]
+fn distances_choose_their_own_nearest() {
+    let cases = [
+        // x = (1, 0): cosine prefers the long unit on the same ray; Euclidean the short one.
+        (
+            [1.0, 0.0],
+            [10.0, 0.0, 1.0, 0.5],
+            [(Distance::Euclidean, 1), (Distance::Cosine, 0)],
+        ),
+        // x = 0: Manhattan prefers (1.5, 0) (1.5 < 2), Chebyshev (1, 1) (1 < 1.5).
+        (
+            [0.0, 0.0],
+            [1.0, 1.0, 1.5, 0.0],
+            [(Distance::Manhattan, 1), (Distance::Chebyshev, 0)],
+        ),
+    ];
+    let g = Grid::new(1, 2).unwrap();
+    for (x, cb, expect) in cases {
+        let bl = blocked(&cb, 2, 2);
+        for level in every_level() {
+            for (distance, unit) in expect {
+                let map = Map::new(g, 2, &bl).unwrap().with_simd(level).unwrap();
+                let map = map.with_distance(distance).unwrap();
+                assert_eq!(map.bmu(&x).unwrap().unit, unit, "{distance} at {level:?}");
+                let qe = map.quantization_error(&x).unwrap();
+                let w = &cb[unit * 2..unit * 2 + 2];
+                assert_eq!(
+                    qe,
+                    reference::dist2(&x, w).sqrt(),
+                    "{distance} at {level:?}"
+                );
+            }
+        }
+    }
+    assert_eq!(Distance::from_name("chebyshev"), Some(Distance::Chebyshev));
+    assert_eq!(Distance::from_name("minkowski"), None);
 }
 
 #[test]

@@ -14,6 +14,7 @@
 
 use super::Bmu;
 use super::exact;
+use super::metric::Metric;
 use super::track::{INF, NONE, Near, mask_padding};
 use crate::LANES;
 use crate::math::sqrt64;
@@ -28,9 +29,10 @@ pub(crate) const MIN_DIM: usize = 8;
 
 /// Best-matching units of the samples of `data` into `out`, in register tiles of
 /// [`Isa::TILE`] samples (eight with AVX-512's 32 registers: enough independent chains to hide
-/// the FMA latency). `largest` is the codebook's [`largest_norm2`] (`None`: exact search only).
+/// the FMA latency). `largest` is the codebook's [`largest_norm2`] (`None`: exact search only;
+/// only the Euclidean distance has the expanded form).
 #[inline(always)]
-pub(crate) fn many<I: Isa>(
+pub(crate) fn many<I: Isa, M: Metric>(
     isa: I,
     weights: &[f32],
     units: usize,
@@ -40,14 +42,14 @@ pub(crate) fn many<I: Isa>(
     largest: Option<f32>,
 ) {
     match I::TILE {
-        8 => many_with::<I, 8>(isa, weights, units, dim, data, out, largest),
-        4 => many_with::<I, 4>(isa, weights, units, dim, data, out, largest),
-        _ => many_with::<I, 2>(isa, weights, units, dim, data, out, largest),
+        8 => many_with::<I, M, 8>(isa, weights, units, dim, data, out, largest),
+        4 => many_with::<I, M, 4>(isa, weights, units, dim, data, out, largest),
+        _ => many_with::<I, M, 2>(isa, weights, units, dim, data, out, largest),
     }
 }
 
 #[inline(always)]
-fn many_with<I: Isa, const N: usize>(
+fn many_with<I: Isa, M: Metric, const N: usize>(
     isa: I,
     weights: &[f32],
     units: usize,
@@ -65,11 +67,11 @@ fn many_with<I: Isa, const N: usize>(
         let mut samples = tile.chunks_exact(dim.max(1));
         let x: [&[f32]; N] = core::array::from_fn(|_| samples.next().unwrap_or_default());
         match largest {
-            Some(w2) => expanded_tile(isa, weights, units, dim, x, w2, o),
-            None => by_dim(
+            Some(w2) if M::EXPANDED => expanded_tile(isa, weights, units, dim, x, w2, o),
+            _ => by_dim(
                 dim,
                 #[inline(always)]
-                |dim| exact::tile(isa, weights, units, dim, x, o),
+                |dim| exact::tile::<I, M, N>(isa, weights, units, dim, x, o),
             ),
         }
     }
@@ -78,7 +80,7 @@ fn many_with<I: Isa, const N: usize>(
         .chunks_exact(dim.max(1))
         .zip(outs.into_remainder())
     {
-        *slot = exact::one(isa, weights, units, dim, x);
+        *slot = exact::one::<I, M>(isa, weights, units, dim, x);
     }
 }
 
@@ -156,7 +158,7 @@ fn expanded_tile<I: Isa, const N: usize>(
     for (s, slot) in out.iter_mut().enumerate().take(N) {
         *slot = match resolve(isa, weights, dim, x[s], near[s], largest) {
             Some(found) => found,
-            None => exact::one(isa, weights, units, dim, x[s]),
+            None => exact::one::<I, Dist2>(isa, weights, units, dim, x[s]),
         };
     }
 }

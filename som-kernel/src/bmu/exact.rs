@@ -5,32 +5,39 @@
 #![allow(clippy::needless_range_loop)]
 
 use super::Bmu;
+use super::metric::Metric;
 use super::track::{Best, Best2, Tracker};
-use crate::pairs::{Columns, Dist2, Loaded, accumulate, by_dim, for_pairs};
+use crate::pairs::{Columns, Loaded, by_dim, for_pairs};
 use crate::simd::Isa;
 
 /// The best-matching unit of one sample: four pairs at a time with 32 registers, two
 /// elsewhere (independent chains).
 #[inline(always)]
-pub(crate) fn one<I: Isa>(isa: I, weights: &[f32], units: usize, dim: usize, x: &[f32]) -> Bmu {
+pub(crate) fn one<I: Isa, M: Metric>(
+    isa: I,
+    weights: &[f32],
+    units: usize,
+    dim: usize,
+    x: &[f32],
+) -> Bmu {
     if I::MANY_REGISTERS {
         by_dim(
             dim,
             #[inline(always)]
-            |dim| search::<I, Best<I::V>, 4>(isa, weights, units, dim, x),
+            |dim| search::<I, M, Best<I::V>, 4>(isa, weights, units, dim, x),
         )
     } else {
         by_dim(
             dim,
             #[inline(always)]
-            |dim| search::<I, Best<I::V>, 2>(isa, weights, units, dim, x),
+            |dim| search::<I, M, Best<I::V>, 2>(isa, weights, units, dim, x),
         )
     }
 }
 
 /// The best and second-best units of one sample.
 #[inline(always)]
-pub(crate) fn two<I: Isa>(
+pub(crate) fn two<I: Isa, M: Metric>(
     isa: I,
     weights: &[f32],
     units: usize,
@@ -40,12 +47,12 @@ pub(crate) fn two<I: Isa>(
     // One pair at a time: the end's reduction of four trackers' lanes into two candidates
     // costs more than the chains save (measured: 600x3 at 2.5 instead of 6.3 G pairs/s), and
     // the out-of-order core overlaps successive pairs' chains anyway.
-    search::<I, Best2<I::V>, 1>(isa, weights, units, dim, x)
+    search::<I, M, Best2<I::V>, 1>(isa, weights, units, dim, x)
 }
 
 /// One sample's search, `P` pairs at a time, a tracker `T` per pair.
 #[inline(always)]
-fn search<I: Isa, T: Tracker<I::V>, const P: usize>(
+fn search<I: Isa, M: Metric, T: Tracker<I::V>, const P: usize>(
     isa: I,
     weights: &[f32],
     units: usize,
@@ -54,13 +61,13 @@ fn search<I: Isa, T: Tracker<I::V>, const P: usize>(
 ) -> T::Found {
     let mut best = [T::new(isa); P];
     let xs = Columns::new(isa, [x]);
+    let of = [M::of_sample(x)];
     for_pairs::<I, P>(
         weights,
         dim,
         #[inline(always)]
         |b, pairs| {
-            let mut acc = [[isa.zero(); P]; 1];
-            accumulate::<I, Dist2, P, 1>(dim, &mut Loaded::new(isa, pairs), &xs, &mut acc);
+            let acc = M::measure(isa, dim, &mut Loaded::new(isa, pairs), &xs, of);
             for p in 0..P {
                 best[p].offer_pair(isa, acc[0][p], b + I::BLOCKS * p, units);
             }
@@ -72,7 +79,7 @@ fn search<I: Isa, T: Tracker<I::V>, const P: usize>(
 /// The exact search for a tile of `N` samples, one pair at a time: each loaded row feeds `N`
 /// chains.
 #[inline(always)]
-pub(crate) fn tile<I: Isa, const N: usize>(
+pub(crate) fn tile<I: Isa, M: Metric, const N: usize>(
     isa: I,
     weights: &[f32],
     units: usize,
@@ -82,13 +89,13 @@ pub(crate) fn tile<I: Isa, const N: usize>(
 ) {
     let mut best = [Best::new(isa); N];
     let xs = Columns::new(isa, x);
+    let of = x.map(M::of_sample);
     for_pairs::<I, 1>(
         weights,
         dim,
         #[inline(always)]
         |b, pairs| {
-            let mut acc = [[isa.zero()]; N];
-            accumulate::<I, Dist2, 1, N>(dim, &mut Loaded::new(isa, pairs), &xs, &mut acc);
+            let acc = M::measure(isa, dim, &mut Loaded::new(isa, pairs), &xs, of);
             for s in 0..N {
                 best[s].offer_pair(isa, acc[s][0], b, units);
             }

@@ -15,7 +15,11 @@
 
 mod certified;
 mod exact;
+pub(crate) mod metric;
 pub(crate) mod track;
+
+pub use metric::Distance;
+use metric::by_metric;
 
 use crate::simd::{Level, dispatch};
 
@@ -24,19 +28,35 @@ use crate::simd::{Level, dispatch};
 pub struct Bmu {
     /// Unit index, `row * cols + col`.
     pub unit: usize,
-    /// Squared Euclidean distance between sample and unit; `+inf` if none was finite.
+    /// Distance between sample and unit in the search's [`Distance`]: the squared Euclidean
+    /// distance by default. `+inf` if none was finite.
     pub dist2: f32,
 }
 
-/// The best-matching unit of one sample. `x.len() == dim`, `weights` blocked, `units >= 1`.
-pub(crate) fn bmu(level: Level, weights: &[f32], units: usize, dim: usize, x: &[f32]) -> Bmu {
-    dispatch!(level, isa => exact::one(isa, weights, units, dim, x))
+/// The best-matching unit of one sample by `distance`. `x.len() == dim`, `weights` blocked,
+/// `units >= 1`.
+pub(crate) fn bmu(
+    level: Level,
+    distance: Distance,
+    weights: &[f32],
+    units: usize,
+    dim: usize,
+    x: &[f32],
+) -> Bmu {
+    by_metric!(distance, M => dispatch!(level, isa => exact::one::<_, M>(isa, weights, units, dim, x)))
 }
 
 /// The best and second-best units of one sample (distinct units; with one unit the second is
 /// reported as unit 1 at `+inf`, which no map has).
-pub(crate) fn bmu2(level: Level, weights: &[f32], units: usize, dim: usize, x: &[f32]) -> [Bmu; 2] {
-    dispatch!(level, isa => exact::two(isa, weights, units, dim, x))
+pub(crate) fn bmu2(
+    level: Level,
+    distance: Distance,
+    weights: &[f32],
+    units: usize,
+    dim: usize,
+    x: &[f32],
+) -> [Bmu; 2] {
+    by_metric!(distance, M => dispatch!(level, isa => exact::two::<_, M>(isa, weights, units, dim, x)))
 }
 
 /// Best-matching units of many samples (`data.len() == out.len() * dim`): each the same
@@ -44,25 +64,28 @@ pub(crate) fn bmu2(level: Level, weights: &[f32], units: usize, dim: usize, x: &
 /// [`certified`]).
 pub(crate) fn bmu_many(
     level: Level,
+    distance: Distance,
     weights: &[f32],
     units: usize,
     dim: usize,
     data: &[f32],
     out: &mut [Bmu],
 ) {
-    let largest = expanded_bound(level, weights, units, dim);
-    bmu_many_with(level, weights, units, dim, data, out, largest);
+    let largest = expanded_bound(level, distance, weights, units, dim);
+    bmu_many_with(level, distance, weights, units, dim, data, out, largest);
 }
 
 /// What [`bmu_many_with`] needs to use the expanded form on this codebook: its largest
-/// `|w|^2`, or `None` where the form does not pay or is not safe (non-finite weights).
+/// `|w|^2`, or `None` where the form does not pay or is not safe (non-finite weights), or
+/// the distance is not Euclidean.
 pub(crate) fn expanded_bound(
     level: Level,
+    distance: Distance,
     weights: &[f32],
     units: usize,
     dim: usize,
 ) -> Option<f32> {
-    if dim < certified::MIN_DIM {
+    if dim < certified::MIN_DIM || distance != Distance::Euclidean {
         return None;
     }
     dispatch!(level, isa => certified::largest_norm2(isa, weights, units, dim))
@@ -70,8 +93,10 @@ pub(crate) fn expanded_bound(
 
 /// [`bmu_many`] with the codebook's [`expanded_bound`] computed once by the caller, for
 /// callers that search in chunks.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn bmu_many_with(
     level: Level,
+    distance: Distance,
     weights: &[f32],
     units: usize,
     dim: usize,
@@ -79,5 +104,7 @@ pub(crate) fn bmu_many_with(
     out: &mut [Bmu],
     largest: Option<f32>,
 ) {
-    dispatch!(level, isa => certified::many(isa, weights, units, dim, data, out, largest))
+    by_metric!(distance, M => dispatch!(level, isa => {
+        certified::many::<_, M>(isa, weights, units, dim, data, out, largest)
+    }))
 }

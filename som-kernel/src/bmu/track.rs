@@ -89,19 +89,34 @@ impl<V: Lanes> Tracker<V> for Best<V> {
         self.offer(mask_padding(isa, d, unit, b, units), unit);
     }
 
-    /// The winner, or unit 0 at `+inf`: the trackers merged lane by lane first, so only
-    /// one tracker's lanes go through the scalar ranking. Inlined: the merge's vector
-    /// operations must be compiled for the caller's instruction set.
+    /// The winner, or unit 0 at `+inf`. Where code size is no concern (64-bit targets), the
+    /// trackers are merged lane by lane first, so only one tracker's lanes go through the
+    /// scalar ranking (inlined: the vector operations must be compiled for the caller's
+    /// instruction set); a microcontroller ranks every lane and keeps one copy of the code.
     #[inline(always)]
     fn reduce(trackers: &[Self]) -> Bmu {
-        let mut best = Candidates::<1>::new();
-        if let Some((first, rest)) = trackers.split_first() {
-            // A plain loop, no closures: see `crate::pairs::Rows`.
-            let mut merged = *first;
-            for t in rest {
-                merged = merged.merge(t);
+        match trackers.split_first() {
+            Some((first, rest)) if cfg!(target_pointer_width = "64") => {
+                // A plain loop, no closures: see `crate::pairs::Rows`.
+                let mut merged = *first;
+                for t in rest {
+                    merged = merged.merge(t);
+                }
+                Self::winner(&[merged])
             }
-            best.offer_lanes(merged.dist, merged.unit);
+            _ => Self::winner(trackers),
+        }
+    }
+}
+
+impl<V: Lanes> Best<V> {
+    /// The winner among the lanes of all trackers (ties to the lowest unit), or unit 0 at
+    /// `+inf`. Out of line: one copy of the scalar ranking, whichever search calls it.
+    #[inline(never)]
+    fn winner(trackers: &[Self]) -> Bmu {
+        let mut best = Candidates::<1>::new();
+        for t in trackers {
+            best.offer_lanes(t.dist, t.unit);
         }
         best.finish()[0]
     }

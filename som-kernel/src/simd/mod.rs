@@ -157,6 +157,12 @@ pub(crate) trait Lanes:
     fn min(self, b: Self) -> Self;
     /// The larger of each pair of lanes; with a NaN, either.
     fn max(self, b: Self) -> Self;
+    /// `self / b`, lane by lane, correctly rounded (the same bits at every level).
+    #[cfg_attr(not(feature = "distances"), allow(dead_code))]
+    fn div(self, b: Self) -> Self;
+    /// The square root of each lane, correctly rounded (the same bits at every level).
+    #[cfg_attr(not(feature = "distances"), allow(dead_code))]
+    fn sqrt(self) -> Self;
     /// The lanes in order (a one-block value's eight twice: every use is a reduction, which
     /// a repeat does not change).
     fn to_array(self) -> [f32; 2 * LANES];

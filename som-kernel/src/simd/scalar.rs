@@ -8,7 +8,7 @@ use core::ops::{Add, Mul, Sub};
 
 use super::{Isa, Lanes};
 use crate::LANES;
-use crate::math::each;
+use crate::math::{each, sqrt};
 
 /// The plain-array instruction set.
 #[derive(Debug, Clone, Copy)]
@@ -81,6 +81,16 @@ impl Lanes for Array {
     #[inline(always)]
     fn max(self, b: Self) -> Self {
         self.zip(b, |a, b| if a > b { a } else { b })
+    }
+
+    #[inline(always)]
+    fn div(self, b: Self) -> Self {
+        self.zip(b, |a, b| a / b)
+    }
+
+    #[inline(always)]
+    fn sqrt(self) -> Self {
+        Array(each(|i| sqrt(self.0[i])))
     }
 
     #[inline(always)]

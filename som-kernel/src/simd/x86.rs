@@ -74,6 +74,16 @@ impl Lanes for Wide {
     }
 
     #[inline(always)]
+    fn div(self, b: Self) -> Self {
+        Wide(self.0 / b.0)
+    }
+
+    #[inline(always)]
+    fn sqrt(self) -> Self {
+        Wide(self.0.sqrt())
+    }
+
+    #[inline(always)]
     fn to_array(self) -> [f32; 2 * LANES] {
         self.0.to_array()
     }
@@ -213,6 +223,16 @@ impl Lanes for Ymm2 {
     #[inline(always)]
     fn max(self, b: Self) -> Self {
         self.zip(b, |t, a, b| t.avx._mm256_max_ps(a, b))
+    }
+
+    #[inline(always)]
+    fn div(self, b: Self) -> Self {
+        self.zip(b, |t, a, b| t.avx._mm256_div_ps(a, b))
+    }
+
+    #[inline(always)]
+    fn sqrt(self) -> Self {
+        self.zip(self, |t, a, _| t.avx._mm256_sqrt_ps(a))
     }
 
     #[inline(always)]
@@ -360,6 +380,16 @@ impl Lanes for Zmm {
     #[inline(always)]
     fn max(self, b: Self) -> Self {
         self.zip(b, |t, a, b| t.avx512f._mm512_max_ps(a, b))
+    }
+
+    #[inline(always)]
+    fn div(self, b: Self) -> Self {
+        self.zip(b, |t, a, b| t.avx512f._mm512_div_ps(a, b))
+    }
+
+    #[inline(always)]
+    fn sqrt(self) -> Self {
+        self.zip(self, |t, a, _| t.avx512f._mm512_sqrt_ps(a))
     }
 
     #[inline(always)]

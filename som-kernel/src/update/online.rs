@@ -1,13 +1,16 @@
 //! The online step, `w += alpha h (x - w)` for every unit, pair by pair through the kernel's
 //! one loop; with the next sample's search in the same sweep, the fused step.
 
+use core::marker::PhantomData;
+
 use super::field::{Around, BlockH, Field, Separable, Strip, TABLE_MAX};
 use crate::LANES;
-use crate::bmu::Bmu;
+use crate::bmu::metric::{Metric, by_metric};
 use crate::bmu::track::{Best, Tracker};
+use crate::bmu::{Bmu, Distance};
 use crate::grid::Grid;
 use crate::neighbourhood::Neighbourhood;
-use crate::pairs::{Block, Columns, Dist2, Loaded, Rows, accumulate, by_dim};
+use crate::pairs::{Block, Columns, Loaded, Rows, by_dim};
 use crate::simd::{Isa, Lanes, Level, dispatch};
 
 /// Online step: `w += alpha h (x - w)` for every unit, `h` around `winner`. Pairs of blocks
@@ -26,8 +29,9 @@ pub(crate) fn online(
     dispatch!(level, isa => step(isa, weights, grid, dim, x, (winner, nb, alpha), &mut Nothing));
 }
 
-/// [`online`], then the best-matching unit of `next` in the updated map, in the same sweep:
-/// bit-identical to [`online`] followed by [`crate::bmu::bmu`]. `next.len() == dim`.
+/// [`online`], then the best-matching unit of `next` by `distance` in the updated map, in the
+/// same sweep: bit-identical to [`online`] followed by [`crate::bmu::bmu`].
+/// `next.len() == dim`.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn online_then_bmu(
     level: Level,
@@ -39,16 +43,19 @@ pub(crate) fn online_then_bmu(
     nb: &Neighbourhood,
     alpha: f32,
     next: &[f32],
+    distance: Distance,
 ) -> Bmu {
-    dispatch!(level, isa => {
-        let mut search = Search {
+    by_metric!(distance, M => dispatch!(level, isa => {
+        let mut search = Search::<'_, _, M> {
             next,
+            of: M::of_sample(next),
             units: grid.units(),
             best: Best::new(isa),
+            metric: PhantomData,
         };
         step(isa, weights, grid, dim, x, (winner, nb, alpha), &mut search);
         Best::reduce(&[search.best])
-    })
+    }))
 }
 
 /// What a sweep does with the rows of each pair once updated: nothing ([`Nothing`]), or
@@ -82,20 +89,31 @@ impl<I: Isa> Then<I> for Nothing {
 /// bit-identical to an update followed by a search. (Which tracker takes a pair does not
 /// change the result: each keeps per lane the smallest (distance, unit) it was offered, and
 /// the reduction takes the smallest of those.)
-#[derive(Clone, Copy)]
-struct Search<'x, V> {
+struct Search<'x, V, M> {
     next: &'x [f32],
+    /// [`Metric::of_sample`] of `next`.
+    of: f32,
     units: usize,
     best: Best<V>,
+    metric: PhantomData<M>,
 }
 
-impl<I: Isa> Then<I> for Search<'_, I::V> {
+// By hand: a derive would ask `M: Copy` of the marker.
+impl<V: Copy, M> Clone for Search<'_, V, M> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<V: Copy, M> Copy for Search<'_, V, M> {}
+
+impl<I: Isa, M: Metric> Then<I> for Search<'_, I::V, M> {
     const EVERY_PAIR: bool = true;
 
     #[inline(always)]
     fn take(&mut self, isa: I, b: usize, dim: usize, rows: &mut impl Rows<I::V, 1>) {
-        let mut acc = [[isa.zero()]; 1];
-        accumulate::<I, Dist2, 1, 1>(dim, rows, &Columns::new(isa, [self.next]), &mut acc);
+        let xs = Columns::new(isa, [self.next]);
+        let acc = M::measure(isa, dim, rows, &xs, [self.of]);
         self.best.offer_pair(isa, acc[0][0], b, self.units);
     }
 }
