@@ -22,4 +22,4 @@ pub use data::{Flat, Samples};
 pub use error::{Error, Result};
 pub use som::{Init, MAX_THREADS, Order, Som, SomBuilder};
 pub use som_kernel as kernel;
-pub use som_kernel::{Boundary, Clock, Schedule, Shape, Topology};
+pub use som_kernel::{Boundary, Clock, Distance, Schedule, Shape, Topology};

@@ -19,6 +19,7 @@ impl Som {
             epochs: self.epochs,
             steps: self.streamed,
             stream_steps: self.stream_steps,
+            distance: self.distance,
             codebook: self.codebook(),
         }
     }
@@ -44,6 +45,7 @@ impl Som {
             } else {
                 saved.stream_steps
             })
+            .distance(saved.distance)
             .init(Init::Codebook(saved.codebook.clone()))
             .build()?;
         som.streamed = saved.steps;

@@ -4,8 +4,8 @@ use crate::error::Result;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rand_xoshiro::rand_core::SeedableRng;
 use som_kernel::{
-    Boundary, Clock, Grid, Map, MapMut, Schedule, Shape, Topology, Training, blocked_len, init,
-    layout,
+    Boundary, Clock, Distance, Grid, Map, MapMut, Schedule, Shape, Topology, Training, blocked_len,
+    init, layout,
 };
 
 /// How the codebook starts.
@@ -57,9 +57,17 @@ pub struct SomBuilder {
     epochs: u64,
     threads: usize,
     stream_steps: u64,
+    distance: Distance,
 }
 
 impl SomBuilder {
+    /// The distance that ranks units, for training's winners and every search (default
+    /// Euclidean; see [`Distance`]). The quantization error stays Euclidean, as in MiniSom.
+    pub fn distance(mut self, d: Distance) -> Self {
+        self.distance = d;
+        self
+    }
+
     /// Topology (default rectangular).
     pub fn topology(mut self, t: Topology) -> Self {
         self.topology = t;
@@ -171,6 +179,7 @@ impl SomBuilder {
             },
             stream_steps: self.stream_steps.max(1),
             streamed: 0,
+            distance: self.distance,
         };
         som.initialise(None)?;
         Ok(som)
@@ -218,6 +227,8 @@ pub struct Som {
     pub(crate) stream_steps: u64,
     /// Steps taken by [`Som::partial_fit`].
     pub(crate) streamed: u64,
+    /// What ranks units in every search.
+    pub(crate) distance: Distance,
 }
 
 impl Som {
@@ -260,6 +271,7 @@ impl Som {
             epochs: 100,
             threads: 0,
             stream_steps: 10_000,
+            distance: Distance::Euclidean,
         }
     }
 
@@ -332,15 +344,23 @@ impl Som {
         self.dim
     }
 
-    /// A read-only kernel view of the map.
-    pub fn view(&self) -> Map<'_> {
-        Map::new(self.grid, self.dim, &self.weights).expect("the map's own shape is consistent")
+    /// The distance that ranks units in its searches.
+    pub fn distance(&self) -> Distance {
+        self.distance
     }
 
-    /// A trainable kernel view of the map.
+    /// A read-only kernel view of the map, searching by its distance.
+    pub fn view(&self) -> Map<'_> {
+        Map::new(self.grid, self.dim, &self.weights)
+            .and_then(|m| m.with_distance(self.distance))
+            .expect("the map's own shape is consistent, and som-std searches by every distance")
+    }
+
+    /// A trainable kernel view of the map, searching by its distance.
     pub(crate) fn view_mut(&mut self) -> MapMut<'_> {
         MapMut::new(self.grid, self.dim, &mut self.weights)
-            .expect("the map's own shape is consistent")
+            .and_then(|m| m.with_distance(self.distance))
+            .expect("the map's own shape is consistent, and som-std searches by every distance")
     }
 
     /// The codebook, row-major: unit `row * cols + col` after unit, `dim` values each.

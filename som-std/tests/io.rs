@@ -682,6 +682,7 @@ fn small_map() -> SavedMap {
         epochs: 12,
         steps: 34,
         stream_steps: 500,
+        distance: som_std::Distance::Chebyshev,
         codebook: vec![
             0.1,
             -0.2,

@@ -219,3 +219,52 @@ fn what_would_fail_at_the_end_fails_at_the_start() {
         .to_string();
     assert!(e.contains("more memory than can be had"), "{e}");
 }
+
+/// A map trained by another distance searches by it everywhere: each sample's unit is the
+/// reference's nearest by that distance on the trained codebook, online and batch training
+/// give other maps than the Euclidean ones, and a saved map keeps its distance.
+#[test]
+fn training_and_queries_use_the_maps_distance() {
+    use som_std::Distance;
+    use som_std::kernel::reference;
+    let data = blobs();
+    let flat = Flat::new(&data, 5).unwrap();
+    let euclidean = {
+        let mut som = map(0);
+        som.train_online(&flat, 2000, Order::Sequential).unwrap();
+        som.codebook()
+    };
+    for distance in [Distance::Cosine, Distance::Manhattan, Distance::Chebyshev] {
+        let build = || {
+            Som::builder(6, 7, 5)
+                .init(Init::Samples)
+                .seed(3)
+                .distance(distance)
+                .build()
+                .unwrap()
+        };
+        let mut som = build();
+        som.train_online(&flat, 2000, Order::Sequential).unwrap();
+        assert_eq!(som.distance(), distance);
+        assert_ne!(som.codebook(), euclidean, "{distance}: the winners differ");
+        let cb = som.codebook();
+        let bmus = som.bmus(&flat).unwrap();
+        for (x, b) in data.chunks_exact(5).zip(&bmus) {
+            let want = reference::bmu_by(distance, &cb, 5, x);
+            let at = |k: usize| reference::distance(distance, x, &cb[k * 5..k * 5 + 5]);
+            // The same unit, or one as near within rounding (sums with FMA).
+            assert!(
+                b.unit == want.unit || at(b.unit) <= want.dist2 + 1e-5,
+                "{distance}"
+            );
+        }
+        let mut batch = build();
+        batch.train_batch(&flat, 5).unwrap();
+        let path = std::env::temp_dir().join(format!("som-distance-{distance}.json"));
+        batch.save(&path).unwrap();
+        let loaded = Som::load(&path).unwrap();
+        std::fs::remove_file(&path).unwrap();
+        assert_eq!(loaded.distance(), distance);
+        assert_eq!(loaded.bmus(&flat).unwrap(), batch.bmus(&flat).unwrap());
+    }
+}

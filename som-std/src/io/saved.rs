@@ -3,7 +3,7 @@
 use super::text::{io_error, parse_error};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
-use som_kernel::{Boundary, Clock, Grid, Schedule, Shape, Topology, Training};
+use som_kernel::{Boundary, Clock, Distance, Grid, Schedule, Shape, Topology, Training};
 use std::io::{BufWriter, Read, Write};
 
 /// The `format` tag of a saved map.
@@ -46,6 +46,7 @@ pub const FORMAT_VERSION: u32 = 1;
 ///     epochs: 100,
 ///     steps: 0,
 ///     stream_steps: 0,
+///     distance: som_std::Distance::Cosine,
 ///     codebook: vec![0.1, 0.2, 0.3, 1.0, 2.0, 3.0],
 /// };
 /// let mut file = Vec::new();
@@ -84,6 +85,10 @@ pub struct SavedMap {
     /// Length of the streaming schedules (0 if not set).
     #[serde(default)]
     pub stream_steps: u64,
+    /// The distance that ranks units (Euclidean in files that do not say; written only when
+    /// it is another, so Euclidean maps save as before).
+    #[serde(default, with = "DistanceDef", skip_serializing_if = "is_euclidean")]
+    pub distance: Distance,
     /// Row-major codebook: unit `row * cols + col`, `dim` values each, `rows * cols * dim` in
     /// all.
     pub codebook: Vec<f32>,
@@ -323,6 +328,20 @@ enum TopologyDef {
 enum BoundaryDef {
     Planar,
     Toroidal,
+}
+
+/// MiniSom's names ([`Distance::name`]).
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "Distance", rename_all = "kebab-case")]
+enum DistanceDef {
+    Euclidean,
+    Cosine,
+    Manhattan,
+    Chebyshev,
+}
+
+fn is_euclidean(d: &Distance) -> bool {
+    *d == Distance::Euclidean
 }
 
 #[derive(Serialize, Deserialize)]
