@@ -23,8 +23,8 @@ mod som;
 mod train;
 
 pub use data::{Flat, Samples};
-pub use rows::Rows;
 pub use error::{Error, Result};
+pub use rows::Rows;
 pub use som::{Init, MAX_THREADS, Order, Som, SomBuilder};
 pub use som_kernel as kernel;
 pub use som_kernel::{Boundary, Clock, Schedule, Shape, Topology};

@@ -2,9 +2,9 @@
 
 use crate::data::{Samples, flatten, validate};
 use crate::error::{Error, Result};
-use crate::som::Som;
 use crate::exact::{DIGITS, Wide};
 use crate::rows::{Alone, Combine, Rows, share};
+use crate::som::Som;
 use crate::som::zeros;
 use rayon::prelude::*;
 use som_kernel::Bmu;
@@ -184,7 +184,13 @@ impl Som {
         self.check_rows(rows)?;
         let mut out = Vec::new();
         rows.each_block(0..rows.count(), |first, block| {
-            out.resize(block.len() / self.dim, Bmu { unit: 0, dist2: 0.0 });
+            out.resize(
+                block.len() / self.dim,
+                Bmu {
+                    unit: 0,
+                    dist2: 0.0,
+                },
+            );
             self.bmus_into(block, &mut out)?;
             f(first, &out)
         })
@@ -250,7 +256,13 @@ impl Som {
         let mut out = Vec::new();
         let local = self.check_rows(rows).and_then(|()| {
             rows.each_block(share(rows.count(), combine), |_, block| {
-                out.resize(block.len() / self.dim, Bmu { unit: 0, dist2: 0.0 });
+                out.resize(
+                    block.len() / self.dim,
+                    Bmu {
+                        unit: 0,
+                        dist2: 0.0,
+                    },
+                );
                 self.bmus_into(block, &mut out)?;
                 out.iter().for_each(|b| hits[b.unit] += 1);
                 Ok(())

@@ -290,7 +290,8 @@ impl Som {
         // A width that fails at the last epoch fails now, not after all the others.
         neighbourhood(epochs.saturating_sub(1))?;
         for e in 0..epochs {
-            let local = self.batch_statistics(rows, &mut shards, mine.clone(), &mut hits, &mut exact);
+            let local =
+                self.batch_statistics(rows, &mut shards, mine.clone(), &mut hits, &mut exact);
             combine.agree(local)?;
             combine_exact(combine, &mut hits, &mut exact)?;
             let round = |(s, w): (&mut f64, &Wide)| *s = w.to_f64();
@@ -326,7 +327,9 @@ impl Som {
             let mut stats = BatchStats::new(h, s, units, dim)?;
             stats.clear();
             let range = shard * samples..((shard + 1) * samples).min(n);
-            rows.each_block(range, |_, block| Ok(stats.accumulate(&map, block).map(drop)?))
+            rows.each_block(range, |_, block| {
+                Ok(stats.accumulate(&map, block).map(drop)?)
+            })
         };
         // Units per merge task.
         const MERGE: usize = 256;

@@ -165,7 +165,7 @@ impl F32File {
         let file = File::open(path.as_ref()).map_err(|e| io_error(&name, e))?;
         let len = file.metadata().map_err(|e| io_error(&name, e))?.len();
         let sample_bytes = dim as u64 * 4;
-        if len == 0 || len % sample_bytes != 0 {
+        if len == 0 || !len.is_multiple_of(sample_bytes) {
             return Err(parse_error(
                 &name,
                 None,
@@ -176,7 +176,10 @@ impl F32File {
             ));
         }
         let rows = usize::try_from(len / sample_bytes).map_err(|_| {
-            Error::Invalid(format!("{name}: {} is too large to address here", super::bytes(len)))
+            Error::Invalid(format!(
+                "{name}: {} is too large to address here",
+                super::bytes(len)
+            ))
         })?;
         Ok(Self {
             file,
@@ -209,7 +212,7 @@ impl F32File {
     /// if reading fails, [`Error::Parse`] naming a value that is not finite.
     pub fn read_rows(&self, first: usize, out: &mut [f32], bytes: &mut Vec<u8>) -> Result<()> {
         let count = out.len() / self.dim;
-        if out.len() % self.dim != 0 || first.saturating_add(count) > self.rows {
+        if !out.len().is_multiple_of(self.dim) || first.saturating_add(count) > self.rows {
             return Err(Error::Invalid(format!(
                 "{}: samples {first}..{} of {} (of dim {}) asked for; expected whole samples within the file",
                 self.name,
