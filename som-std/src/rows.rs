@@ -61,12 +61,11 @@ impl Rows<'_> {
             Rows::File(file) => {
                 let per = (BLOCK_BYTES / (4 * dim)).max(1);
                 let mut buf = vec![0.0f32; per.min(range.len()) * dim];
-                let mut bytes = Vec::new();
                 let mut first = range.start;
                 while first < range.end {
                     let n = per.min(range.end - first);
                     let block = &mut buf[..n * dim];
-                    file.read_rows(first, block, &mut bytes)?;
+                    file.read_rows(first, block)?;
                     f(first, block)?;
                     first += n;
                 }

@@ -148,6 +148,35 @@ fn one_to_four_ranks_train_the_single_process_codebook() {
             "{what}: the codebook differs from the single process's"
         );
     }
+    // 600 000 samples of dim 2: ten shards of 2^16 samples, shared 3-3-4 and 2-3-2-3.
+    let values: Vec<u8> = (0..1_200_000u32)
+        .flat_map(|i| (((i as u64 * 7919) % 1000) as f32 / 100.0).to_le_bytes())
+        .collect();
+    std::fs::write(dir.join("many.f32"), values).unwrap();
+    let many = |ranks: usize| {
+        let mut c = if ranks == 0 {
+            Command::new(som())
+        } else {
+            let mut c = mpirun(&dir);
+            c.args(["-n", &ranks.to_string(), som()]);
+            c
+        };
+        c.current_dir(&dir).arg("train");
+        if ranks > 0 {
+            c.arg("--mpi");
+        }
+        c.args([
+            "--data", "many.f32", "--dim", "2", "--rows", "4", "--cols", "5",
+        ])
+        .args(["--mode", "batch", "--epochs", "3", "--sigma-final", "1"])
+        .args(["--out", &format!("many{ranks}.json")]);
+        ok(&run(c, "many shards"), "many shards");
+        std::fs::read(dir.join(format!("many{ranks}.json"))).unwrap()
+    };
+    let one = many(0);
+    for ranks in [3, 4] {
+        assert!(many(ranks) == one, "ten shards on {ranks} ranks");
+    }
     // Queries: the same numbers from 3 ranks as from one process.
     for query in ["quality", "hits"] {
         let args = [

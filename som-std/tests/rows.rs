@@ -146,3 +146,38 @@ fn bad_files_are_named() {
         .to_string();
     assert!(linear.contains("needs the data in memory"), "{linear}");
 }
+
+/// More than eight shards (600 000 samples: ten of 2^16), computed one, two or three at a
+/// time: the same bits as one pass in memory.
+#[test]
+fn many_shards_give_the_same_bits_at_any_thread_count() {
+    let data: Vec<f32> = (0..600_000 * 2)
+        .map(|i| ((i as u64 * 7919) % 1000) as f32 / 100.0)
+        .collect();
+    let tmp = {
+        let mut f = tempfile::Builder::new().suffix(".f32").tempfile().unwrap();
+        let bytes: Vec<u8> = data.iter().flat_map(|v| v.to_le_bytes()).collect();
+        std::io::Write::write_all(f.as_file_mut(), &bytes).unwrap();
+        f
+    };
+    let file = F32File::open(tmp.path(), 2).unwrap();
+    let build = |threads| {
+        Som::builder(3, 4, 2)
+            .init(Init::DataRange)
+            .seed(2)
+            .threads(threads)
+            .build()
+            .unwrap()
+    };
+    let mut memory = build(1);
+    memory
+        .train_batch(&Flat::new(&data, 2).unwrap(), 2)
+        .unwrap();
+    for threads in [1, 2, 3] {
+        let mut streamed = build(threads);
+        streamed
+            .train_batch_rows(&Rows::File(&file), 2, |_, _| {})
+            .unwrap();
+        assert_eq!(memory.codebook(), streamed.codebook(), "{threads} threads");
+    }
+}

@@ -742,10 +742,10 @@ fn check_output(out: &std::path::Path, shape: Shape, boundary: Boundary) -> Resu
 fn check_memory(rows: usize, cols: usize, dim: usize, mode: Mode) -> Result<(), Error> {
     let values = (rows as u128) * (cols as u128) * (dim as u128);
     // The blocked codebook, a row-major copy to write and one to query (f32); batch training
-    // adds sums per unit and per shard (f64).
+    // adds sums per unit and per shard (f64) and the exact sums (384 bits).
     let per_value: u128 = match mode {
         Mode::Online => 12,
-        Mode::Batch => 12 + 16,
+        Mode::Batch => 12 + 16 + 48,
     };
     let needed = u64::try_from(values * per_value).unwrap_or(u64::MAX);
     let Some(free) = available_memory() else {
