@@ -75,8 +75,8 @@ impl Rows<'_> {
     }
 }
 
-/// How the processes working on one data set combine what each computed on its share: all
-/// nothing in one process ([`Alone`]); collectives over MPI ranks.
+/// How the processes working on one data set combine what each computed on its share:
+/// nothing to do in one process ([`Alone`]); collectives over MPI ranks.
 pub(crate) trait Combine {
     /// This process's index, from 0.
     fn rank(&self) -> usize {
