@@ -116,7 +116,8 @@ pub fn check_same<C: Communicator>(comm: &C, what: &str, text: &str) -> Result<(
 /// own shards of a file. The same codebook on every rank, and the same bits as one process.
 ///
 /// # Errors
-/// As [`Som::train_batch_rows`], on every rank; ranks whose data differ in size or dim.
+/// As [`Som::train_batch_rows`], on every rank; ranks whose data differ in size or dim, or
+/// whose starting codebooks differ.
 pub fn train_batch<C: Communicator>(
     som: &mut Som,
     comm: &C,
@@ -125,27 +126,57 @@ pub fn train_batch<C: Communicator>(
     progress: impl FnMut(u64, u64),
 ) -> Result<()> {
     let ranks = Ranks(comm);
-    check_same(
-        comm,
-        "the data's samples and dim",
-        &format!("{} samples of dim {}", rows.count(), rows.dim()),
-    )?;
+    check_same(comm, "the data", &data(rows))?;
     som.prepare_rows(rows, &ranks)?;
+    // A start read from a file (--init) may differ between nodes.
+    check_same(comm, "the starting codebooks", &codebook(som))?;
     som.batch_epochs(rows, &ranks, epochs, progress)
+}
+
+/// What must be alike about the data on every rank.
+fn data(rows: &Rows<'_>) -> String {
+    format!("{} samples of dim {}", rows.count(), rows.dim())
+}
+
+/// A fingerprint of a map's codebook (FNV-1a of its bits), to check that ranks hold the same.
+fn codebook(som: &Som) -> String {
+    let hash = som
+        .codebook()
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, w| {
+            (h ^ u64::from(w.to_bits())).wrapping_mul(0x0100_0000_01b3)
+        });
+    let g = som.grid();
+    format!(
+        "a {}x{} map of dim {}, fingerprint {hash:016x}",
+        g.rows(),
+        g.cols(),
+        som.dim()
+    )
 }
 
 /// Collective: [`Som::quality_rows`] across the ranks of `comm`, each reading its own share.
 ///
 /// # Errors
-/// As [`Som::quality_rows`], on every rank.
+/// As [`Som::quality_rows`], on every rank; ranks whose data or codebooks differ.
 pub fn quality<C: Communicator>(som: &Som, comm: &C, rows: &Rows<'_>) -> Result<(f32, f32)> {
+    check_same(
+        comm,
+        "the data and codebook",
+        &(data(rows) + ", " + &codebook(som)),
+    )?;
     som.quality_on(rows, &Ranks(comm))
 }
 
 /// Collective: [`Som::hits_rows`] across the ranks of `comm`, each reading its own share.
 ///
 /// # Errors
-/// As [`Som::hits_rows`], on every rank.
+/// As [`Som::hits_rows`], on every rank; ranks whose data or codebooks differ.
 pub fn hits<C: Communicator>(som: &Som, comm: &C, rows: &Rows<'_>) -> Result<Vec<u64>> {
+    check_same(
+        comm,
+        "the data and codebook",
+        &(data(rows) + ", " + &codebook(som)),
+    )?;
     som.hits_on(rows, &Ranks(comm))
 }
