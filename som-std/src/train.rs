@@ -239,11 +239,19 @@ impl Som {
         if self.initialised {
             return Ok(());
         }
+        let start = self.initialise_from(rows, &range);
+        combine.agree(start)
+    }
+
+    /// A pending data-dependent initialisation from `rows`, whose per-dimension range (over
+    /// every process) is `range`.
+    fn initialise_from(&mut self, rows: &Rows<'_>, range: &[(f32, f32)]) -> Result<()> {
+        let dim = self.dim;
         match (rows, &self.init) {
             (Rows::Memory(flat), _) => self.initialise(Some(flat.data())),
             (Rows::File(_), Init::DataRange) => {
                 let mut map = MapMut::new(self.grid, dim, &mut self.weights)?;
-                from_range(&mut map, &mut self.rng, &range)?;
+                from_range(&mut map, &mut self.rng, range)?;
                 self.initialised = true;
                 Ok(())
             }
