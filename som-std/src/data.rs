@@ -35,6 +35,16 @@ impl<'a> Flat<'a> {
         }
         Ok(Self { data, dim })
     }
+
+    /// Values per sample.
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// The values, sample after sample.
+    pub fn data(&self) -> &'a [f32] {
+        self.data
+    }
 }
 
 impl Samples for Flat<'_> {

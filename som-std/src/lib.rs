@@ -8,18 +8,23 @@
 pub mod data;
 pub mod datasets;
 mod error;
+mod exact;
 pub mod io;
+#[cfg(feature = "mpi")]
+pub mod mpi;
 pub mod names;
 mod persist;
 pub mod picture;
 mod presets;
 mod query;
+pub mod rows;
 pub mod simd;
 mod som;
 mod train;
 
 pub use data::{Flat, Samples};
 pub use error::{Error, Result};
+pub use rows::Rows;
 pub use som::{Init, MAX_THREADS, Order, Som, SomBuilder};
 pub use som_kernel as kernel;
 pub use som_kernel::{Boundary, Clock, Distance, Schedule, Shape, Topology};

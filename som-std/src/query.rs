@@ -2,9 +2,16 @@
 
 use crate::data::{Samples, flatten, validate};
 use crate::error::{Error, Result};
+use crate::exact::{DIGITS, Wide};
+use crate::rows::{Alone, Combine, Rows, share};
 use crate::som::Som;
+use crate::som::zeros;
+use rayon::prelude::*;
 use som_kernel::Bmu;
 use std::collections::BTreeMap;
+
+/// Samples per parallel task in the queries of [`Rows`].
+const TASK: usize = 512;
 
 impl Som {
     /// Best-matching units of every sample (validated), in parallel.
@@ -143,5 +150,126 @@ impl Som {
                     .map(|(l, _)| l.clone())
             })
             .collect())
+    }
+
+    /// The quantization error (mean distance of a sample to its best-matching unit) and the
+    /// topographic error of samples in memory or in a file read a block at a time. The
+    /// distances are summed exactly (the same result however the samples are split).
+    ///
+    /// # Errors
+    /// Samples of another dim than the map's; a file that cannot be read or holds a value
+    /// that is not finite (named).
+    pub fn quality_rows(&self, rows: &Rows<'_>) -> Result<(f32, f32)> {
+        self.quality_on(rows, &Alone)
+    }
+
+    /// How many samples in memory or in a file each unit wins.
+    ///
+    /// # Errors
+    /// As [`Som::quality_rows`].
+    pub fn hits_rows(&self, rows: &Rows<'_>) -> Result<Vec<u64>> {
+        self.hits_on(rows, &Alone)
+    }
+
+    /// Calls `f` with each block of samples of `rows` (from its first sample's index, in
+    /// order) and their best-matching units: `map` on a file larger than memory.
+    ///
+    /// # Errors
+    /// As [`Som::quality_rows`], and `f`'s own.
+    pub fn bmus_rows(
+        &self,
+        rows: &Rows<'_>,
+        mut f: impl FnMut(usize, &[Bmu]) -> Result<()>,
+    ) -> Result<()> {
+        self.check_rows(rows)?;
+        let mut out = Vec::new();
+        rows.each_block(0..rows.count(), |first, block| {
+            out.resize(
+                block.len() / self.dim,
+                Bmu {
+                    unit: 0,
+                    dist2: 0.0,
+                },
+            );
+            self.bmus_into(block, &mut out)?;
+            f(first, &out)
+        })
+    }
+
+    fn check_rows(&self, rows: &Rows<'_>) -> Result<()> {
+        if rows.dim() != self.dim {
+            return Err(Error::Invalid(format!(
+                "samples of dim {} for a map of dim {}; expected the same",
+                rows.dim(),
+                self.dim
+            )));
+        }
+        if let Rows::Memory(flat) = rows {
+            validate(flat, self.dim)?;
+        }
+        Ok(())
+    }
+
+    /// [`Som::quality_rows`] of this process's share, combined with the others'.
+    pub(crate) fn quality_on(&self, rows: &Rows<'_>, combine: &dyn Combine) -> Result<(f32, f32)> {
+        let (map, grid, dim) = (self.view(), self.grid, self.dim);
+        let (mut qe, mut broken) = (Wide::default(), 0u64);
+        let one = |chunk: &[f32]| -> Result<(Wide, u64)> {
+            let (mut qe, mut broken) = (Wide::default(), 0u64);
+            for x in chunk.chunks_exact(dim) {
+                let [a, b] = map.bmu2(x)?;
+                qe.add(f64::from(a.dist2.sqrt()));
+                if grid.units() > 1 && !grid.adjacent(a.unit, b.unit) {
+                    broken += 1;
+                }
+            }
+            Ok((qe, broken))
+        };
+        let local = self.check_rows(rows).and_then(|()| {
+            rows.each_block(share(rows.count(), combine), |_, block| {
+                let parts: Vec<(Wide, u64)> = if self.threads == 1 {
+                    vec![one(block)?]
+                } else {
+                    self.in_pool(|| block.par_chunks(TASK * dim).map(one).collect::<Result<_>>())?
+                };
+                for (q, b) in parts {
+                    qe += q;
+                    broken += b;
+                }
+                Ok(())
+            })
+        });
+        combine.agree(local)?;
+        let mut values = vec![0i64; 1 + DIGITS];
+        values[0] = broken as i64;
+        qe.to_digits(&mut values[1..]);
+        combine.sum(&mut values)?;
+        let n = rows.count().max(1) as f64;
+        let qe = Wide::from_digits(&values[1..]).to_f64() / n;
+        Ok((qe as f32, (values[0] as f64 / n) as f32))
+    }
+
+    /// [`Som::hits_rows`] of this process's share, combined with the others'.
+    pub(crate) fn hits_on(&self, rows: &Rows<'_>, combine: &dyn Combine) -> Result<Vec<u64>> {
+        let units = self.grid.units();
+        let mut hits: Vec<i64> = zeros(units, || "hit counts".to_string())?;
+        let mut out = Vec::new();
+        let local = self.check_rows(rows).and_then(|()| {
+            rows.each_block(share(rows.count(), combine), |_, block| {
+                out.resize(
+                    block.len() / self.dim,
+                    Bmu {
+                        unit: 0,
+                        dist2: 0.0,
+                    },
+                );
+                self.bmus_into(block, &mut out)?;
+                out.iter().for_each(|b| hits[b.unit] += 1);
+                Ok(())
+            })
+        });
+        combine.agree(local)?;
+        combine.sum(&mut hits)?;
+        Ok(hits.into_iter().map(|h| h.max(0) as u64).collect())
     }
 }

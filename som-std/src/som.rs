@@ -192,6 +192,31 @@ pub const MAX_THREADS: usize = 1024;
 
 /// `len` zeros, or an error naming `what` and the bytes it needed when the memory cannot be
 /// had (where `vec!` would abort the process).
+/// Widens per-dimension `(low, high)` ranges to take in the samples of flat `data`.
+pub(crate) fn widen(range: &mut [(f32, f32)], data: &[f32]) {
+    for x in data.chunks_exact(range.len().max(1)) {
+        for ((lo, hi), &v) in range.iter_mut().zip(x) {
+            (*lo, *hi) = (lo.min(v), hi.max(v));
+        }
+    }
+}
+
+/// Every weight uniform within its dimension's `(low, high)` range ([`Init::DataRange`]).
+pub(crate) fn from_range(
+    map: &mut MapMut<'_>,
+    rng: &mut Xoshiro256PlusPlus,
+    range: &[(f32, f32)],
+) -> Result<()> {
+    let mut unit = vec![0.0; range.len()];
+    for k in 0..map.grid().units() {
+        for (v, (lo, hi)) in unit.iter_mut().zip(range) {
+            *v = lo + (hi - lo) * init::unit_f32(rng);
+        }
+        map.set_unit(k, &unit)?;
+    }
+    Ok(())
+}
+
 pub(crate) fn zeros<T: Default + Clone>(
     len: usize,
     what: impl FnOnce() -> String,
@@ -296,20 +321,9 @@ impl Som {
             Init::Codebook(cb) => layout::to_blocked(cb, units, self.dim, map.weights_mut())?,
             Init::DataRange => match data {
                 Some(d) => {
-                    let dim = self.dim;
-                    let mut range = vec![(f32::INFINITY, f32::NEG_INFINITY); dim];
-                    for x in d.chunks_exact(dim) {
-                        for ((lo, hi), &v) in range.iter_mut().zip(x) {
-                            (*lo, *hi) = (lo.min(v), hi.max(v));
-                        }
-                    }
-                    let mut unit = vec![0.0; dim];
-                    for k in 0..units {
-                        for (v, (lo, hi)) in unit.iter_mut().zip(&range) {
-                            *v = lo + (hi - lo) * init::unit_f32(&mut self.rng);
-                        }
-                        map.set_unit(k, &unit)?;
-                    }
+                    let mut range = vec![(f32::INFINITY, f32::NEG_INFINITY); self.dim];
+                    widen(&mut range, d);
+                    from_range(&mut map, &mut self.rng, &range)?;
                 }
                 None => return Ok(()),
             },

@@ -2,10 +2,13 @@
 
 use crate::data::{Samples, flatten, validate};
 use crate::error::{Error, Result};
-use crate::som::{Order, Som, zeros};
+use crate::exact::{DIGITS, Wide};
+use crate::rows::{Alone, Combine, Rows, share};
+use crate::som::{Init, Order, Som, from_range, widen, zeros};
 use rayon::prelude::*;
-use som_kernel::{BatchStats, Bmu, Clock, Map, Neighbourhood, init};
+use som_kernel::{BatchStats, Bmu, Clock, Map, MapMut, Neighbourhood, init};
 use std::borrow::Cow;
+use std::ops::Range;
 
 /// Samples per parallel task in whole-data BMU searches.
 const TASK: usize = 512;
@@ -164,11 +167,11 @@ impl Som {
     /// [`Som::train_batch`], calling `progress(done, epochs)` after every epoch.
     ///
     /// Each epoch, the samples are cut into shards of a size that depends only on the data and
-    /// the map (never on the thread count); each shard finds its samples' best-matching units
-    /// and sums them into statistics of its own (fused, so a shard's samples are read once,
-    /// while in cache), in parallel; the shards are then merged in shard order, in parallel
-    /// over units. Every sum is thus added in the same order whatever the threads: results
-    /// are bit-identical for any thread count. The shard buffers are allocated once per call.
+    /// the map (never on the thread or process count); each shard finds its samples'
+    /// best-matching units and sums them into statistics of its own (fused, so a shard's
+    /// samples are read once, while in cache), in parallel; the shards' sums are then added
+    /// exactly (order-independent, rounded once). Results are bit-identical for any thread
+    /// count, and for any number of MPI ranks sharing the shards.
     ///
     /// # Errors
     /// As [`Som::train_batch`].
@@ -176,13 +179,121 @@ impl Som {
         &mut self,
         data: &S,
         epochs: u64,
-        mut progress: impl FnMut(u64, u64),
+        progress: impl FnMut(u64, u64),
     ) -> Result<()> {
         let flat = self.prepare(data)?;
+        let flat = crate::Flat::new(&flat, self.dim)?;
+        self.batch_epochs(&Rows::Memory(flat), &Alone, epochs, progress)
+    }
+
+    /// Batch training on samples in memory or in a raw `.f32` file read a block at a time
+    /// (memory: the map and bounded buffers, whatever the file's size). The same bits as
+    /// [`Som::train_batch`] on the same samples. A file is read once more before training,
+    /// to check every value and to find the range a [`crate::Init::DataRange`] start needs.
+    ///
+    /// # Errors
+    /// As [`Som::train_batch`]; a file that cannot be read or holds a value that is not finite
+    /// (named); [`crate::Init::Linear`] from a file (it needs the data in memory).
+    pub fn train_batch_rows(
+        &mut self,
+        rows: &Rows<'_>,
+        epochs: u64,
+        progress: impl FnMut(u64, u64),
+    ) -> Result<()> {
+        self.prepare_rows(rows, &Alone)?;
+        self.batch_epochs(rows, &Alone, epochs, progress)
+    }
+
+    /// Checks `rows` (this process's share of a file; all of memory) and runs a pending
+    /// data-dependent initialisation, from the range over every process.
+    pub(crate) fn prepare_rows(&mut self, rows: &Rows<'_>, combine: &dyn Combine) -> Result<()> {
+        let dim = self.dim;
+        let check = || -> Result<()> {
+            if rows.dim() != dim {
+                return Err(Error::Invalid(format!(
+                    "samples of dim {} for a map of dim {dim}; expected the same",
+                    rows.dim()
+                )));
+            }
+            if rows.count() == 0 {
+                return Err(Error::Invalid(
+                    "no samples: training needs at least one".into(),
+                ));
+            }
+            Ok(())
+        };
+        combine.agree(check())?;
+        let mut range = vec![(f32::INFINITY, f32::NEG_INFINITY); dim];
+        let scan = match rows {
+            Rows::Memory(flat) => validate(flat, dim).map(|()| widen(&mut range, flat.data())),
+            Rows::File(_) => rows.each_block(share(rows.count(), combine), |_, block| {
+                widen(&mut range, block);
+                Ok(())
+            }),
+        };
+        combine.agree(scan)?;
+        let (mut low, mut high): (Vec<f32>, Vec<f32>) = range.iter().copied().unzip();
+        combine.min_max(&mut low, &mut high)?;
+        let range: Vec<(f32, f32)> = low.into_iter().zip(high).collect();
+        check_magnitude(&range)?;
+        if self.initialised {
+            return Ok(());
+        }
+        let start = self.initialise_from(rows, &range);
+        combine.agree(start)
+    }
+
+    /// A pending data-dependent initialisation from `rows`, whose per-dimension range (over
+    /// every process) is `range`.
+    fn initialise_from(&mut self, rows: &Rows<'_>, range: &[(f32, f32)]) -> Result<()> {
+        let dim = self.dim;
+        match (rows, &self.init) {
+            (Rows::Memory(flat), _) => self.initialise(Some(flat.data())),
+            (Rows::File(_), Init::DataRange) => {
+                let mut map = MapMut::new(self.grid, dim, &mut self.weights)?;
+                from_range(&mut map, &mut self.rng, range)?;
+                self.initialised = true;
+                Ok(())
+            }
+            // As the kernel's `init::samples`: one drawn index per unit, that sample read.
+            (Rows::File(file), Init::Samples) => {
+                let mut map = MapMut::new(self.grid, dim, &mut self.weights)?;
+                let mut x = vec![0.0; dim];
+                for k in 0..self.grid.units() {
+                    let i = init::index(&mut self.rng, file.rows());
+                    file.read_rows(i, &mut x)?;
+                    map.set_unit(k, &x)?;
+                }
+                self.initialised = true;
+                Ok(())
+            }
+            (Rows::File(file), Init::Linear) => Err(Error::Invalid(format!(
+                "{}: the linear (PCA) initialisation needs the data in memory; expected a random, data-range or samples start, or a codebook",
+                file.name()
+            ))),
+            (Rows::File(_), _) => self.initialise(None),
+        }
+    }
+
+    /// The epochs of batch training on prepared `rows`: this process's shards, combined with
+    /// the others'.
+    pub(crate) fn batch_epochs(
+        &mut self,
+        rows: &Rows<'_>,
+        combine: &dyn Combine,
+        epochs: u64,
+        mut progress: impl FnMut(u64, u64),
+    ) -> Result<()> {
         let (units, dim) = (self.grid.units(), self.dim);
-        let mut shards = Shards::new(flat.len() / dim, units, dim)?;
+        let threads = match self.threads {
+            1 => 1,
+            _ => self.in_pool(rayon::current_num_threads),
+        };
+        let mut shards = Shards::new(rows.count(), units, dim, threads)?;
+        let mine = shards.part(combine.rank(), combine.size());
         let what = || "batch training's sums".to_string();
         let (mut hits, mut sums) = (zeros(units, what)?, zeros(units * dim, what)?);
+        let mut exact: Vec<Wide> = zeros(units * dim, what)?;
         let training = self.training;
         let neighbourhood = |e: u64| {
             let sigma = training.sigma.at(e, epochs.saturating_sub(1).max(1));
@@ -191,7 +302,16 @@ impl Som {
         // A width that fails at the last epoch fails now, not after all the others.
         neighbourhood(epochs.saturating_sub(1))?;
         for e in 0..epochs {
-            self.batch_statistics(&flat, &mut shards, &mut hits, &mut sums)?;
+            let local =
+                self.batch_statistics(rows, &mut shards, mine.clone(), &mut hits, &mut exact);
+            combine.agree(local)?;
+            combine_exact(combine, &mut hits, &mut exact)?;
+            let round = |(s, w): (&mut f64, &Wide)| *s = w.to_f64();
+            if self.threads == 1 {
+                sums.iter_mut().zip(&exact).for_each(round);
+            } else {
+                self.in_pool(|| sums.par_iter_mut().zip(&exact).for_each(round));
+            }
             let nb = neighbourhood(e)?;
             self.view_mut().apply_batch(&hits, &sums, &nb)?;
             progress(e + 1, epochs);
@@ -199,69 +319,71 @@ impl Som {
         Ok(())
     }
 
-    /// Batch statistics of flat, validated data into `hits` and `sums`: per shard (BMU search
-    /// and sums fused), then merged in shard order. Deterministic for any thread count.
+    /// Batch statistics of the shards `mine` of validated `rows` into `hits` and the exact
+    /// `sums`: a wave of shards at a time, each shard's BMU search and sums fused, then added
+    /// exactly. Deterministic for any thread count.
     fn batch_statistics(
         &self,
-        flat: &[f32],
+        rows: &Rows<'_>,
         shards: &mut Shards,
+        mine: Range<usize>,
         hits: &mut [u64],
-        sums: &mut [f64],
+        sums: &mut [Wide],
     ) -> Result<()> {
-        let (units, dim) = (self.grid.units(), self.dim);
+        let (units, dim, n) = (self.grid.units(), self.dim, rows.count());
         let map: Map<'_> = self.view();
-        let size = shards.samples * dim;
-        let one = |((h, s), d): ((&mut [u64], &mut [f64]), &[f32])| -> Result<()> {
+        hits.fill(0);
+        sums.fill(Wide::default());
+        let (samples, wave) = (shards.samples, shards.wave);
+        let one = |((h, s), shard): ((&mut [u64], &mut [f64]), usize)| -> Result<()> {
             let mut stats = BatchStats::new(h, s, units, dim)?;
             stats.clear();
-            stats.accumulate(&map, d)?;
-            Ok(())
+            let range = shard * samples..((shard + 1) * samples).min(n);
+            rows.each_block(range, |_, block| {
+                Ok(stats.accumulate(&map, block).map(drop)?)
+            })
         };
         // Units per merge task.
         const MERGE: usize = 256;
-        let count = shards.count;
-        let (shard_hits, shard_sums) = (&mut shards.hits, &mut shards.sums);
-        if self.threads == 1 {
-            shard_hits
+        let all: Vec<usize> = mine.collect();
+        for group in all.chunks(wave) {
+            let (shard_hits, shard_sums) = (&mut shards.hits, &mut shards.sums);
+            let slots = shard_hits
                 .chunks_mut(units)
-                .zip(shard_sums.chunks_mut(units * dim))
-                .zip(flat.chunks(size))
-                .try_for_each(one)?;
-        } else {
-            self.in_pool(|| {
-                shard_hits
-                    .par_chunks_mut(units)
-                    .zip(shard_sums.par_chunks_mut(units * dim))
-                    .zip(flat.par_chunks(size))
-                    .try_for_each(one)
-            })?;
-        }
-        let (shard_hits, shard_sums) = (&shards.hits, &shards.sums);
-        let merge_hits = |(i, out): (usize, &mut [u64])| {
-            for (u, o) in out.iter_mut().enumerate() {
-                let k = i * MERGE + u;
-                *o = (0..count).fold(0u64, |a, s| a.saturating_add(shard_hits[s * units + k]));
+                .zip(shard_sums.chunks_mut(units * dim));
+            if self.threads == 1 {
+                slots.zip(group.iter().copied()).try_for_each(one)?;
+            } else {
+                let slots: Vec<_> = slots.zip(group.iter().copied()).collect();
+                self.in_pool(|| slots.into_par_iter().try_for_each(one))?;
             }
-        };
-        // Sums of MERGE units at a time; each value adds the shards in order, from 0.
-        let merge_sums = |(i, out): (usize, &mut [f64])| {
-            let at = i * MERGE * dim;
-            for (j, o) in out.iter_mut().enumerate() {
-                *o = (0..count).fold(0.0f64, |a, s| a + shard_sums[s * units * dim + at + j]);
-            }
-        };
-        if self.threads == 1 {
-            hits.chunks_mut(MERGE).enumerate().for_each(merge_hits);
-            sums.chunks_mut(MERGE * dim)
-                .enumerate()
-                .for_each(merge_sums);
-        } else {
-            self.in_pool(|| {
-                hits.par_chunks_mut(MERGE).enumerate().for_each(merge_hits);
-                sums.par_chunks_mut(MERGE * dim)
+            let count = group.len();
+            let (shard_hits, shard_sums) = (&shards.hits, &shards.sums);
+            let merge_hits = |(i, out): (usize, &mut [u64])| {
+                for (u, o) in out.iter_mut().enumerate() {
+                    let k = i * MERGE + u;
+                    *o = (0..count).fold(*o, |a, s| a.saturating_add(shard_hits[s * units + k]));
+                }
+            };
+            let merge_sums = |(i, out): (usize, &mut [Wide])| {
+                let at = i * MERGE * dim;
+                for (j, o) in out.iter_mut().enumerate() {
+                    (0..count).for_each(|s| o.add(shard_sums[s * units * dim + at + j]));
+                }
+            };
+            if self.threads == 1 {
+                hits.chunks_mut(MERGE).enumerate().for_each(merge_hits);
+                sums.chunks_mut(MERGE * dim)
                     .enumerate()
                     .for_each(merge_sums);
-            });
+            } else {
+                self.in_pool(|| {
+                    hits.par_chunks_mut(MERGE).enumerate().for_each(merge_hits);
+                    sums.par_chunks_mut(MERGE * dim)
+                        .enumerate()
+                        .for_each(merge_sums);
+                });
+            }
         }
         Ok(())
     }
@@ -291,12 +413,56 @@ impl Som {
     }
 }
 
-/// Per-shard batch statistics, allocated once per batch training.
+/// Adds every process's hit counts and exact sums, in place (nothing to do alone). The sums
+/// travel as integer digits, so the total is exact whatever order the processes add in.
+fn combine_exact(combine: &dyn Combine, hits: &mut [u64], sums: &mut [Wide]) -> Result<()> {
+    if combine.size() == 1 {
+        return Ok(());
+    }
+    let what = || "the sums sent between ranks".to_string();
+    let mut values: Vec<i64> = zeros(hits.len() + sums.len() * DIGITS, what)?;
+    let (h, d) = values.split_at_mut(hits.len());
+    h.iter_mut()
+        .zip(hits.iter())
+        .for_each(|(v, &n)| *v = n.min(i64::MAX as u64) as i64);
+    d.chunks_mut(DIGITS)
+        .zip(sums.iter())
+        .for_each(|(out, w)| w.to_digits(out));
+    combine.sum(&mut values)?;
+    let (h, d) = values.split_at(hits.len());
+    hits.iter_mut()
+        .zip(h)
+        .for_each(|(n, &v)| *n = v.max(0) as u64);
+    sums.iter_mut()
+        .zip(d.chunks(DIGITS))
+        .for_each(|(w, digits)| *w = Wide::from_digits(digits));
+    Ok(())
+}
+
+/// Checks that squared distances of data in `range` (per dimension) stay finite in `f32`:
+/// past that, every unit is as far as every other and training learns nothing.
+pub(crate) fn check_magnitude(range: &[(f32, f32)]) -> Result<()> {
+    let largest = range
+        .iter()
+        .fold(0.0f32, |m, &(lo, hi)| m.max(lo.abs()).max(hi.abs()));
+    let bound = (f64::from(f32::MAX) / range.len().max(1) as f64).sqrt() / 2.0;
+    if f64::from(largest) > bound {
+        return Err(Error::Invalid(format!(
+            "a value of magnitude {largest:e}; expected at most {bound:.3e} for dim {} (larger squared distances overflow f32): scale the data",
+            range.len()
+        )));
+    }
+    Ok(())
+}
+
+/// The shards of batch statistics, and buffers for one wave of them at a time.
 struct Shards {
     /// Samples per shard (the last may have fewer).
     samples: usize,
     count: usize,
-    /// `count` blocks of `units` hit counts, and of `units * dim` sums.
+    /// Shards computed at once (each with its own buffers): one per thread.
+    wave: usize,
+    /// `wave` blocks of `units` hit counts, and of `units * dim` sums.
     hits: Vec<u64>,
     sums: Vec<f64>,
 }
@@ -304,26 +470,39 @@ struct Shards {
 /// Fewest samples per shard: below this, a shard's statistics cost more to clear and merge
 /// than its samples to search.
 const SHARD_MIN: usize = 2048;
-/// Most shards: enough to keep a few threads busy, few enough to merge cheaply.
+/// Most samples per shard when there are more than [`SHARDS_MAX`] shards, so that a large data
+/// set has shards for many threads and MPI ranks. Adding a shard to the exact sums costs about
+/// what searching 60 of its samples does (measured), 0.1% of a full shard.
+const SHARD_MOST: usize = 1 << 16;
+/// Most shards for data of up to `SHARDS_MAX * SHARD_MOST` samples.
 const SHARDS_MAX: usize = 8;
-/// Most memory for all shards' statistics together.
+/// Most memory for the statistics of the shards computed at once.
 const SHARD_BYTES: usize = 64 << 20;
 
 impl Shards {
     /// Shards for `n` samples: their size depends only on `n` and the map's size, never on the
-    /// thread count (the results depend on it).
-    fn new(n: usize, units: usize, dim: usize) -> Result<Self> {
+    /// thread or process count (the results depend on it); one shard in flight per thread.
+    fn new(n: usize, units: usize, dim: usize, threads: usize) -> Result<Self> {
         let bytes = units * (dim + 1) * 8;
-        let most = SHARDS_MAX.min(SHARD_BYTES / bytes.max(1)).max(1);
+        let memory = (SHARD_BYTES / bytes.max(1)).max(1);
+        let most = SHARDS_MAX.min(memory).max(n.div_ceil(SHARD_MOST));
         let samples = n.div_ceil(n.div_ceil(SHARD_MIN).clamp(1, most)).max(1);
         let count = n.div_ceil(samples).max(1);
-        let what = || format!("batch training's sums for {count} shards");
+        let wave = threads.clamp(1, memory).min(count);
+        let what = || format!("batch training's sums for {wave} shards");
         Ok(Self {
             samples,
             count,
-            hits: zeros(count * units, what)?,
-            sums: zeros(count * units * dim, what)?,
+            wave,
+            hits: zeros(wave * units, what)?,
+            sums: zeros(wave * units * dim, what)?,
         })
+    }
+
+    /// The shards of process `rank` of `size`: a contiguous run, as even as can be.
+    fn part(&self, rank: usize, size: usize) -> Range<usize> {
+        let at = |r: usize| (self.count as u128 * r as u128 / size.max(1) as u128) as usize;
+        at(rank)..at(rank + 1)
     }
 }
 

@@ -783,3 +783,100 @@ fn spreadsheet_csv_and_delimiter() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// Batch training on a `.f32` file streams it and writes the codebook that loading it does;
+/// `quality` and `hits` on the file agree with the same data as CSV; hits add up to the
+/// samples.
+#[test]
+fn a_streamed_f32_file_trains_and_queries_as_loaded_data() {
+    let dir = workdir("stream");
+    let rows: Vec<Vec<f32>> = (0..5000u32)
+        .map(|i| {
+            (0..4)
+                .map(|d| ((i * 31 + d * 7) % 97) as f32 / 9.7)
+                .collect()
+        })
+        .collect();
+    let bytes: Vec<u8> = rows
+        .iter()
+        .flatten()
+        .flat_map(|v| v.to_le_bytes())
+        .collect();
+    std::fs::write(dir.join("d.f32"), bytes).unwrap();
+    let csv: String = rows
+        .iter()
+        .map(|r| {
+            r.iter()
+                .map(|v| v.to_string())
+                .collect::<Vec<_>>()
+                .join(",")
+                + "\n"
+        })
+        .collect();
+    std::fs::write(dir.join("d.csv"), csv).unwrap();
+    let train = |extra: &[&str], out: &str| {
+        let mut args = vec![
+            "train",
+            "--data",
+            "d.f32",
+            "--dim",
+            "4",
+            "--rows",
+            "5",
+            "--cols",
+            "6",
+            "--mode",
+            "batch",
+            "--epochs",
+            "4",
+            "--sigma-final",
+            "1",
+            "--out",
+            out,
+        ];
+        args.extend_from_slice(extra);
+        stdout(&som(&dir, &args));
+        std::fs::read(dir.join(out)).unwrap()
+    };
+    let streamed = train(&[], "s.json");
+    assert_eq!(streamed, train(&["--in-memory"], "m.json"));
+    let query = |what: &str, data: &str| {
+        let mut args = vec![what, "--codebook", "s.json", "--data", data];
+        if what == "quality" {
+            args.push("--json");
+        }
+        stdout(&som(&dir, &args))
+    };
+    let hits = query("hits", "d.f32");
+    assert_eq!(hits, query("hits", "d.csv"));
+    assert_eq!(hits.lines().count(), 30);
+    let total: u64 = hits
+        .lines()
+        .map(|l| l.split(' ').nth(2).unwrap().parse::<u64>().unwrap())
+        .sum();
+    assert_eq!(total, 5000);
+    let q = |data: &str| -> (f64, f64) {
+        let v: serde_json::Value = serde_json::from_str(query("quality", data).trim()).unwrap();
+        (
+            v["quantization_error"].as_f64().unwrap(),
+            v["topographic_error"].as_f64().unwrap(),
+        )
+    };
+    let ((qe_file, te_file), (qe_csv, te_csv)) = (q("d.f32"), q("d.csv"));
+    assert_eq!(te_file, te_csv);
+    assert!(
+        (qe_file - qe_csv).abs() <= qe_csv * 1e-6,
+        "{qe_file} vs {qe_csv}"
+    );
+    assert_eq!(
+        stdout(&som(
+            &dir,
+            &["map", "--codebook", "s.json", "--data", "d.f32"]
+        )),
+        stdout(&som(
+            &dir,
+            &["map", "--codebook", "s.json", "--data", "d.csv"]
+        ))
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

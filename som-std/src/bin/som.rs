@@ -4,9 +4,11 @@
 //! argument and shows the usage; any other (exit 1) with one line on stderr.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use som_std::io::{Dataset, Delimiter, Format, check_writable, read_data_with};
+use som_std::io::{Dataset, Delimiter, F32File, Format, check_writable, read_data_with};
 use som_std::picture::{self, Palette, Style};
-use som_std::{Boundary, Clock, Error, Init, Order, Schedule, Shape, Som, Topology, names};
+use som_std::{
+    Boundary, Clock, Error, Flat, Init, Order, Rows, Schedule, Shape, Som, Topology, names,
+};
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -38,6 +40,11 @@ enum Command {
         /// Print one JSON object.
         #[arg(long)]
         json: bool,
+    },
+    /// Print "row col hits" of each unit: how many samples it wins.
+    Hits {
+        #[command(flatten)]
+        input: Input,
     },
     /// Draw the U-matrix as a PNG.
     Umatrix {
@@ -79,6 +86,10 @@ struct Input {
     /// What separates the values of a .csv --data file: , ; or tab (default: detected).
     #[arg(long)]
     delimiter: Option<Delimiter>,
+    /// Share the work among the ranks of an MPI job (mpirun, srun): each reads only its share
+    /// of a .f32 file; rank 0 prints.
+    #[arg(long)]
+    mpi: bool,
 }
 
 #[derive(Clone, Copy, PartialEq, ValueEnum)]
@@ -200,6 +211,14 @@ struct Train {
     /// Threads for batch training and queries (default: all cores).
     #[arg(long)]
     threads: Option<usize>,
+    /// Batch training across the ranks of an MPI job (mpirun, srun): each reads only its
+    /// share of a .f32 file, all combine their statistics, rank 0 writes --out and prints.
+    #[arg(long)]
+    mpi: bool,
+    /// Read a .f32 --data file into memory for batch training (by default it is streamed in
+    /// blocks, so files larger than memory train).
+    #[arg(long)]
+    in_memory: bool,
 }
 
 fn main() -> ExitCode {
@@ -208,18 +227,228 @@ fn main() -> ExitCode {
     // Help and version go to stdout with exit 0; a usage error prints clap's whole message
     // (which argument, what it expected, "did you mean", the usage line) with exit 2.
     let cli = Cli::try_parse().unwrap_or_else(|e| e.exit());
-    match run(cli.command) {
+    let mpi = match &cli.command {
+        Command::Train(t) => t.mpi,
+        Command::Map { input } | Command::Hits { input } | Command::Quality { input, .. } => {
+            input.mpi
+        }
+        Command::Umatrix { .. } => false,
+    };
+    let ctx = match Ctx::new(mpi) {
+        Ok(ctx) => ctx,
+        Err(e) => return fail(&format!("som: {e}")),
+    };
+    match run(&ctx, cli.command) {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("som: {e}");
-            ExitCode::FAILURE
+        Err(e) => fail(&format!("som: {}{e}", ctx.who())),
+    }
+}
+
+/// Prints one line on stderr in one write (so the lines of MPI ranks never interleave), and
+/// exits 1.
+fn fail(line: &str) -> ExitCode {
+    use std::io::Write;
+    let _ = std::io::stderr().write_all(format!("{line}\n").as_bytes());
+    ExitCode::FAILURE
+}
+
+/// Where this process runs: alone, or as one rank of an MPI job (feature `mpi`).
+struct Ctx {
+    #[cfg(feature = "mpi")]
+    world: Option<(
+        mpi::environment::Universe,
+        mpi::topology::SimpleCommunicator,
+    )>,
+}
+
+impl Ctx {
+    #[cfg(feature = "mpi")]
+    fn new(mpi: bool) -> Result<Ctx, Error> {
+        if !mpi {
+            return Ok(Ctx { world: None });
+        }
+        let universe = mpi::initialize().ok_or_else(|| {
+            Error::Invalid("--mpi: MPI could not be started (or was started twice)".into())
+        })?;
+        let world = universe.world();
+        let ctx = Ctx {
+            world: Some((universe, world)),
+        };
+        // Ranks given different options would train different maps: stop before anything.
+        // The --data path may differ (node-local copies); the data's size is checked later.
+        let mut args = Vec::new();
+        let mut skip = false;
+        for a in std::env::args().skip(1) {
+            if std::mem::take(&mut skip) || a.starts_with("--data=") {
+                continue;
+            }
+            skip = a == "--data";
+            if !skip {
+                args.push(a);
+            }
+        }
+        let result = ctx.check_same("the options", &args.join(" "));
+        result.map_err(|e| Error::Invalid(format!("{}{e}", ctx.who())))?;
+        Ok(ctx)
+    }
+
+    #[cfg(not(feature = "mpi"))]
+    fn new(mpi: bool) -> Result<Ctx, Error> {
+        if mpi {
+            return Err(Error::Invalid(
+                "--mpi: this som was built without MPI; expected a build with --features cli,mpi"
+                    .into(),
+            ));
+        }
+        Ok(Ctx {})
+    }
+
+    #[cfg(feature = "mpi")]
+    fn comm(&self) -> Option<&mpi::topology::SimpleCommunicator> {
+        self.world.as_ref().map(|(_, w)| w)
+    }
+
+    /// `rank R of N: ` under MPI (so that logs say which rank said what), nothing alone.
+    fn who(&self) -> String {
+        match self.rank_size() {
+            Some((r, n)) => format!("rank {r} of {n}: "),
+            None => String::new(),
+        }
+    }
+
+    fn rank_size(&self) -> Option<(usize, usize)> {
+        #[cfg(feature = "mpi")]
+        if let Some(w) = self.comm() {
+            use mpi::traits::Communicator;
+            return Some((w.rank() as usize, w.size() as usize));
+        }
+        None
+    }
+
+    fn is_mpi(&self) -> bool {
+        self.rank_size().is_some()
+    }
+
+    /// Whether this process prints and writes: rank 0, or the only one.
+    fn leads(&self) -> bool {
+        self.rank_size().is_none_or(|(r, _)| r == 0)
+    }
+
+    /// Every rank learns whether all succeeded (nothing to learn alone).
+    fn agree<T>(&self, local: Result<T, Error>) -> Result<T, Error> {
+        #[cfg(feature = "mpi")]
+        if let Some(w) = self.comm() {
+            return match local {
+                Ok(v) => som_std::mpi::agree(w, Ok(())).map(|()| v),
+                Err(e) => {
+                    let _ = som_std::mpi::agree(w, Err(Error::Invalid(String::new())));
+                    Err(e)
+                }
+            };
+        }
+        local
+    }
+
+    #[cfg(feature = "mpi")]
+    fn check_same(&self, what: &str, text: &str) -> Result<(), Error> {
+        match self.comm() {
+            Some(w) => som_std::mpi::check_same(w, what, text),
+            None => Ok(()),
+        }
+    }
+
+    fn train(
+        &self,
+        som: &mut Som,
+        rows: &Rows<'_>,
+        epochs: u64,
+        progress: impl FnMut(u64, u64),
+    ) -> Result<(), Error> {
+        #[cfg(feature = "mpi")]
+        if let Some(w) = self.comm() {
+            return som_std::mpi::train_batch(som, w, rows, epochs, progress);
+        }
+        som.train_batch_rows(rows, epochs, progress)
+    }
+
+    fn quality(&self, som: &Som, rows: &Rows<'_>) -> Result<(f32, f32), Error> {
+        #[cfg(feature = "mpi")]
+        if let Some(w) = self.comm() {
+            return som_std::mpi::quality(som, w, rows);
+        }
+        som.quality_rows(rows)
+    }
+
+    fn hits(&self, som: &Som, rows: &Rows<'_>) -> Result<Vec<u64>, Error> {
+        #[cfg(feature = "mpi")]
+        if let Some(w) = self.comm() {
+            return som_std::mpi::hits(som, w, rows);
+        }
+        som.hits_rows(rows)
+    }
+}
+
+/// Samples a command reads: a raw .f32 file read in blocks, or a file read into memory.
+enum Data {
+    File(F32File),
+    Memory(Dataset),
+}
+
+impl Data {
+    fn rows(&self) -> Result<Rows<'_>, Error> {
+        Ok(match self {
+            Data::File(f) => Rows::File(f),
+            Data::Memory(d) => Rows::Memory(Flat::new(&d.data, d.dim)?),
+        })
+    }
+
+    fn dim(&self) -> usize {
+        match self {
+            Data::File(f) => f.dim(),
+            Data::Memory(d) => d.dim,
         }
     }
 }
 
-fn run(command: Command) -> Result<(), Error> {
+fn run(ctx: &Ctx, command: Command) -> Result<(), Error> {
     match command {
-        Command::Train(t) => train(*t),
+        Command::Train(t) => train(ctx, *t),
+        Command::Map { input } if input.mpi => Err(Error::Invalid(
+            "map --mpi: map prints every sample's unit in file order, from one process; expected it without --mpi (it streams a .f32 file in blocks)".into(),
+        )),
+        Command::Map { input } if is_f32(&input.data) => {
+            let (som, data) = ctx.agree(load_rows(&input))?;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            som.bmus_rows(&data.rows()?, |_, bmus| {
+                use std::io::Write;
+                for b in bmus {
+                    let (r, c) = som.grid().row_col(b.unit);
+                    writeln!(out, "{r} {c}").map_err(|e| Error::Io {
+                        file: "standard output".into(),
+                        source: e,
+                    })?;
+                }
+                Ok(())
+            })
+        }
+        Command::Hits { input } => {
+            let (som, data) = ctx.agree(load_rows(&input))?;
+            let hits = stage("counting hits", || ctx.hits(&som, &data.rows()?))?;
+            if ctx.leads() {
+                let mut out = String::new();
+                for (k, h) in hits.iter().enumerate() {
+                    let (r, c) = som.grid().row_col(k);
+                    out.push_str(&format!("{r} {c} {h}\n"));
+                }
+                print!("{out}");
+            }
+            Ok(())
+        }
+        Command::Quality { input, json } if input.mpi || is_f32(&input.data) => {
+            let (som, data) = ctx.agree(load_rows(&input))?;
+            let (qe, te) = stage("measuring the errors", || ctx.quality(&som, &data.rows()?))?;
+            print_quality(ctx, qe, te, json)
+        }
         Command::Map { input } => {
             let (som, data) = load(&input)?;
             let mut out = String::new();
@@ -232,15 +461,7 @@ fn run(command: Command) -> Result<(), Error> {
         Command::Quality { input, json } => {
             let (som, data) = load(&input)?;
             let (qe, te) = stage("measuring the errors", || quality(&som, &data))?;
-            if json {
-                println!(
-                    "{}",
-                    serde_json::json!({ "quantization_error": qe, "topographic_error": te })
-                );
-            } else {
-                println!("quantization error {qe}\ntopographic error  {te}");
-            }
-            Ok(())
+            print_quality(ctx, qe, te, json)
         }
         Command::Umatrix {
             codebook,
@@ -274,6 +495,48 @@ fn run(command: Command) -> Result<(), Error> {
             })
         }
     }
+}
+
+/// Prints the errors (rank 0 alone under MPI).
+fn print_quality(ctx: &Ctx, qe: f32, te: f32, json: bool) -> Result<(), Error> {
+    let qe = metric("quantization error", qe)?;
+    let te = metric("topographic error", te)?;
+    if !ctx.leads() {
+    } else if json {
+        println!(
+            "{}",
+            serde_json::json!({ "quantization_error": qe, "topographic_error": te })
+        );
+    } else {
+        println!("quantization error {qe}\ntopographic error  {te}");
+    }
+    Ok(())
+}
+
+/// Whether a path names a raw .f32 file.
+fn is_f32(path: &std::path::Path) -> bool {
+    matches!(Format::from_path(path), Ok(Format::F32))
+}
+
+/// The codebook and the samples of a query that reads its data a block at a time: a .f32
+/// file stays on disk; other formats are read into memory.
+fn load_rows(input: &Input) -> Result<(Som, Data), Error> {
+    if !is_f32(&input.data) {
+        let (som, data) = load(input)?;
+        return Ok((som, Data::Memory(data)));
+    }
+    let som = codebook_of(&input.codebook, None)?;
+    let dim = input.dim.unwrap_or(som.dim());
+    let file = F32File::open(&input.data, dim)?;
+    if dim != som.dim() {
+        return Err(Error::Invalid(format!(
+            "the codebook {} has dim {}, the data {} dim {dim} (--dim); expected the same",
+            input.codebook.codebook.display(),
+            som.dim(),
+            input.data.display()
+        )));
+    }
+    Ok((som, Data::File(file)))
 }
 
 /// The quantization and topographic errors, as numbers.
@@ -479,10 +742,10 @@ fn check_output(out: &std::path::Path, shape: Shape, boundary: Boundary) -> Resu
 fn check_memory(rows: usize, cols: usize, dim: usize, mode: Mode) -> Result<(), Error> {
     let values = (rows as u128) * (cols as u128) * (dim as u128);
     // The blocked codebook, a row-major copy to write and one to query (f32); batch training
-    // adds sums per unit and per shard (f64).
+    // adds sums per unit and per shard (f64) and the exact sums (384 bits).
     let per_value: u128 = match mode {
         Mode::Online => 12,
-        Mode::Batch => 12 + 16,
+        Mode::Batch => 12 + 16 + 48,
     };
     let needed = u64::try_from(values * per_value).unwrap_or(u64::MAX);
     let Some(free) = available_memory() else {
@@ -507,7 +770,7 @@ fn available_memory() -> Option<u64> {
     Some(kb.saturating_mul(1024))
 }
 
-fn train(t: Train) -> Result<(), Error> {
+fn train(ctx: &Ctx, t: Train) -> Result<(), Error> {
     let (rows, cols) = (t.rows, t.cols);
     let side = rows.max(cols) as f32;
     // Each preset's defaults: (alpha, sigma, final sigma of a linear decay, decay, shape,
@@ -611,28 +874,54 @@ fn train(t: Train) -> Result<(), Error> {
         Some(BoundaryArg::Toroidal) => Boundary::Toroidal,
         _ => Boundary::Planar,
     };
-    // Before the data is read: the output, as far as the flags tell.
-    check_output(&t.out, shape, boundary)?;
-    let data = stage(&format!("reading {}", t.data.display()), || {
-        read_data_with(&t.data, t.dim, t.delimiter)
-    })
-    .map_err(|e| flag_error("--data", e))?;
+    if ctx.is_mpi() && mode != Mode::Batch {
+        return Err(Error::Invalid(
+            "--mpi trains in batch mode (ranks add up statistics); expected --mode batch".into(),
+        ));
+    }
+    // Before the data is read: the output, as far as the flags tell (rank 0 writes it).
+    ctx.agree(if ctx.leads() {
+        check_output(&t.out, shape, boundary)
+    } else {
+        Ok(())
+    })?;
+    // Batch training reads a .f32 file a block at a time (each rank its own share under
+    // MPI), unless asked to load it or a PCA start needs it all; other formats are loaded.
+    let pca = t.init.as_deref() == Some("pca");
+    let stream = mode == Mode::Batch && is_f32(&t.data) && (ctx.is_mpi() || !(t.in_memory || pca));
+    let data = ctx.agree(
+        stage(&format!("reading {}", t.data.display()), || {
+            if stream {
+                let dim = t.dim.ok_or_else(|| {
+                    Error::Invalid(format!(
+                        "{}: raw .f32 data does not say its dimension: give it (--dim)",
+                        t.data.display()
+                    ))
+                })?;
+                F32File::open(&t.data, dim).map(Data::File)
+            } else {
+                read_data_with(&t.data, t.dim, t.delimiter).map(Data::Memory)
+            }
+        })
+        .map_err(|e| flag_error("--data", e)),
+    )?;
+    let dim = data.dim();
     let init = match t.init.as_deref() {
         None => init,
         Some("random") => init,
         Some("samples") => Init::Samples,
         Some("pca") => Init::Linear,
         Some(file) => {
-            let start = Som::from_codebook_file(file, Some((rows, cols)), Some(data.dim))
+            let start = Som::from_codebook_file(file, Some((rows, cols)), Some(dim))
                 .map_err(|e| flag_error("--init", e))?;
             let g = start.grid();
-            if (g.rows(), g.cols(), start.dim()) != (rows, cols, data.dim) {
+            if (g.rows(), g.cols(), start.dim()) != (rows, cols, dim) {
                 return Err(Error::Invalid(format!(
                     "--init {file}: a {}x{} map of dim {}, expected {rows}x{cols} (--rows, --cols) of dim {} (the data's)",
                     g.rows(),
                     g.cols(),
                     start.dim(),
-                    data.dim
+                    dim
                 )));
             }
             // A file that knows its lattice trains on it; a flag that says otherwise is an error.
@@ -654,14 +943,18 @@ fn train(t: Train) -> Result<(), Error> {
                     ));
                 }
                 (topology, boundary) = (g.topology(), g.boundary());
-                check_output(&t.out, shape, boundary)?;
+                if ctx.leads() {
+                    check_output(&t.out, shape, boundary)?;
+                }
             }
             Init::Codebook(start.codebook())
         }
     };
-    check_memory(rows, cols, data.dim, mode)?;
-    check_magnitude(&t.data, &data)?;
-    let mut builder = Som::builder(rows, cols, data.dim)
+    check_memory(rows, cols, dim, mode)?;
+    if let Data::Memory(d) = &data {
+        check_magnitude(&t.data, d)?;
+    }
+    let mut builder = Som::builder(rows, cols, dim)
         .topology(topology)
         .boundary(boundary)
         .neighbourhood(shape)
@@ -675,7 +968,8 @@ fn train(t: Train) -> Result<(), Error> {
         builder = builder.threads(n);
     }
     let mut som = builder.build()?;
-    let n = data.len() as u64;
+    let rows_of = data.rows()?;
+    let n = rows_of.count() as u64;
     let order = match t.order {
         Some(OrderArg::Random) => Order::Shuffled,
         _ => Order::Sequential,
@@ -686,27 +980,49 @@ fn train(t: Train) -> Result<(), Error> {
         bar.set_position(done);
     };
     let start = Instant::now();
-    let steps = match mode {
-        Mode::Online => {
+    let steps = match (mode, &data) {
+        (Mode::Online, Data::Memory(d)) => {
             let steps = t
                 .steps
                 .unwrap_or(t.epochs.unwrap_or(epochs).saturating_mul(n));
-            som.train_online_with_progress(&data, steps, order, on_progress)?;
+            som.train_online_with_progress(d, steps, order, on_progress)?;
             steps
         }
-        Mode::Batch => {
+        (Mode::Batch, Data::Memory(d)) if !ctx.is_mpi() => {
             let e = t.epochs.unwrap_or(epochs);
-            som.train_batch_with_progress(&data, e, on_progress)?;
+            som.train_batch_with_progress(d, e, on_progress)?;
+            e.saturating_mul(n)
+        }
+        _ => {
+            let e = t.epochs.unwrap_or(epochs);
+            ctx.train(&mut som, &rows_of, e, on_progress)?;
             e.saturating_mul(n)
         }
     };
     let seconds = start.elapsed().as_secs_f64();
     bar.finish_and_clear();
-    stage(&format!("writing {}", t.out.display()), || {
-        som.write_codebook_file(&t.out)
+    // Rank 0 writes; every rank learns whether it could.
+    ctx.agree(if ctx.leads() {
+        stage(&format!("writing {}", t.out.display()), || {
+            som.write_codebook_file(&t.out)
+        })
+    } else {
+        Ok(())
     })?;
-    let (qe, te) = stage("measuring the errors", || quality(&som, &data))?;
+    let (qe, te) = stage("measuring the errors", || match &data {
+        Data::Memory(d) if !ctx.is_mpi() => quality(&som, d),
+        _ => {
+            let (qe, te) = ctx.quality(&som, &rows_of)?;
+            Ok((
+                metric("quantization error", qe)?,
+                metric("topographic error", te)?,
+            ))
+        }
+    })?;
     let simd = som_std::simd::level()?;
+    if !ctx.leads() {
+        return Ok(());
+    }
     if t.json {
         println!(
             "{}",

@@ -3,7 +3,9 @@
 use super::Dataset;
 use super::text::{check_table, io_error, parse_error};
 use crate::error::{Error, Result};
+use std::fs::File;
 use std::io::{BufWriter, Read, Write};
+use std::path::Path;
 
 /// Reads raw little-endian `f32` values, `dim` per sample, sample after sample (the layout of
 /// `numpy.ndarray.astype('<f4').tofile`).
@@ -88,19 +90,7 @@ pub(crate) fn read_f32_sized<R: Read>(
     if total == 0 || total % sample_bytes as u64 != 0 {
         return Err(length_error(total));
     }
-    if let Some(i) = data.iter().position(|v| !v.is_finite()) {
-        return Err(parse_error(
-            name,
-            None,
-            format!(
-                "finite values (sample {}, column {}, at byte {})",
-                i / dim,
-                i % dim + 1,
-                i * 4
-            ),
-            format!("{}", data[i]),
-        ));
-    }
+    check_values(name, &data, dim, 0)?;
     Ok(Dataset {
         data,
         dim,
@@ -124,4 +114,146 @@ pub fn write_f32<W: Write>(writer: W, name: &str, data: &[f32], dim: usize) -> R
             .map_err(|e| io_error(name, e))?;
     }
     writer.flush().map_err(|e| io_error(name, e))
+}
+
+/// Checks that every value of `data` (samples of `dim`, the first being sample `first` of
+/// the file) is finite, naming the first that is not. The common case, all finite, is one
+/// pass without branches per value (so it vectorises).
+fn check_values(name: &str, data: &[f32], dim: usize, first: usize) -> Result<()> {
+    let finite = |c: &[f32]| c.iter().fold(true, |all, v| all & v.is_finite());
+    if data.chunks(256).all(finite) {
+        return Ok(());
+    }
+    let i = data.iter().position(|v| !v.is_finite()).unwrap_or(0);
+    let i_file = first as u64 * dim as u64 + i as u64;
+    Err(parse_error(
+        name,
+        None,
+        format!(
+            "finite values (sample {}, column {}, at byte {})",
+            i_file / dim as u64,
+            i_file % dim as u64 + 1,
+            i_file * 4
+        ),
+        format!("{}", data[i]),
+    ))
+}
+
+/// A raw `.f32` file read a block of samples at a time, never whole: batch training and
+/// queries on data larger than memory, and MPI ranks that each read only their own rows.
+#[derive(Debug)]
+pub struct F32File {
+    file: File,
+    name: String,
+    dim: usize,
+    rows: usize,
+}
+
+impl F32File {
+    /// Opens the file at `path` of samples of `dim` values, checking its length (values are
+    /// checked as they are read).
+    ///
+    /// # Errors
+    /// As [`read_f32`], for what can be told from the length; [`Error::Io`] if it cannot be
+    /// opened.
+    pub fn open(path: impl AsRef<Path>, dim: usize) -> Result<Self> {
+        let name = path.as_ref().display().to_string();
+        if dim == 0 {
+            return Err(Error::Invalid(format!(
+                "cannot read {name}: the dim of raw f32 samples must be at least 1"
+            )));
+        }
+        let file = File::open(path.as_ref()).map_err(|e| io_error(&name, e))?;
+        let len = file.metadata().map_err(|e| io_error(&name, e))?.len();
+        let sample_bytes = dim as u64 * 4;
+        if len == 0 || !len.is_multiple_of(sample_bytes) {
+            return Err(parse_error(
+                &name,
+                None,
+                format!(
+                    "a positive multiple of 4 * dim = {sample_bytes} bytes (samples of {dim} f32 values)"
+                ),
+                format!("{len} bytes"),
+            ));
+        }
+        let rows = usize::try_from(len / sample_bytes).map_err(|_| {
+            Error::Invalid(format!(
+                "{name}: {} is too large to address here",
+                super::bytes(len)
+            ))
+        })?;
+        Ok(Self {
+            file,
+            name,
+            dim,
+            rows,
+        })
+    }
+
+    /// Samples in the file.
+    pub fn rows(&self) -> usize {
+        self.rows
+    }
+
+    /// Values per sample.
+    pub fn dim(&self) -> usize {
+        self.dim
+    }
+
+    /// The file's name, as errors say it.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// Reads samples `first..` into `out` (whole samples), straight into its bytes, and checks
+    /// that they are finite.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`] for samples past the end or `out` not whole samples, [`Error::Io`]
+    /// if reading fails, [`Error::Parse`] naming a value that is not finite.
+    pub fn read_rows(&self, first: usize, out: &mut [f32]) -> Result<()> {
+        let count = out.len() / self.dim;
+        if !out.len().is_multiple_of(self.dim) || first.saturating_add(count) > self.rows {
+            return Err(Error::Invalid(format!(
+                "{}: samples {first}..{} of {} (of dim {}) asked for; expected whole samples within the file",
+                self.name,
+                first.saturating_add(count),
+                self.rows,
+                self.dim
+            )));
+        }
+        let at = first as u64 * self.dim as u64 * 4;
+        read_exact_at(&self.file, bytemuck::cast_slice_mut(out), at)
+            .map_err(|e| io_error(&self.name, e))?;
+        // The file is little-endian.
+        if cfg!(target_endian = "big") {
+            out.iter_mut()
+                .for_each(|v| *v = f32::from_bits(u32::from_le(v.to_bits())));
+        }
+        check_values(&self.name, out, self.dim, first)
+    }
+}
+
+/// Fills `buf` from byte `at` of `file`, without moving a shared cursor (threads read apart).
+#[cfg(unix)]
+fn read_exact_at(file: &File, buf: &mut [u8], at: u64) -> std::io::Result<()> {
+    std::os::unix::fs::FileExt::read_exact_at(file, buf, at)
+}
+
+/// Fills `buf` from byte `at` of `file`, without moving a shared cursor (threads read apart).
+#[cfg(windows)]
+fn read_exact_at(file: &File, mut buf: &mut [u8], mut at: u64) -> std::io::Result<()> {
+    use std::os::windows::fs::FileExt;
+    while !buf.is_empty() {
+        match file.seek_read(buf, at) {
+            Ok(0) => return Err(std::io::ErrorKind::UnexpectedEof.into()),
+            Ok(n) => {
+                buf = &mut buf[n..];
+                at += n as u64;
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }

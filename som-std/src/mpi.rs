@@ -1,0 +1,182 @@
+//! Batch training and queries across MPI ranks (feature `mpi`), over any communicator a
+//! program has set up (`mpi::initialize()` and its world, or a split of it).
+//!
+//! Every rank reads only its own share of a raw `.f32` file ([`crate::io::F32File`]: whole
+//! shards of batch statistics for training, an even share of the samples for queries); data
+//! in memory is taken to be the same on every rank, which then works on its share alone. The
+//! statistics are summed exactly across ranks, so 1, 2 or any number of ranks give the
+//! codebook that [`Som::train_batch`] gives in one process, bit for bit. Every function is
+//! collective: all ranks call it with the same map and settings. A rank that fails tells the
+//! others, and every rank returns an error (its own, or one naming the first rank that
+//! failed): no rank waits forever for one that stopped.
+//!
+//! ```no_run
+//! use som_std::{Som, Rows, io::F32File};
+//! let universe = mpi::initialize().expect("MPI");
+//! let world = universe.world();
+//! let file = F32File::open("big.f32", 50)?;
+//! let mut som = Som::builder(32, 32, 50).seed(1).build()?;
+//! som_std::mpi::train_batch(&mut som, &world, &Rows::File(&file), 10, |_, _| {})?;
+//! let (qe, te) = som_std::mpi::quality(&som, &world, &Rows::File(&file))?;
+//! # Ok::<(), som_std::Error>(())
+//! ```
+
+use crate::error::{Error, Result};
+use crate::rows::{Combine, Rows};
+use crate::som::Som;
+use mpi::collective::SystemOperation;
+use mpi::traits::{Communicator, CommunicatorCollectives, Root};
+
+/// The collectives of a communicator, as batch training and queries use them.
+struct Ranks<'c, C: Communicator>(&'c C);
+
+impl<C: Communicator> Combine for Ranks<'_, C> {
+    fn rank(&self) -> usize {
+        self.0.rank() as usize
+    }
+
+    fn size(&self) -> usize {
+        self.0.size() as usize
+    }
+
+    fn agree(&self, local: Result<()>) -> Result<()> {
+        let mine = if local.is_err() {
+            i64::from(self.0.rank())
+        } else {
+            i64::MAX
+        };
+        let mut first = i64::MAX;
+        self.0
+            .all_reduce_into(&mine, &mut first, SystemOperation::min());
+        match local {
+            Err(e) => Err(e),
+            Ok(()) if first == i64::MAX => Ok(()),
+            Ok(()) => Err(Error::Invalid(format!(
+                "rank {first} failed (its own message says why); every rank stops"
+            ))),
+        }
+    }
+
+    fn sum(&self, values: &mut [i64]) -> Result<()> {
+        let mine = values.to_vec();
+        self.0
+            .all_reduce_into(&mine[..], values, SystemOperation::sum());
+        Ok(())
+    }
+
+    fn min_max(&self, low: &mut [f32], high: &mut [f32]) -> Result<()> {
+        let mine = low.to_vec();
+        self.0
+            .all_reduce_into(&mine[..], low, SystemOperation::min());
+        let mine = high.to_vec();
+        self.0
+            .all_reduce_into(&mine[..], high, SystemOperation::max());
+        Ok(())
+    }
+}
+
+/// Collective: `Ok` on every rank if `local` is `Ok` on every rank; otherwise an error on
+/// every rank (its own where it failed, one naming the first rank that failed elsewhere).
+/// For a program's own checks before long collective work.
+///
+/// # Errors
+/// As said.
+pub fn agree<C: Communicator>(comm: &C, local: Result<()>) -> Result<()> {
+    Ranks(comm).agree(local)
+}
+
+/// Collective: checks that every rank has the same `text` as rank 0 (its options, say), so
+/// that ranks given different settings stop at once instead of training different maps.
+///
+/// # Errors
+/// On a rank whose `text` differs: what it has and what rank 0 has; on the others, as
+/// [`agree`].
+pub fn check_same<C: Communicator>(comm: &C, what: &str, text: &str) -> Result<()> {
+    let root = comm.process_at_rank(0);
+    let mut len = text.len() as u64;
+    root.broadcast_into(&mut len);
+    let mut theirs = if comm.rank() == 0 {
+        text.as_bytes().to_vec()
+    } else {
+        vec![0u8; usize::try_from(len).unwrap_or(0)]
+    };
+    root.broadcast_into(&mut theirs[..]);
+    let local = if theirs == text.as_bytes() {
+        Ok(())
+    } else {
+        Err(Error::Invalid(format!(
+            "{what} differ from rank 0's: this rank has `{text}`, rank 0 has `{}`; expected the same on every rank",
+            String::from_utf8_lossy(&theirs)
+        )))
+    };
+    agree(comm, local)
+}
+
+/// Collective: [`Som::train_batch_rows`] across the ranks of `comm`, each reading only its
+/// own shards of a file. The same codebook on every rank, and the same bits as one process.
+///
+/// # Errors
+/// As [`Som::train_batch_rows`], on every rank; ranks whose data differ in size or dim, or
+/// whose starting codebooks differ.
+pub fn train_batch<C: Communicator>(
+    som: &mut Som,
+    comm: &C,
+    rows: &Rows<'_>,
+    epochs: u64,
+    progress: impl FnMut(u64, u64),
+) -> Result<()> {
+    let ranks = Ranks(comm);
+    check_same(comm, "the data", &data(rows))?;
+    som.prepare_rows(rows, &ranks)?;
+    // A start read from a file (--init) may differ between nodes.
+    check_same(comm, "the starting codebooks", &codebook(som))?;
+    som.batch_epochs(rows, &ranks, epochs, progress)
+}
+
+/// What must be alike about the data on every rank.
+fn data(rows: &Rows<'_>) -> String {
+    format!("{} samples of dim {}", rows.count(), rows.dim())
+}
+
+/// A fingerprint of a map's codebook (FNV-1a of its bits), to check that ranks hold the same.
+fn codebook(som: &Som) -> String {
+    let hash = som
+        .codebook()
+        .iter()
+        .fold(0xcbf2_9ce4_8422_2325u64, |h, w| {
+            (h ^ u64::from(w.to_bits())).wrapping_mul(0x0100_0000_01b3)
+        });
+    let g = som.grid();
+    format!(
+        "a {}x{} map of dim {}, fingerprint {hash:016x}",
+        g.rows(),
+        g.cols(),
+        som.dim()
+    )
+}
+
+/// Collective: [`Som::quality_rows`] across the ranks of `comm`, each reading its own share.
+///
+/// # Errors
+/// As [`Som::quality_rows`], on every rank; ranks whose data or codebooks differ.
+pub fn quality<C: Communicator>(som: &Som, comm: &C, rows: &Rows<'_>) -> Result<(f32, f32)> {
+    check_same(
+        comm,
+        "the data and codebook",
+        &(data(rows) + ", " + &codebook(som)),
+    )?;
+    som.quality_on(rows, &Ranks(comm))
+}
+
+/// Collective: [`Som::hits_rows`] across the ranks of `comm`, each reading its own share.
+///
+/// # Errors
+/// As [`Som::hits_rows`], on every rank; ranks whose data or codebooks differ.
+pub fn hits<C: Communicator>(som: &Som, comm: &C, rows: &Rows<'_>) -> Result<Vec<u64>> {
+    check_same(
+        comm,
+        "the data and codebook",
+        &(data(rows) + ", " + &codebook(som)),
+    )?;
+    som.hits_on(rows, &Ranks(comm))
+}
