@@ -51,9 +51,15 @@ impl<C: Communicator> Combine for Ranks<'_, C> {
         match local {
             Err(e) => Err(e),
             Ok(()) if first == i64::MAX => Ok(()),
-            Ok(()) => Err(Error::Invalid(format!(
-                "rank {first} failed (its own message says why); every rank stops"
-            ))),
+            Ok(()) => {
+                // The failing rank reports its own error as soon as this returns; once any
+                // rank exits non-zero, mpirun ends the others, so the ranks that only learnt
+                // of it give it a moment to say why (seen: its line lost in 1 run of 3).
+                std::thread::sleep(std::time::Duration::from_millis(500));
+                Err(Error::Invalid(format!(
+                    "rank {first} failed (its own message says why); every rank stops"
+                )))
+            }
         }
     }
 
