@@ -283,9 +283,10 @@ impl<'a> Map<'a> {
         Ok(())
     }
 
-    /// The squared Euclidean distance from `x` to its best-matching unit `b`: the search's
-    /// own for the Euclidean distance, else summed as the reference sums it.
-    fn euclidean2(&self, x: &[f32], b: Bmu) -> f32 {
+    /// The squared Euclidean distance from `x` to its best-matching unit `b`, as the
+    /// quantization error measures it: the search's own `b.dist2` for the Euclidean
+    /// distance, else summed as the reference sums it (NaN for a unit that does not exist).
+    pub fn euclidean2(&self, x: &[f32], b: Bmu) -> f32 {
         if !cfg!(feature = "distances") || self.distance == Distance::Euclidean {
             return b.dist2;
         }

@@ -74,7 +74,14 @@ impl Som {
     /// # Errors
     /// A sample of the wrong length or with NaN, named.
     pub fn quantization_errors<S: Samples + ?Sized>(&self, data: &S) -> Result<Vec<f32>> {
-        Ok(self.bmus(data)?.iter().map(|b| b.dist2.sqrt()).collect())
+        let flat = flatten(data);
+        let map = self.view();
+        let bmus = self.bmus(data)?;
+        let samples = flat.chunks_exact(self.dim.max(1));
+        Ok(samples
+            .zip(&bmus)
+            .map(|(x, &b)| map.euclidean2(x, b).sqrt())
+            .collect())
     }
 
     /// Fraction of samples whose best and second-best units are not lattice neighbours.
@@ -218,7 +225,7 @@ impl Som {
             let (mut qe, mut broken) = (Wide::default(), 0u64);
             for x in chunk.chunks_exact(dim) {
                 let [a, b] = map.bmu2(x)?;
-                qe.add(f64::from(a.dist2.sqrt()));
+                qe.add(f64::from(map.euclidean2(x, a).sqrt()));
                 if grid.units() > 1 && !grid.adjacent(a.unit, b.unit) {
                     broken += 1;
                 }

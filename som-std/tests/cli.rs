@@ -880,3 +880,51 @@ fn a_streamed_f32_file_trains_and_queries_as_loaded_data() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// `--distance` trains by that distance, the saved map keeps it, and `map` searches by it:
+/// each colour's unit is the reference's nearest by that distance on the saved codebook.
+#[test]
+fn distance_flag_trains_saves_and_maps_by_it() {
+    let dir = workdir("distance");
+    let mut codebooks = Vec::new();
+    for distance in ["euclidean", "cosine", "manhattan", "chebyshev"] {
+        let out = format!("{distance}.json");
+        stdout(&som(
+            &dir,
+            &train_args(&out, &["--distance", distance, "--epochs", "30"]),
+        ));
+        let saved = som_std::Som::load(dir.join(&out)).unwrap();
+        assert_eq!(saved.distance().name(), distance);
+        let cb = saved.codebook();
+        let places = stdout(&som(
+            &dir,
+            &["map", "--codebook", &out, "--data", "colours.csv"],
+        ));
+        // The colours, past the header line.
+        let colours: Vec<Vec<f32>> = COLOURS
+            .lines()
+            .skip(1)
+            .filter(|l| !l.trim().is_empty())
+            .map(|l| l.split(',').map(|v| v.trim().parse().unwrap()).collect())
+            .collect();
+        assert_eq!(places.lines().count(), colours.len());
+        let kind = saved.distance();
+        for (x, line) in colours.iter().zip(places.lines()) {
+            let want = som_std::kernel::reference::bmu_by(kind, &cb, 3, x).unit;
+            let rc: Vec<usize> = line.split(' ').map(|v| v.parse().unwrap()).collect();
+            assert_eq!(rc, [want / 4, want % 4], "{distance}");
+        }
+        codebooks.push(cb);
+    }
+    assert!(
+        codebooks[1..].iter().all(|cb| *cb != codebooks[0]),
+        "other winners, other maps"
+    );
+    // A usage error, as clap words it: the value and the possible ones.
+    let o = som(&dir, &train_args("x.json", &["--distance", "minkowski"]));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("minkowski") && err.contains("chebyshev"),
+        "{err}"
+    );
+}

@@ -7,7 +7,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use som_std::io::{Dataset, Delimiter, F32File, Format, check_writable, read_data_with};
 use som_std::picture::{self, Palette, Style};
 use som_std::{
-    Boundary, Clock, Error, Flat, Init, Order, Rows, Schedule, Shape, Som, Topology, names,
+    Boundary, Clock, Distance, Error, Flat, Init, Order, Rows, Schedule, Shape, Som, Topology,
+    names,
 };
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -108,6 +109,15 @@ enum TopologyArg {
     Hex,
 }
 
+/// MiniSom's `activation_distance` names.
+#[derive(Clone, Copy, ValueEnum)]
+enum DistanceArg {
+    Euclidean,
+    Cosine,
+    Manhattan,
+    Chebyshev,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum BoundaryArg {
     Planar,
@@ -179,6 +189,10 @@ struct Train {
     topology: Option<TopologyArg>,
     #[arg(long, value_enum)]
     boundary: Option<BoundaryArg>,
+    /// What ranks units (training's winners and every later query; the quantization error
+    /// stays Euclidean, as in MiniSom). Default euclidean.
+    #[arg(long, value_enum)]
+    distance: Option<DistanceArg>,
     #[arg(long, value_enum)]
     neighbourhood: Option<ShapeArg>,
     /// Skip units whose neighbourhood weight is below this.
@@ -963,6 +977,12 @@ fn train(ctx: &Ctx, t: Train) -> Result<(), Error> {
         .clock(clock)
         .init(init)
         .seed(t.seed)
+        .distance(match t.distance {
+            None | Some(DistanceArg::Euclidean) => Distance::Euclidean,
+            Some(DistanceArg::Cosine) => Distance::Cosine,
+            Some(DistanceArg::Manhattan) => Distance::Manhattan,
+            Some(DistanceArg::Chebyshev) => Distance::Chebyshev,
+        })
         .cutoff(t.cutoff.unwrap_or(0.0));
     if let Some(n) = t.threads {
         builder = builder.threads(n);
