@@ -12,7 +12,9 @@ use numpy::{
 };
 use pyo3::exceptions::{PyNotImplementedError, PyValueError};
 use pyo3::prelude::*;
-use som_std::kernel::{Bmu, Grid, Map, MapMut, Neighbourhood, Shape, blocked_len, layout};
+use som_std::kernel::{
+    Bmu, Distance, Grid, Map, MapMut, Neighbourhood, Shape, blocked_len, layout,
+};
 
 /// MiniSom's neighbourhood functions.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -75,6 +77,15 @@ const ZERO: Bmu = Bmu {
 };
 
 /// The rectangular planar `x` by `y` lattice.
+/// The kernel's distance of MiniSom's `activation_distance` name.
+fn distance(name: &str) -> PyResult<Distance> {
+    Distance::from_name(name).ok_or_else(|| {
+        PyValueError::new_err(format!(
+            "activation_distance {name:?}: expected euclidean, cosine, manhattan or chebyshev"
+        ))
+    })
+}
+
 fn grid(x: usize, y: usize) -> PyResult<Grid> {
     Grid::new(x, y).map_err(kernel_err)
 }
@@ -136,7 +147,7 @@ fn check(
 /// schedules count epochs). `forced[k] >= 0` makes that unit the winner of sample `k`
 /// (MiniSom's `fixed_points`). Updates `weights` (`x * y` rows of `input_len`) in place.
 #[pyfunction]
-#[pyo3(signature = (weights, x, y, data, indices, per, eta, sigma, neighborhood, forced=None))]
+#[pyo3(signature = (weights, x, y, data, indices, per, eta, sigma, neighborhood, forced=None, activation_distance="euclidean"))]
 #[allow(clippy::too_many_arguments)]
 pub fn minisom_train(
     py: Python<'_>,
@@ -150,8 +161,10 @@ pub fn minisom_train(
     sigma: PyReadonlyArray1<'_, f64>,
     neighborhood: &str,
     forced: Option<PyReadonlyArray1<'_, i64>>,
+    activation_distance: &str,
 ) -> PyResult<()> {
     let hood = Hood::parse(neighborhood)?;
+    let by = distance(activation_distance)?;
     let (units, dim, n) = check(x, y, weights.shape(), &data)?;
     let (data, indices) = (data.as_slice()?, indices.as_slice()?);
     let (eta, sigma) = (eta.as_slice()?, sigma.as_slice()?);
@@ -192,7 +205,9 @@ pub fn minisom_train(
         _ => found,
     };
     py.detach(|| -> PyResult<()> {
-        let mut map = MapMut::new(grid, dim, &mut b).map_err(kernel_err)?;
+        let mut map = MapMut::new(grid, dim, &mut b)
+            .and_then(|m| m.with_distance(by))
+            .map_err(kernel_err)?;
         match hood.kernel() {
             Some(shape) => {
                 // The fused step: each update also finds the next sample's winner.
@@ -280,6 +295,7 @@ fn check_schedules(eta: &[f64], sigma: &[f64], hood: Hood) -> PyResult<()> {
 /// width `sigma[it]` around each sample's winner. Sums are in `f64`, separably (one axis, then
 /// the other) for MiniSom's separable functions.
 #[pyfunction]
+#[pyo3(signature = (weights, x, y, data, eta, sigma, neighborhood, activation_distance="euclidean"))]
 #[allow(clippy::too_many_arguments)]
 pub fn minisom_train_batch(
     py: Python<'_>,
@@ -290,8 +306,10 @@ pub fn minisom_train_batch(
     eta: PyReadonlyArray1<'_, f64>,
     sigma: PyReadonlyArray1<'_, f64>,
     neighborhood: &str,
+    activation_distance: &str,
 ) -> PyResult<()> {
     let hood = Hood::parse(neighborhood)?;
+    let by = distance(activation_distance)?;
     let (units, dim, n) = check(x, y, weights.shape(), &data)?;
     let data = data.as_slice()?;
     let (eta, sigma) = (eta.as_slice()?, sigma.as_slice()?);
@@ -316,7 +334,9 @@ pub fn minisom_train_batch(
         let (mut num, mut den) = (vec![0.0f64; units * dim], vec![0.0f64; units]);
         for (&lr, &s) in eta.iter().zip(sigma) {
             let b = blocked(w, units, dim)?;
-            let map = Map::new(grid, dim, &b).map_err(kernel_err)?;
+            let map = Map::new(grid, dim, &b)
+                .and_then(|m| m.with_distance(by))
+                .map_err(kernel_err)?;
             map.bmu_many(data, &mut winners).map_err(kernel_err)?;
             hits.fill(0.0);
             sums.fill(0.0);
@@ -429,16 +449,19 @@ fn mexican_sums(
     }
 }
 
-/// The winner (unit index `i * y + j`) of every sample, as MiniSom's `winner`, first minimum
-/// on ties.
+/// The winner (unit index `i * y + j`) of every sample by `activation_distance`, as MiniSom's
+/// `winner`, first minimum on ties (Euclidean: MiniSom's `quantization`).
 #[pyfunction]
+#[pyo3(signature = (weights, x, y, data, activation_distance="euclidean"))]
 pub fn minisom_winners<'py>(
     py: Python<'py>,
     weights: PyReadonlyArray2<'py, f64>,
     x: usize,
     y: usize,
     data: PyReadonlyArray2<'py, f32>,
+    activation_distance: &str,
 ) -> PyResult<Bound<'py, PyArray1<i64>>> {
+    let by = distance(activation_distance)?;
     let (units, dim, n) = check(x, y, weights.shape(), &data)?;
     let (w, data) = (weights.as_slice()?, data.as_slice()?);
     let grid = grid(x, y)?;
@@ -446,6 +469,7 @@ pub fn minisom_winners<'py>(
         let b = blocked(w, units, dim)?;
         let mut winners = vec![ZERO; n];
         Map::new(grid, dim, &b)
+            .and_then(|m| m.with_distance(by))
             .and_then(|m| m.bmu_many(data, &mut winners))
             .map_err(kernel_err)?;
         Ok(winners.iter().map(|b| b.unit as i64).collect())

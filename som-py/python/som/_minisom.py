@@ -139,7 +139,12 @@ class MiniSom(object):
         self.neighborhood = neig_functions[neighborhood_function]
         self._neighborhood_name = neighborhood_function
 
-        distance_functions = {'euclidean': self._euclidean_distance}
+        # MiniSom's chebyshev is max(x - w), without the absolute value: som ranks by the
+        # true Chebyshev distance (som.Som(..., distance='chebyshev')), so it is not offered
+        # here under MiniSom's name.
+        distance_functions = {'euclidean': self._euclidean_distance,
+                              'cosine': self._cosine_distance,
+                              'manhattan': self._manhattan_distance}
         if isinstance(activation_distance, str):
             if activation_distance not in ('euclidean', 'cosine', 'manhattan',
                                            'chebyshev'):
@@ -152,10 +157,15 @@ class MiniSom(object):
                 "som.MiniSom: topology='hexagonal' is not supported yet (MiniSom's "
                 "hexagonal lattice is not in the som library yet); use 'rectangular'")
         if activation_distance not in distance_functions:
+            why = ("MiniSom's chebyshev is max(x - w), without the absolute value; som "
+                   "ranks by max|x - w| (som.Som(..., distance='chebyshev'))"
+                   if activation_distance == 'chebyshev' else
+                   "som finds winners by euclidean, cosine or manhattan distance")
             raise NotImplementedError(
                 f"som.MiniSom: activation_distance={activation_distance!r} is not "
-                "supported; som finds winners by Euclidean distance only")
+                f"supported: {why}")
         self._activation_distance = distance_functions[activation_distance]
+        self._distance_name = activation_distance
         if x * y * input_len == 0:
             raise ValueError(f'a {x} x {y} map of input_len {input_len}: '
                              'expected sizes >= 1')
@@ -225,6 +235,14 @@ class MiniSom(object):
     def _euclidean_distance(self, x, w):
         return np.linalg.norm(np.subtract(x, w), axis=-1)
 
+    def _cosine_distance(self, x, w):
+        num = (w * x).sum(axis=2)
+        denum = np.multiply(np.linalg.norm(w, axis=2), np.linalg.norm(x))
+        return 1 - num / (denum + 1e-8)
+
+    def _manhattan_distance(self, x, w):
+        return np.linalg.norm(np.subtract(x, w), ord=1, axis=-1)
+
     def _check_iteration_number(self, num_iteration):
         if num_iteration < 1:
             raise ValueError('num_iteration must be > 1')
@@ -279,19 +297,24 @@ class MiniSom(object):
         sample = np.ascontiguousarray(x, dtype=np.float32).reshape(1, -1)
         xdim, ydim = self._shape()
         k = int(_som.minisom_winners(self._codebook(), xdim, ydim,
-                                      _samples(sample, self._input_len))[0])
+                                      _samples(sample, self._input_len),
+                                      self._distance_name)[0])
         return np.unravel_index(k, (xdim, ydim))
 
-    def _winners(self, data):
+    def _winners(self, data, activation_distance=None):
+        """Winners by the activation distance (MiniSom's ``winner``), or by the one given
+        (its ``quantization`` and ``quantization_error`` are Euclidean)."""
         x, y = self._shape()
         return _som.minisom_winners(self._codebook(), x, y,
-                                    _samples(data, self._input_len))
+                                    _samples(data, self._input_len),
+                                    activation_distance or self._distance_name)
 
     def quantization(self, data):
         """Assigns a code book (weights vector of the winning neuron) to each sample."""
         self._check_input_len(data)
         x, y = self._shape()
-        return np.asarray(self._weights)[np.unravel_index(self._winners(data), (x, y))]
+        winners = self._winners(data, 'euclidean')
+        return np.asarray(self._weights)[np.unravel_index(winners, (x, y))]
 
     def quantization_error(self, data):
         """The average distance between each input sample and its best matching unit."""
@@ -449,7 +472,7 @@ class MiniSom(object):
         codebook = self._codebook()
         _som.minisom_train(codebook, x, y, samples,
                            np.ascontiguousarray(iterations, dtype=np.int64), per, eta,
-                           sigma, self._neighborhood_name, forced)
+                           sigma, self._neighborhood_name, forced, self._distance_name)
         self._store(codebook)
         if verbose:
             print('\n quantization error:', self.quantization_error(data))
@@ -476,7 +499,7 @@ class MiniSom(object):
         x, y = self._shape()
         codebook = self._codebook()
         _som.minisom_train_batch(codebook, x, y, _samples(data, self._input_len), eta,
-                                 sigma, self._neighborhood_name)
+                                 sigma, self._neighborhood_name, self._distance_name)
         self._store(codebook)
         if verbose:
             print(f'Quantization Error: {self.quantization_error(data):.4f}')

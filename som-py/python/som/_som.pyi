@@ -145,6 +145,7 @@ def minisom_train(
     sigma: npt.NDArray[np.float64],
     neighborhood: str,
     forced: Optional[npt.NDArray[np.int64]] = None,
+    activation_distance: str = "euclidean",
 ) -> None: ...
 def minisom_train_batch(
     weights: npt.NDArray[np.float64],
@@ -154,9 +155,14 @@ def minisom_train_batch(
     eta: npt.NDArray[np.float64],
     sigma: npt.NDArray[np.float64],
     neighborhood: str,
+    activation_distance: str = "euclidean",
 ) -> None: ...
 def minisom_winners(
-    weights: npt.NDArray[np.float64], x: int, y: int, data: npt.NDArray[np.float32]
+    weights: npt.NDArray[np.float64],
+    x: int,
+    y: int,
+    data: npt.NDArray[np.float32],
+    activation_distance: str = "euclidean",
 ) -> npt.NDArray[np.int64]: ...
 def minisom_winners2(
     weights: npt.NDArray[np.float64], x: int, y: int, data: npt.NDArray[np.float32]
