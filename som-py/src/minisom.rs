@@ -13,7 +13,7 @@ use numpy::{
 use pyo3::exceptions::{PyNotImplementedError, PyValueError};
 use pyo3::prelude::*;
 use som_std::kernel::{
-    Bmu, Distance, Grid, Map, MapMut, Neighbourhood, Shape, blocked_len, layout,
+    Bmu, Boundary, Distance, Grid, Map, MapMut, Neighbourhood, Shape, Topology, blocked_len, layout,
 };
 
 /// MiniSom's neighbourhood functions.
@@ -76,7 +76,6 @@ const ZERO: Bmu = Bmu {
     dist2: 0.0,
 };
 
-/// The rectangular planar `x` by `y` lattice.
 /// The kernel's distance of MiniSom's `activation_distance` name.
 fn distance(name: &str) -> PyResult<Distance> {
     Distance::from_name(name).ok_or_else(|| {
@@ -86,23 +85,84 @@ fn distance(name: &str) -> PyResult<Distance> {
     })
 }
 
-fn grid(x: usize, y: usize) -> PyResult<Grid> {
-    Grid::new(x, y).map_err(kernel_err)
+/// MiniSom's `x` by `y` lattice on the kernel's grid. Rectangular: as it is, unit `i * y + j`.
+/// Hexagonal: MiniSom puts unit `(i, j)` at `(i - 0.5 [(y - 1 - j) even], 0.866 j)`; the
+/// kernel's hexagonal grid (SOM_PAK's) shifts odd rows right by half a unit, rows 0.866
+/// apart. With `y` rows of `x` units, MiniSom's `(i, j)` at row `y - 1 - j`, column `i`, the
+/// two lattices are the same up to a reflection, which no distance sees.
+#[derive(Clone, Copy)]
+struct Lattice {
+    x: usize,
+    y: usize,
+    hex: bool,
 }
 
-/// Row-major `float64` weights as the kernel's blocked `f32` codebook.
-fn blocked(w: &[f64], units: usize, dim: usize) -> PyResult<Vec<f32>> {
-    let rm: Vec<f32> = w.iter().map(|&v| v as f32).collect();
+impl Lattice {
+    fn new(x: usize, y: usize, hexagonal: bool) -> Self {
+        Lattice {
+            x,
+            y,
+            hex: hexagonal,
+        }
+    }
+
+    fn grid(self) -> PyResult<Grid> {
+        if self.hex {
+            Grid::with(self.y, self.x, Topology::Hexagonal, Boundary::Planar)
+        } else {
+            Grid::new(self.x, self.y)
+        }
+        .map_err(kernel_err)
+    }
+
+    /// The kernel's unit of MiniSom's unit index `m = i * y + j`.
+    fn unit(self, m: usize) -> usize {
+        if self.hex {
+            let (i, j) = (m / self.y, m % self.y);
+            (self.y - 1 - j) * self.x + i
+        } else {
+            m
+        }
+    }
+
+    /// MiniSom's unit index of the kernel's unit `u`.
+    fn index(self, u: usize) -> usize {
+        if self.hex {
+            let (row, i) = (u / self.x, u % self.x);
+            i * self.y + (self.y - 1 - row)
+        } else {
+            u
+        }
+    }
+}
+
+/// MiniSom's `float64` weights (`x * y` rows) as the kernel's blocked `f32` codebook.
+fn blocked(w: &[f64], lattice: Lattice, dim: usize) -> PyResult<Vec<f32>> {
+    let units = lattice.x * lattice.y;
+    let mut rm = vec![0.0f32; units * dim];
+    for (u, unit) in rm.chunks_exact_mut(dim.max(1)).enumerate() {
+        let m = lattice.index(u);
+        let from = w.get(m * dim..(m + 1) * dim).unwrap_or_default();
+        unit.iter_mut().zip(from).for_each(|(o, &v)| *o = v as f32);
+    }
     let mut b = vec![0.0; blocked_len(units, dim)];
     layout::to_blocked(&rm, units, dim, &mut b).map_err(kernel_err)?;
     Ok(b)
 }
 
-/// The kernel's blocked codebook written back into row-major `float64` weights.
-fn unblock(b: &[f32], units: usize, dim: usize, w: &mut [f64]) -> PyResult<()> {
+/// The kernel's blocked codebook written back into MiniSom's `float64` weights.
+fn unblock(b: &[f32], lattice: Lattice, dim: usize, w: &mut [f64]) -> PyResult<()> {
+    let units = lattice.x * lattice.y;
     let mut rm = vec![0.0f32; units * dim];
     layout::to_row_major(b, units, dim, &mut rm).map_err(kernel_err)?;
-    w.iter_mut().zip(&rm).for_each(|(w, &v)| *w = f64::from(v));
+    for (u, unit) in rm.chunks_exact(dim.max(1)).enumerate() {
+        let m = lattice.index(u);
+        if let Some(to) = w.get_mut(m * dim..(m + 1) * dim) {
+            to.iter_mut()
+                .zip(unit)
+                .for_each(|(o, &v)| *o = f64::from(v));
+        }
+    }
     Ok(())
 }
 
@@ -147,7 +207,7 @@ fn check(
 /// schedules count epochs). `forced[k] >= 0` makes that unit the winner of sample `k`
 /// (MiniSom's `fixed_points`). Updates `weights` (`x * y` rows of `input_len`) in place.
 #[pyfunction]
-#[pyo3(signature = (weights, x, y, data, indices, per, eta, sigma, neighborhood, forced=None, activation_distance="euclidean"))]
+#[pyo3(signature = (weights, x, y, data, indices, per, eta, sigma, neighborhood, forced=None, activation_distance="euclidean", hexagonal=false))]
 #[allow(clippy::too_many_arguments)]
 pub fn minisom_train(
     py: Python<'_>,
@@ -162,6 +222,7 @@ pub fn minisom_train(
     neighborhood: &str,
     forced: Option<PyReadonlyArray1<'_, i64>>,
     activation_distance: &str,
+    hexagonal: bool,
 ) -> PyResult<()> {
     let hood = Hood::parse(neighborhood)?;
     let by = distance(activation_distance)?;
@@ -193,15 +254,16 @@ pub fn minisom_train(
             "fixed winners: expected one unit (or -1) per sample, {n} in all, each below {units}"
         )));
     }
-    let grid = grid(x, y)?;
+    let lattice = Lattice::new(x, y, hexagonal);
+    let grid = lattice.grid()?;
     let w = weights.as_slice_mut()?;
-    let mut b = blocked(w, units, dim)?;
+    let mut b = blocked(w, lattice, dim)?;
     let sample = |t: usize| {
         let k = indices[t] as usize;
         &data[k * dim..(k + 1) * dim]
     };
     let winner = |t: usize, found: usize| match forced {
-        Some(f) if f[indices[t] as usize] >= 0 => f[indices[t] as usize] as usize,
+        Some(f) if f[indices[t] as usize] >= 0 => lattice.unit(f[indices[t] as usize] as usize),
         _ => found,
     };
     py.detach(|| -> PyResult<()> {
@@ -234,7 +296,8 @@ pub fn minisom_train(
                 for t in 0..steps {
                     let xs = sample(t);
                     let win = winner(t, map.as_map().bmu(xs).map_err(kernel_err)?.unit);
-                    let (ci, cj) = (win / y, win % y);
+                    let m = lattice.index(win);
+                    let (ci, cj) = (m / y, m % y);
                     let s = sigma[t / per];
                     hx.iter_mut()
                         .enumerate()
@@ -245,7 +308,7 @@ pub fn minisom_train(
                     for (i, &fx) in hx.iter().enumerate().filter(|(_, f)| **f != 0.0) {
                         for (j, &fy) in hy.iter().enumerate().filter(|(_, f)| **f != 0.0) {
                             let g = (fx * fy * eta[t / per]) as f32;
-                            let k = i * y + j;
+                            let k = lattice.unit(i * y + j);
                             map.as_map().unit(k, &mut unit).map_err(kernel_err)?;
                             unit.iter_mut()
                                 .zip(xs)
@@ -258,7 +321,7 @@ pub fn minisom_train(
         }
         Ok(())
     })?;
-    unblock(&b, units, dim, w)
+    unblock(&b, lattice, dim, w)
 }
 
 /// The schedules the kernel can follow: finite learning rates `>= 0` (MiniSom also accepts
@@ -326,14 +389,15 @@ pub fn minisom_train_batch(
             "no samples: batch training needs at least one",
         ));
     }
-    let grid = grid(x, y)?;
+    let lattice = Lattice::new(x, y, false);
+    let grid = lattice.grid()?;
     let w = weights.as_slice_mut()?;
     py.detach(|| -> PyResult<()> {
         let mut winners = vec![ZERO; n];
         let (mut hits, mut sums) = (vec![0.0f64; units], vec![0.0f64; units * dim]);
         let (mut num, mut den) = (vec![0.0f64; units * dim], vec![0.0f64; units]);
         for (&lr, &s) in eta.iter().zip(sigma) {
-            let b = blocked(w, units, dim)?;
+            let b = blocked(w, lattice, dim)?;
             let map = Map::new(grid, dim, &b)
                 .and_then(|m| m.with_distance(by))
                 .map_err(kernel_err)?;
@@ -452,7 +516,7 @@ fn mexican_sums(
 /// The winner (unit index `i * y + j`) of every sample by `activation_distance`, as MiniSom's
 /// `winner`, first minimum on ties (Euclidean: MiniSom's `quantization`).
 #[pyfunction]
-#[pyo3(signature = (weights, x, y, data, activation_distance="euclidean"))]
+#[pyo3(signature = (weights, x, y, data, activation_distance="euclidean", hexagonal=false))]
 pub fn minisom_winners<'py>(
     py: Python<'py>,
     weights: PyReadonlyArray2<'py, f64>,
@@ -460,42 +524,51 @@ pub fn minisom_winners<'py>(
     y: usize,
     data: PyReadonlyArray2<'py, f32>,
     activation_distance: &str,
+    hexagonal: bool,
 ) -> PyResult<Bound<'py, PyArray1<i64>>> {
     let by = distance(activation_distance)?;
-    let (units, dim, n) = check(x, y, weights.shape(), &data)?;
+    let (_, dim, n) = check(x, y, weights.shape(), &data)?;
     let (w, data) = (weights.as_slice()?, data.as_slice()?);
-    let grid = grid(x, y)?;
+    let lattice = Lattice::new(x, y, hexagonal);
+    let grid = lattice.grid()?;
     let out = py.detach(|| -> PyResult<Vec<i64>> {
-        let b = blocked(w, units, dim)?;
+        let b = blocked(w, lattice, dim)?;
         let mut winners = vec![ZERO; n];
         Map::new(grid, dim, &b)
             .and_then(|m| m.with_distance(by))
             .and_then(|m| m.bmu_many(data, &mut winners))
             .map_err(kernel_err)?;
-        Ok(winners.iter().map(|b| b.unit as i64).collect())
+        Ok(winners
+            .iter()
+            .map(|b| lattice.index(b.unit) as i64)
+            .collect())
     })?;
     Ok(out.into_pyarray(py))
 }
 
-/// The best and second-best units of every sample, `n x 2` (for the topographic error).
+/// The best and second-best units (Euclidean) of every sample, `n x 2` (for the topographic
+/// error).
 #[pyfunction]
+#[pyo3(signature = (weights, x, y, data, hexagonal=false))]
 pub fn minisom_winners2<'py>(
     py: Python<'py>,
     weights: PyReadonlyArray2<'py, f64>,
     x: usize,
     y: usize,
     data: PyReadonlyArray2<'py, f32>,
+    hexagonal: bool,
 ) -> PyResult<Bound<'py, PyArray2<i64>>> {
-    let (units, dim, n) = check(x, y, weights.shape(), &data)?;
+    let (_, dim, n) = check(x, y, weights.shape(), &data)?;
     let (w, data) = (weights.as_slice()?, data.as_slice()?);
-    let grid = grid(x, y)?;
+    let lattice = Lattice::new(x, y, hexagonal);
+    let grid = lattice.grid()?;
     let out = py.detach(|| -> PyResult<Vec<i64>> {
-        let b = blocked(w, units, dim)?;
+        let b = blocked(w, lattice, dim)?;
         let map = Map::new(grid, dim, &b).map_err(kernel_err)?;
         let mut out = Vec::with_capacity(2 * n);
         for xs in data.chunks_exact(dim) {
             let [a, b] = map.bmu2(xs).map_err(kernel_err)?;
-            out.extend([a.unit as i64, b.unit as i64]);
+            out.extend([lattice.index(a.unit) as i64, lattice.index(b.unit) as i64]);
         }
         Ok(out)
     })?;

@@ -247,7 +247,7 @@ def test_bad_sizes_and_calls():
 
 def test_unsupported_raises_not_implemented():
     with pytest.raises(NotImplementedError, match="hexagonal"):
-        som.MiniSom(4, 4, 3, topology="hexagonal")
+        som.MiniSom(4, 4, 3, topology="hexagonal").train_batch_offline(data(dim=3), 5)
     with pytest.raises(NotImplementedError, match="absolute value"):
         som.MiniSom(4, 4, 3, activation_distance="chebyshev")
     with pytest.raises(NotImplementedError):
@@ -299,3 +299,25 @@ def test_activation_distances_match_minisom(distance):
                    activation_distance=distance)
     ours.train(x, 300)
     assert np.abs(plain.get_weights() - ours.get_weights()).max() > 1e-3
+
+
+@pytest.mark.parametrize("hood", NEIGHBOURHOODS)
+@pytest.mark.parametrize("shape", [(6, 7), (7, 6), (5, 5)])
+def test_hexagonal_matches_minisom(hood, shape):
+    """MiniSom's hexagonal lattice (odd and even y): weights after training within 1e-4,
+    winners, the hexagonal topographic error and distance map, Euclidean coordinates."""
+    x = data(seed=11)
+    sigma = 2.0 if hood in ("bubble", "triangle") else 1.5
+    ours, theirs = pair(*shape, 4, sigma=sigma, learning_rate=0.4, neighborhood_function=hood,
+                        topology="hexagonal", random_seed=2)
+    ours.train(x, 500)
+    theirs.train(x, 500)
+    close(ours, theirs, relative=hood == "mexican_hat")
+    if hood == "mexican_hat":
+        return  # a diverging map: the queries below compare units that drifted apart
+    for sample in x[:30]:
+        assert tuple(ours.winner(sample)) == tuple(theirs.winner(sample))
+    assert ours.topographic_error(x) == pytest.approx(theirs.topographic_error(x))
+    np.testing.assert_allclose(ours.distance_map(), theirs.distance_map(), atol=1e-5)
+    np.testing.assert_allclose(ours.get_euclidean_coordinates(),
+                               theirs.get_euclidean_coordinates())

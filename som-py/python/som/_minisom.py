@@ -6,8 +6,9 @@ order, ``random_weights_init``) is drawn here exactly as MiniSom draws it, from
 Rust (``som._som``) without the GIL. The weights stay a float64 array ``(x, y, input_len)``
 in ``self._weights`` that users may read, edit in place or replace, as in MiniSom.
 
-Differences, each raised rather than silent: hexagonal topology and activation distances
-other than 'euclidean' raise ``NotImplementedError``, as do negative learning rates. The
+Differences, each raised rather than silent: ``train_batch_offline`` on a hexagonal map,
+the 'chebyshev' activation distance (MiniSom's has no absolute value) and callable ones raise
+``NotImplementedError``, as do negative learning rates. The
 kernel computes in float32, so weights agree with MiniSom's float64 to about 1e-6 per
 unit of scale, and a sample that is equally close to two units (to float32 precision) may
 pick the other one.
@@ -63,8 +64,7 @@ class MiniSom(object):
     sigma_decay_function='asymptotic_decay')``: an ``x`` by ``y`` map of
     ``input_len``-dimensional weights, drawn as MiniSom draws them from
     ``numpy.random.RandomState(random_seed)``. Arguments MiniSom rejects raise the same
-    exception; 'hexagonal' topology and non-Euclidean activation distances raise
-    ``NotImplementedError`` (not yet in the Rust library).
+    exception; what som does not do raises ``NotImplementedError`` (see the module).
     """
 
     Y_HEX_CONV_FACTOR = (3.0 / 2.0) / np.sqrt(3)
@@ -98,6 +98,13 @@ class MiniSom(object):
         self._xx, self._yy = np.meshgrid(self._neigx, self._neigy)
         self._xx = self._xx.astype(float)
         self._yy = self._yy.astype(float)
+        if topology == 'hexagonal':
+            self._xx[::-2] -= 0.5
+            self._yy *= self.Y_HEX_CONV_FACTOR
+            if neighborhood_function in ['triangle']:
+                warn('triangle neighborhood function does not ' +
+                     'take in account hexagonal topology')
+        self._hex = topology == 'hexagonal'
 
         lr_decay_functions = {
             'inverse_decay_to_zero': self._inverse_decay_to_zero,
@@ -152,10 +159,6 @@ class MiniSom(object):
                 raise ValueError(msg % (activation_distance,
                                         'euclidean, cosine, manhattan, chebyshev'))
         # Everything MiniSom accepts has been accepted; now what som cannot do yet.
-        if topology == 'hexagonal':
-            raise NotImplementedError(
-                "som.MiniSom: topology='hexagonal' is not supported yet (MiniSom's "
-                "hexagonal lattice is not in the som library yet); use 'rectangular'")
         if activation_distance not in distance_functions:
             why = ("MiniSom's chebyshev is max(x - w), without the absolute value; som "
                    "ranks by max|x - w| (som.Som(..., distance='chebyshev'))"
@@ -298,7 +301,7 @@ class MiniSom(object):
         xdim, ydim = self._shape()
         k = int(_som.minisom_winners(self._codebook(), xdim, ydim,
                                       _samples(sample, self._input_len),
-                                      self._distance_name)[0])
+                                      self._distance_name, self._hex)[0])
         return np.unravel_index(k, (xdim, ydim))
 
     def _winners(self, data, activation_distance=None):
@@ -307,7 +310,7 @@ class MiniSom(object):
         x, y = self._shape()
         return _som.minisom_winners(self._codebook(), x, y,
                                     _samples(data, self._input_len),
-                                    activation_distance or self._distance_name)
+                                    activation_distance or self._distance_name, self._hex)
 
     def quantization(self, data):
         """Assigns a code book (weights vector of the winning neuron) to each sample."""
@@ -339,7 +342,13 @@ class MiniSom(object):
             warn('The topographic error is not defined for a 1-by-1 map.')
             return np.nan
         x, y = self._shape()
-        b2 = _som.minisom_winners2(self._codebook(), x, y, _samples(data, self._input_len))
+        b2 = _som.minisom_winners2(self._codebook(), x, y, _samples(data, self._input_len),
+                                   self._hex)
+        if self._hex:
+            # MiniSom's rule on this lattice: the two units one apart (isclose).
+            xx, yy = self._xx.T.reshape(-1), self._yy.T.reshape(-1)
+            d = np.hypot(xx[b2[:, 0]] - xx[b2[:, 1]], yy[b2[:, 0]] - yy[b2[:, 1]])
+            return 1 - np.mean(np.isclose(1, d))
         bx, by = np.unravel_index(b2, (x, y))
         dxdy = np.hstack([np.diff(bx), np.diff(by)])
         return (np.linalg.norm(dxdy, axis=1) > 1.42).mean()
@@ -353,6 +362,18 @@ class MiniSom(object):
         w = np.asarray(self._weights, dtype=np.float64)
         x, y = w.shape[0], w.shape[1]
         um = np.full((x, y, 8), np.nan)
+        if self._hex:
+            # MiniSom's six neighbours, by the parity of the column.
+            ii = [[1, 1, 1, 0, -1, 0], [0, 1, 0, -1, -1, -1]]
+            jj = [[1, 0, -1, -1, 0, 1], [1, 0, -1, -1, 0, 1]]
+            for a in range(x):
+                for b in range(y):
+                    e = b % 2 == 0
+                    for k, (i, j) in enumerate(zip(ii[e], jj[e])):
+                        if 0 <= a + i < x and 0 <= b + j < y:
+                            um[a, b, k] = np.linalg.norm(w[a, b] - w[a + i, b + j])
+            um = np.nanmean(um, axis=2) if scaling == 'mean' else np.nansum(um, axis=2)
+            return um/um.max()
         for k, (i, j) in enumerate(zip([0, -1, -1, -1, 0, 1, 1, 1],
                                        [-1, -1, 0, 1, 1, 1, 0, -1])):
             xs, ys = slice(max(0, -i), min(x, x - i)), slice(max(0, -j), min(y, y - j))
@@ -472,7 +493,8 @@ class MiniSom(object):
         codebook = self._codebook()
         _som.minisom_train(codebook, x, y, samples,
                            np.ascontiguousarray(iterations, dtype=np.int64), per, eta,
-                           sigma, self._neighborhood_name, forced, self._distance_name)
+                           sigma, self._neighborhood_name, forced, self._distance_name,
+                           self._hex)
         self._store(codebook)
         if verbose:
             print('\n quantization error:', self.quantization_error(data))
@@ -492,6 +514,10 @@ class MiniSom(object):
         of the samples around it, with the winners of the previous weights."""
         self._check_iteration_number(num_iteration)
         self._check_input_len(data)
+        if self._hex:
+            raise NotImplementedError(
+                "som.MiniSom: train_batch_offline on a hexagonal map is not supported yet "
+                "(its sums are separable on the rectangular lattice only); train() is")
         eta = self._schedule(self._learning_rate_decay_function, self._learning_rate,
                              num_iteration, num_iteration)
         sigma = self._schedule(self._sigma_decay_function, self._sigma,

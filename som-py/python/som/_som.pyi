@@ -146,6 +146,7 @@ def minisom_train(
     neighborhood: str,
     forced: Optional[npt.NDArray[np.int64]] = None,
     activation_distance: str = "euclidean",
+    hexagonal: bool = False,
 ) -> None: ...
 def minisom_train_batch(
     weights: npt.NDArray[np.float64],
@@ -163,7 +164,12 @@ def minisom_winners(
     y: int,
     data: npt.NDArray[np.float32],
     activation_distance: str = "euclidean",
+    hexagonal: bool = False,
 ) -> npt.NDArray[np.int64]: ...
 def minisom_winners2(
-    weights: npt.NDArray[np.float64], x: int, y: int, data: npt.NDArray[np.float32]
+    weights: npt.NDArray[np.float64],
+    x: int,
+    y: int,
+    data: npt.NDArray[np.float32],
+    hexagonal: bool = False,
 ) -> npt.NDArray[np.int64]: ...
