@@ -16,6 +16,14 @@ const TASK: usize = 512;
 impl Som {
     /// Best-matching units of every sample (validated), in parallel.
     pub fn bmus<S: Samples + ?Sized>(&self, data: &S) -> Result<Vec<Bmu>> {
+        Ok(self.flat_bmus(data)?.1)
+    }
+
+    /// The samples (validated) as one flat slice, and their best-matching units.
+    fn flat_bmus<'d, S: Samples + ?Sized>(
+        &self,
+        data: &'d S,
+    ) -> Result<(std::borrow::Cow<'d, [f32]>, Vec<Bmu>)> {
         validate(data, self.dim)?;
         let flat = flatten(data);
         let mut out = vec![
@@ -26,7 +34,7 @@ impl Som {
             data.count()
         ];
         self.bmus_into(&flat, &mut out)?;
-        Ok(out)
+        Ok((flat, out))
     }
 
     /// Index of the best-matching unit of `x`.
@@ -74,9 +82,8 @@ impl Som {
     /// # Errors
     /// A sample of the wrong length or with NaN, named.
     pub fn quantization_errors<S: Samples + ?Sized>(&self, data: &S) -> Result<Vec<f32>> {
-        let flat = flatten(data);
+        let (flat, bmus) = self.flat_bmus(data)?;
         let map = self.view();
-        let bmus = self.bmus(data)?;
         let samples = flat.chunks_exact(self.dim.max(1));
         Ok(samples
             .zip(&bmus)
@@ -186,11 +193,21 @@ impl Som {
     pub fn bmus_rows(
         &self,
         rows: &Rows<'_>,
-        mut f: impl FnMut(usize, &[Bmu]) -> Result<()>,
+        f: impl FnMut(usize, &[Bmu]) -> Result<()>,
     ) -> Result<()> {
         self.check_rows(rows)?;
+        self.block_bmus(rows, 0..rows.count(), f)
+    }
+
+    /// `f(first sample, best-matching units)` for each block of the samples `range` of `rows`.
+    fn block_bmus(
+        &self,
+        rows: &Rows<'_>,
+        range: std::ops::Range<usize>,
+        mut f: impl FnMut(usize, &[Bmu]) -> Result<()>,
+    ) -> Result<()> {
         let mut out = Vec::new();
-        rows.each_block(0..rows.count(), |first, block| {
+        rows.each_block(range, |first, block| {
             out.resize(
                 block.len() / self.dim,
                 Bmu {
@@ -260,17 +277,8 @@ impl Som {
     pub(crate) fn hits_on(&self, rows: &Rows<'_>, combine: &dyn Combine) -> Result<Vec<u64>> {
         let units = self.grid.units();
         let mut hits: Vec<i64> = zeros(units, || "hit counts".to_string())?;
-        let mut out = Vec::new();
         let local = self.check_rows(rows).and_then(|()| {
-            rows.each_block(share(rows.count(), combine), |_, block| {
-                out.resize(
-                    block.len() / self.dim,
-                    Bmu {
-                        unit: 0,
-                        dist2: 0.0,
-                    },
-                );
-                self.bmus_into(block, &mut out)?;
+            self.block_bmus(rows, share(rows.count(), combine), |_, out| {
                 out.iter().for_each(|b| hits[b.unit] += 1);
                 Ok(())
             })
