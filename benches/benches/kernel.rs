@@ -8,7 +8,7 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use som_benches::Workload;
 use som_kernel::simd::Level;
-use som_kernel::{BatchStats, Bmu, Map, MapMut, Neighbourhood, Shape, reference};
+use som_kernel::{BatchStats, Bmu, Map, MapMut, Missing, Neighbourhood, Shape, reference};
 use std::hint::black_box;
 
 /// (units, dim): the seed's map, a wide map, a large map.
@@ -63,6 +63,46 @@ fn bmu(c: &mut Criterion) {
             ];
             g.bench_function(BenchmarkId::new(format!("simd-many-{level}"), &size), |b| {
                 b.iter(|| map.bmu_many(black_box(&w.data), &mut out).unwrap())
+            });
+        }
+    }
+    g.finish();
+}
+
+/// Missing values: the searches with masking on, over complete data (what masking costs data
+/// without missing values) and over data with a tenth of the components missing, beside the
+/// plain search; one-sample and many-sample, at the detected level.
+fn missing(c: &mut Criterion) {
+    let mut g = c.benchmark_group("missing");
+    for (units, dim) in [(600, 3), (900, 64), MANY] {
+        let w = Workload::new(units, dim, SAMPLES);
+        let size = label(units, dim);
+        g.throughput(Throughput::Elements(w.pairs() * SAMPLES as u64));
+        // Every tenth component, staggered across samples (none entirely missing).
+        let holes: Vec<f32> = w
+            .data
+            .iter()
+            .enumerate()
+            .map(|(i, &v)| if (i * 7) % 10 == 3 { f32::NAN } else { v })
+            .collect();
+        let plain = Map::new(w.grid, dim, &w.blocked).unwrap();
+        let masked = plain.with_missing(Missing::Mask).unwrap();
+        let runs = [
+            ("plain", plain, &w.data),
+            ("mask-complete", masked, &w.data),
+            ("mask-10pct", masked, &holes),
+        ];
+        let mut out = vec![Bmu::NONE; SAMPLES];
+        for (name, map, data) in runs {
+            g.bench_function(BenchmarkId::new(format!("one-{name}"), &size), |b| {
+                b.iter(|| {
+                    for x in data.chunks_exact(dim) {
+                        black_box(map.bmu(black_box(x)).unwrap());
+                    }
+                })
+            });
+            g.bench_function(BenchmarkId::new(format!("many-{name}"), &size), |b| {
+                b.iter(|| map.bmu_many(black_box(data), &mut out).unwrap())
             });
         }
     }
@@ -340,6 +380,6 @@ criterion_group! {
     config = Criterion::default()
         .warm_up_time(std::time::Duration::from_secs(1))
         .measurement_time(std::time::Duration::from_secs(2));
-    targets = bmu, bmu2, update, step, batch, batch_apply_wide, metrics, peak
+    targets = bmu, missing, bmu2, update, step, batch, batch_apply_wide, metrics, peak
 }
 criterion_main!(benches);

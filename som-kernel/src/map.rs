@@ -2,10 +2,11 @@
 //! hot loops need no checks.
 
 use crate::bmu::{self, Bmu, Distance};
-use crate::error::{Error, Result, check_finite, check_len, check_positive};
+use crate::error::{Error, Result, check_len, check_positive};
 use crate::grid::Grid;
 use crate::layout::{blocked_index, blocked_len};
 use crate::math::sqrt;
+use crate::missing::{Missing, Present, check_data};
 use crate::neighbourhood::Neighbourhood;
 use crate::simd::{self, Level};
 use crate::update;
@@ -20,6 +21,7 @@ pub struct Map<'a> {
     weights: &'a [f32],
     level: Level,
     distance: Distance,
+    missing: Missing,
 }
 
 /// A map whose weights can be trained (and the SIMD level and distance, as [`Map`]).
@@ -30,6 +32,7 @@ pub struct MapMut<'a> {
     weights: &'a mut [f32],
     level: Level,
     distance: Distance,
+    missing: Missing,
 }
 
 fn check_shape(grid: &Grid, dim: usize, len: usize) -> Result<()> {
@@ -71,6 +74,7 @@ impl<'a> Map<'a> {
             weights,
             level: simd::level(),
             distance: Distance::Euclidean,
+            missing: Missing::Error,
         }
     }
 
@@ -98,6 +102,7 @@ impl<'a> Map<'a> {
     /// [`Error::Unsupported`] for a distance other than Euclidean in a build without the
     /// feature `distances`.
     pub fn with_distance(self, distance: Distance) -> Result<Self> {
+        bmu::metric::check_missing(distance, self.missing)?;
         Ok(Self {
             distance: bmu::metric::check(distance)?,
             ..self
@@ -107,6 +112,28 @@ impl<'a> Map<'a> {
     /// The distance this view's searches rank units by.
     pub fn distance(&self) -> Distance {
         self.distance
+    }
+
+    /// The same view, reading NaN in samples as `missing` says ([`crate::Missing`]): with
+    /// [`Missing::Mask`], a missing component is left out of searches, updates and metrics,
+    /// and a sample with nothing left has no best-matching unit ([`Bmu::NONE`]).
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] for masking without the feature `missing`, or with the cosine
+    /// distance.
+    pub fn with_missing(self, missing: Missing) -> Result<Self> {
+        bmu::metric::check_missing(self.distance, missing)?;
+        Ok(Self { missing, ..self })
+    }
+
+    /// What NaN in a sample means to this view.
+    pub fn missing(&self) -> Missing {
+        self.missing
+    }
+
+    /// The distance and missing-value policy, as the searches take them.
+    fn how(&self) -> (Distance, Missing) {
+        (self.distance, self.missing)
     }
 
     /// The grid.
@@ -162,7 +189,8 @@ impl<'a> Map<'a> {
         }
     }
 
-    /// The best-matching unit of `x` (see [`crate::bmu`] for ties and NaN).
+    /// The best-matching unit of `x` (see [`crate::bmu`] for ties and NaN; [`Bmu::NONE`] for a
+    /// sample with every component missing, where masking is on).
     ///
     /// # Errors
     /// [`Error::Length`] unless `x.len() == dim`.
@@ -170,7 +198,7 @@ impl<'a> Map<'a> {
         check_len("sample", self.dim, x.len())?;
         Ok(bmu::bmu(
             self.level,
-            self.distance,
+            self.how(),
             self.weights,
             self.units(),
             self.dim,
@@ -186,7 +214,7 @@ impl<'a> Map<'a> {
         check_len("sample", self.dim, x.len())?;
         Ok(bmu::bmu2(
             self.level,
-            self.distance,
+            self.how(),
             self.weights,
             self.units(),
             self.dim,
@@ -205,7 +233,7 @@ impl<'a> Map<'a> {
         check_len("output (one per sample)", n, out.len())?;
         bmu::bmu_many(
             self.level,
-            self.distance,
+            self.how(),
             self.weights,
             self.units(),
             self.dim,
@@ -230,21 +258,12 @@ impl<'a> Map<'a> {
         }; CHUNK];
         // `dim >= 1` for every map; `max(1)` shows it to the compiler (no panic branches).
         let dim = self.dim.max(1);
-        let (level, distance, units) = (self.level, self.distance, self.units());
-        let largest = bmu::expanded_bound(level, distance, self.weights, units, dim);
+        let (level, how, units) = (self.level, self.how(), self.units());
+        let largest = bmu::expanded_bound(level, how.0, self.weights, units, dim);
         for (c, chunk) in data.chunks(CHUNK.saturating_mul(dim)).enumerate() {
             let m = chunk.len() / dim;
             let out = &mut out[..m.min(CHUNK)];
-            bmu::bmu_many_with(
-                level,
-                distance,
-                self.weights,
-                units,
-                dim,
-                chunk,
-                out,
-                largest,
-            );
+            bmu::bmu_many_with(level, how, self.weights, units, dim, chunk, out, largest);
             for (j, (x, b)) in chunk.chunks_exact(dim).zip(out.iter()).enumerate() {
                 f(c * CHUNK + j, x, *b);
             }
@@ -252,14 +271,19 @@ impl<'a> Map<'a> {
         Ok(n)
     }
 
-    /// Mean Euclidean distance from each sample to its best-matching unit (0 for no data).
+    /// Mean Euclidean distance from each sample to its best-matching unit (0 for no data;
+    /// with masking, over the components present and the samples that have a unit).
     ///
     /// # Errors
     /// [`Error::Length`] unless `data` is whole samples.
     pub fn quantization_error(&self, data: &[f32]) -> Result<f32> {
         let mut total = 0.0f64;
-        let n = self.for_each_bmu(data, |_, x, b| {
-            total += f64::from(sqrt(self.euclidean2(x, b)));
+        let mut n = 0usize;
+        self.for_each_bmu(data, |_, x, b| {
+            if !b.is_none() {
+                total += f64::from(sqrt(self.euclidean2(x, b)));
+                n += 1;
+            }
         })?;
         Ok(if n == 0 {
             0.0
@@ -268,7 +292,8 @@ impl<'a> Map<'a> {
         })
     }
 
-    /// Distance of each sample to its best-matching unit (anomaly scores) into `out`.
+    /// Distance of each sample to its best-matching unit (anomaly scores) into `out` (NaN for
+    /// a sample without one).
     ///
     /// # Errors
     /// [`Error::Length`] unless `data` is `out.len()` whole samples.
@@ -285,13 +310,18 @@ impl<'a> Map<'a> {
 
     /// The squared Euclidean distance from `x` to its best-matching unit `b`, as the
     /// quantization error measures it: the search's own `b.dist2` for the Euclidean
-    /// distance, else summed as the reference sums it (NaN for a unit that does not exist).
+    /// distance, else summed as the reference sums it (NaN for a unit that does not exist;
+    /// with masking, over the components present).
     pub fn euclidean2(&self, x: &[f32], b: Bmu) -> f32 {
         if !cfg!(feature = "distances") || self.distance == Distance::Euclidean {
             return b.dist2;
         }
+        let mask = self.missing == Missing::Mask;
         let mut acc = 0.0f32;
         for (d, &xd) in x.iter().enumerate() {
+            if mask && xd.is_nan() {
+                continue;
+            }
             let diff = xd - self.weight(b.unit, d).unwrap_or(f32::NAN);
             acc += diff * diff;
         }
@@ -299,24 +329,35 @@ impl<'a> Map<'a> {
     }
 
     /// Fraction of samples whose best and second-best units are not lattice neighbours
-    /// (0 for no data or a one-unit map).
+    /// (0 for no data or a one-unit map; with masking, of the samples that have a unit).
     ///
     /// # Errors
     /// [`Error::Length`] unless `data` is whole samples.
     pub fn topographic_error(&self, data: &[f32]) -> Result<f32> {
-        let n = sample_count(data, self.dim)?;
-        if n == 0 || self.units() < 2 {
+        sample_count(data, self.dim)?;
+        if self.units() < 2 {
             return Ok(0.0);
         }
-        let (level, distance) = (self.level, self.distance);
-        let broken = data
-            .chunks_exact(self.dim.max(1))
-            .filter(|x| {
-                let [a, b] = bmu::bmu2(level, distance, self.weights, self.units(), self.dim, x);
-                !self.grid.adjacent(a.unit, b.unit)
-            })
-            .count();
-        Ok((broken as f64 / n as f64) as f32)
+        let (mut n, mut broken) = (0usize, 0usize);
+        for x in data.chunks_exact(self.dim.max(1)) {
+            let [a, b] = bmu::bmu2(
+                self.level,
+                self.how(),
+                self.weights,
+                self.units(),
+                self.dim,
+                x,
+            );
+            if !a.is_none() {
+                n += 1;
+                broken += usize::from(!self.grid.adjacent(a.unit, b.unit));
+            }
+        }
+        Ok(if n == 0 {
+            0.0
+        } else {
+            (broken as f64 / n as f64) as f32
+        })
     }
 
     /// The U-matrix: for each unit, the mean weight-space distance to its lattice neighbours
@@ -368,6 +409,7 @@ impl<'a> MapMut<'a> {
             weights,
             level: simd::level(),
             distance: Distance::Euclidean,
+            missing: Missing::Error,
         }
     }
 
@@ -392,6 +434,7 @@ impl<'a> MapMut<'a> {
     /// # Errors
     /// As [`Map::with_distance`].
     pub fn with_distance(self, distance: Distance) -> Result<Self> {
+        bmu::metric::check_missing(distance, self.missing)?;
         Ok(Self {
             distance: bmu::metric::check(distance)?,
             ..self
@@ -403,6 +446,21 @@ impl<'a> MapMut<'a> {
         self.distance
     }
 
+    /// The same view, reading NaN in samples as `missing` says (see [`Map::with_missing`]):
+    /// with [`Missing::Mask`], updates leave a sample's missing components alone.
+    ///
+    /// # Errors
+    /// As [`Map::with_missing`].
+    pub fn with_missing(self, missing: Missing) -> Result<Self> {
+        bmu::metric::check_missing(self.distance, missing)?;
+        Ok(Self { missing, ..self })
+    }
+
+    /// What NaN in a sample means to this view.
+    pub fn missing(&self) -> Missing {
+        self.missing
+    }
+
     /// A read-only view, for queries and metrics.
     pub fn as_map(&self) -> Map<'_> {
         Map {
@@ -411,6 +469,7 @@ impl<'a> MapMut<'a> {
             weights: self.weights,
             level: self.level,
             distance: self.distance,
+            missing: self.missing,
         }
     }
 
@@ -445,12 +504,13 @@ impl<'a> MapMut<'a> {
     }
 
     /// One online step towards `x`: `w += alpha h(winner, unit) (x - w)` for every unit
-    /// (only those with `|h| >= cutoff`).
+    /// (only those with `|h| >= cutoff`). With masking, components missing from `x` are left
+    /// alone (a sample with none present changes nothing).
     ///
     /// # Errors
     /// [`Error::Length`] for a sample of the wrong length, [`Error::NonFinite`] for NaN or
-    /// infinity in it, [`Error::TooLarge`] if `winner` is no unit, [`Error::Parameter`] unless
-    /// `alpha` is finite and positive. Nothing is changed on error.
+    /// infinity in it (with masking: infinity), [`Error::TooLarge`] if `winner` is no unit,
+    /// [`Error::Parameter`] unless `alpha` is finite and positive. Nothing is changed on error.
     pub fn update(
         &mut self,
         x: &[f32],
@@ -458,10 +518,10 @@ impl<'a> MapMut<'a> {
         nb: &Neighbourhood,
         alpha: f32,
     ) -> Result<()> {
-        check_len("sample", self.dim, x.len())?;
-        check_finite(x, self.dim)?;
-        self.as_map().check_unit(winner)?;
-        check_positive("alpha (learning rate)", alpha)?;
+        let present = self.check_step(x, winner, alpha)?;
+        if present == Present::None {
+            return Ok(());
+        }
         update::online(
             self.level,
             self.weights,
@@ -471,8 +531,18 @@ impl<'a> MapMut<'a> {
             winner,
             nb,
             alpha,
+            present == Present::Some,
         );
         Ok(())
+    }
+
+    /// Checks a step's sample, winner and rate; what of the sample is present.
+    fn check_step(&self, x: &[f32], winner: usize, alpha: f32) -> Result<Present> {
+        check_len("sample", self.dim, x.len())?;
+        check_data(self.missing, x, self.dim)?;
+        self.as_map().check_unit(winner)?;
+        check_positive("alpha (learning rate)", alpha)?;
+        Ok(Present::of(self.missing, x))
     }
 
     /// [`MapMut::update`] towards `x`, then the best-matching unit of `next` in the updated
@@ -481,7 +551,8 @@ impl<'a> MapMut<'a> {
     /// It exists for online training, where `next` is the sample presented after `x`: the
     /// update and the next search share one sweep over the codebook, each block's fresh
     /// weights measured against `next` while still in registers. That halves the memory
-    /// traffic of a step and saves a loop.
+    /// traffic of a step and saves a loop. (Samples with missing components take the two
+    /// sweeps.)
     ///
     /// # Errors
     /// As [`MapMut::update`], and [`Error::Length`] or [`Error::NonFinite`] for `next`. Nothing
@@ -494,12 +565,13 @@ impl<'a> MapMut<'a> {
         alpha: f32,
         next: &[f32],
     ) -> Result<Bmu> {
-        check_len("sample", self.dim, x.len())?;
-        check_finite(x, self.dim)?;
-        self.as_map().check_unit(winner)?;
-        check_positive("alpha (learning rate)", alpha)?;
+        let present = self.check_step(x, winner, alpha)?;
         check_len("next sample", self.dim, next.len())?;
-        check_finite(next, self.dim)?;
+        check_data(self.missing, next, self.dim)?;
+        if present != Present::All || Present::of(self.missing, next) != Present::All {
+            self.update(x, winner, nb, alpha)?;
+            return self.as_map().bmu(next);
+        }
         Ok(update::online_then_bmu(
             self.level,
             self.weights,
@@ -514,15 +586,18 @@ impl<'a> MapMut<'a> {
         ))
     }
 
-    /// Finds the best-matching unit of `x` and updates the map towards `x` around it.
+    /// Finds the best-matching unit of `x` and updates the map towards `x` around it
+    /// ([`Bmu::NONE`] and no update for a sample with every component missing).
     ///
     /// # Errors
     /// As [`MapMut::update`].
     pub fn train_step(&mut self, x: &[f32], nb: &Neighbourhood, alpha: f32) -> Result<Bmu> {
         check_len("sample", self.dim, x.len())?;
-        check_finite(x, self.dim)?;
+        check_data(self.missing, x, self.dim)?;
         let b = self.as_map().bmu(x)?;
-        self.update(x, b.unit, nb, alpha)?;
+        if let Some(winner) = b.found() {
+            self.update(x, winner, nb, alpha)?;
+        }
         Ok(b)
     }
 
@@ -547,5 +622,38 @@ impl<'a> MapMut<'a> {
         }
         update::batch(self.weights, &self.grid, self.dim, hits, sums, nb);
         Ok(())
+    }
+
+    /// [`MapMut::apply_batch`] for data with missing values: each component becomes the
+    /// `h`-weighted mean of the samples that have it, from counts and sums per unit and
+    /// component ([`crate::BatchStats::with_counts`]). A component with no sample in its
+    /// unit's neighbourhood keeps its weight.
+    ///
+    /// # Errors
+    /// [`Error::Length`] if the statistics do not fit the map; [`Error::Unsupported`] for a
+    /// neighbourhood that can be negative, or a build without the feature `missing`.
+    pub fn apply_batch_by_component(
+        &mut self,
+        counts: &[u64],
+        sums: &[f64],
+        nb: &Neighbourhood,
+    ) -> Result<()> {
+        let len = self.grid.units() * self.dim;
+        check_len("counts (units * dim)", len, counts.len())?;
+        check_len("sums (units * dim)", len, sums.len())?;
+        if nb.can_be_negative() {
+            return Err(Error::Unsupported {
+                what: "batch training with a neighbourhood that can be negative (Mexican hat)",
+            });
+        }
+        #[cfg(feature = "missing")]
+        {
+            update::batch_by_component(self.weights, &self.grid, self.dim, counts, sums, nb);
+            Ok(())
+        }
+        #[cfg(not(feature = "missing"))]
+        Err(Error::Unsupported {
+            what: "batch training per component without som-kernel's feature `missing`",
+        })
     }
 }

@@ -25,9 +25,16 @@ pub fn norm(x: &[f32]) -> f32 {
 /// The distance of `x` to `w` by `kind`, as the searches rank units (summed in order of
 /// dimension; see [`Distance`]).
 pub fn distance(kind: Distance, x: &[f32], w: &[f32]) -> f32 {
-    let pairs = x.iter().zip(w);
+    of_pairs(kind, x.iter().copied().zip(w.iter().copied()))
+}
+
+/// The distance by `kind` of the pairs `(x_d, w_d)`, in order.
+fn of_pairs(kind: Distance, pairs: impl Iterator<Item = (f32, f32)> + Clone) -> f32 {
     match kind {
-        Distance::Euclidean => dist2(x, w),
+        Distance::Euclidean => pairs.fold(0.0f32, |acc, (a, b)| {
+            let d = a - b;
+            acc + d * d
+        }),
         Distance::Manhattan => pairs.fold(0.0f32, |acc, (a, b)| acc + (a - b).abs()),
         #[allow(clippy::eq_op)] // Deliberate: 0, or NaN.
         Distance::Chebyshev => pairs.fold(0.0f32, |acc, (a, b)| {
@@ -36,8 +43,11 @@ pub fn distance(kind: Distance, x: &[f32], w: &[f32]) -> f32 {
             (if d < acc { acc } else { d }) + (d - d)
         }),
         Distance::Cosine => {
-            let dot = pairs.fold(0.0f32, |acc, (a, b)| acc + a * b);
-            1.0 - dot / (norm(w) * norm(x))
+            let dot = pairs.clone().fold(0.0f32, |acc, (a, b)| acc + a * b);
+            let (xx, ww) = pairs.fold((0.0f32, 0.0f32), |(xx, ww), (a, b)| {
+                (xx + a * a, ww + b * b)
+            });
+            1.0 - dot / (sqrt(ww) * sqrt(xx))
         }
     }
 }
@@ -49,6 +59,15 @@ fn nearest<const N: usize>(codebook: &[f32], dim: usize, x: &[f32]) -> [Bmu; N] 
 
 /// [`nearest`] by `kind`.
 fn nearest_by<const N: usize>(kind: Distance, codebook: &[f32], dim: usize, x: &[f32]) -> [Bmu; N] {
+    nearest_of(codebook, dim, |w| distance(kind, x, w))
+}
+
+/// The `N` units nearest by `measure` of each unit's weights.
+fn nearest_of<const N: usize>(
+    codebook: &[f32],
+    dim: usize,
+    measure: impl Fn(&[f32]) -> f32,
+) -> [Bmu; N] {
     let key = |d: f32| if d.is_nan() { f32::INFINITY } else { d };
     let mut best = [Bmu {
         unit: usize::MAX,
@@ -57,7 +76,7 @@ fn nearest_by<const N: usize>(kind: Distance, codebook: &[f32], dim: usize, x: &
     for (k, w) in codebook.chunks_exact(dim.max(1)).enumerate() {
         let c = Bmu {
             unit: k,
-            dist2: key(distance(kind, x, w)),
+            dist2: key(measure(w)),
         };
         // Strictly smaller, or equal with a lower index: earlier units win ties.
         let before = |b: &Bmu| c.dist2 < b.dist2 || (c.dist2 == b.dist2 && c.unit < b.unit);
@@ -202,5 +221,149 @@ pub fn umatrix(codebook: &[f32], grid: &Grid, dim: usize, out: &mut [f32]) {
         } else {
             total / n.as_slice().len() as f32
         };
+    }
+}
+
+/// SOM_PAK's missing values ([`crate::Missing::Mask`]): a NaN component of a sample is left
+/// out of distances (no rescaling) and updates; batch statistics count each component apart;
+/// a sample with every component missing has no unit ([`Bmu::NONE`]) and trains nothing.
+pub mod masked {
+    use super::{Bmu, Distance, Grid, Neighbourhood, nearest_of, of_pairs, sqrt};
+
+    /// [`super::distance`] over the components present in `x`.
+    pub fn distance(kind: Distance, x: &[f32], w: &[f32]) -> f32 {
+        let pairs = x.iter().copied().zip(w.iter().copied());
+        of_pairs(kind, pairs.filter(|(a, _)| !a.is_nan()))
+    }
+
+    /// Whether `x` has no component present.
+    fn empty(x: &[f32]) -> bool {
+        x.iter().all(|v| v.is_nan())
+    }
+
+    /// The best-matching unit by `kind` over the components present ([`Bmu::NONE`] for
+    /// none).
+    pub fn bmu(kind: Distance, codebook: &[f32], dim: usize, x: &[f32]) -> Bmu {
+        bmu2(kind, codebook, dim, x)[0]
+    }
+
+    /// Best and second-best units by `kind` over the components present.
+    pub fn bmu2(kind: Distance, codebook: &[f32], dim: usize, x: &[f32]) -> [Bmu; 2] {
+        if empty(x) {
+            return [Bmu::NONE; 2];
+        }
+        nearest_of(codebook, dim, |w| distance(kind, x, w))
+    }
+
+    /// Online step on the components present: `w_d += (alpha h) (x_d - w_d)`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn update(
+        codebook: &mut [f32],
+        grid: &Grid,
+        dim: usize,
+        x: &[f32],
+        winner: usize,
+        nb: &Neighbourhood,
+        alpha: f32,
+    ) {
+        for (k, w) in codebook.chunks_exact_mut(dim.max(1)).enumerate() {
+            let h = nb.weight(grid.dist2(k, winner));
+            if h == 0.0 {
+                continue;
+            }
+            let rate = h * alpha;
+            for (wd, &xd) in w.iter_mut().zip(x) {
+                if !xd.is_nan() {
+                    *wd += rate * (xd - *wd);
+                }
+            }
+        }
+    }
+
+    /// Counts every sample with a unit: `hits` per unit, and per component present `counts`
+    /// and `sums` (`units * dim`, in `f64`).
+    pub fn accumulate(
+        codebook: &[f32],
+        dim: usize,
+        data: &[f32],
+        hits: &mut [u64],
+        counts: &mut [u64],
+        sums: &mut [f64],
+    ) {
+        for x in data.chunks_exact(dim.max(1)) {
+            let Some(k) = bmu(Distance::Euclidean, codebook, dim, x).found() else {
+                continue;
+            };
+            if let Some(n) = hits.get_mut(k) {
+                *n = n.saturating_add(1);
+            }
+            let at = k * dim;
+            let unit = counts.iter_mut().zip(sums.iter_mut()).skip(at).take(dim);
+            for ((c, s), &v) in unit.zip(x) {
+                if !v.is_nan() {
+                    *c = c.saturating_add(1);
+                    *s += f64::from(v);
+                }
+            }
+        }
+    }
+
+    /// Batch apply per component, in `f64`: `w_jd = sum_i h(j,i) S_id / sum_i h(j,i) C_id`;
+    /// a component with nothing in its unit's neighbourhood keeps its weight.
+    pub fn apply_batch(
+        codebook: &mut [f32],
+        grid: &Grid,
+        dim: usize,
+        counts: &[u64],
+        sums: &[f64],
+        nb: &Neighbourhood,
+    ) {
+        for (j, w) in codebook.chunks_exact_mut(dim.max(1)).enumerate() {
+            for (d, wd) in w.iter_mut().enumerate() {
+                let (mut num, mut den) = (0.0f64, 0.0f64);
+                for i in 0..grid.units() {
+                    let c = counts.get(i * dim + d).copied().unwrap_or(0);
+                    if c > 0 {
+                        let h = f64::from(nb.weight(grid.dist2(j, i)));
+                        den += h * c as f64;
+                        num += h * sums.get(i * dim + d).copied().unwrap_or(0.0);
+                    }
+                }
+                if den > 0.0 {
+                    *wd = (num / den) as f32;
+                }
+            }
+        }
+    }
+
+    /// Mean Euclidean distance over the components present, of the samples with a unit.
+    pub fn quantization_error(codebook: &[f32], dim: usize, data: &[f32]) -> f64 {
+        let found = data
+            .chunks_exact(dim.max(1))
+            .map(|x| bmu(Distance::Euclidean, codebook, dim, x))
+            .filter(|b| !b.is_none());
+        let (n, total) = found.fold((0usize, 0.0f64), |(n, t), b| {
+            (n + 1, t + f64::from(sqrt(b.dist2)))
+        });
+        if n == 0 { 0.0 } else { total / n as f64 }
+    }
+
+    /// Fraction of the samples with a unit whose two best units are not lattice neighbours.
+    pub fn topographic_error(codebook: &[f32], grid: &Grid, dim: usize, data: &[f32]) -> f64 {
+        if grid.units() < 2 {
+            return 0.0;
+        }
+        let found = data
+            .chunks_exact(dim.max(1))
+            .map(|x| bmu2(Distance::Euclidean, codebook, dim, x))
+            .filter(|[a, _]| !a.is_none());
+        let (n, broken) = found.fold((0usize, 0usize), |(n, k), [a, b]| {
+            (n + 1, k + usize::from(!grid.adjacent(a.unit, b.unit)))
+        });
+        if n == 0 {
+            0.0
+        } else {
+            broken as f64 / n as f64
+        }
     }
 }

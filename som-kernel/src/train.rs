@@ -76,14 +76,18 @@ impl Training {
     /// `epochs` passes over `data` in order. The schedules run over all of them: `t` counts
     /// samples (`epochs * n` steps) or epochs, as [`Training::clock`] says.
     ///
+    /// With masking ([`MapMut::with_missing`]), a sample with every component missing
+    /// trains nothing but still counts as a step of the schedules, as in SOM_PAK.
+    ///
     /// # Errors
     /// [`Error::Length`] unless `data` is whole samples; [`Error::NonFinite`] for NaN or
-    /// infinity in it (checked first, so the map is untouched); as [`Training::step`].
+    /// infinity in it (with masking: infinity; checked first, so the map is untouched); as
+    /// [`Training::step`].
     pub fn online(&self, map: &mut MapMut<'_>, data: &[f32], epochs: u64) -> Result<()> {
         self.validate()?;
         let dim = map.dim();
         let n = sample_count(data, dim)? as u64;
-        crate::error::check_finite(data, dim)?;
+        crate::missing::check_data(map.missing(), data, dim)?;
         if n == 0 {
             return Err(Error::Zero { what: "samples" });
         }
@@ -107,13 +111,16 @@ impl Training {
         let Some(&(_, first)) = samples.peek() else {
             return Ok(());
         };
-        let mut winner = map.as_map().bmu(first)?.unit;
+        let mut winner = map.as_map().bmu(first)?.found();
         while let Some((t, x)) = samples.next() {
             let (nb, alpha) = self.at(t, total)?;
-            match samples.peek() {
-                Some(&(_, next)) => winner = map.update_then_bmu(x, winner, &nb, alpha, next)?.unit,
-                None => map.update(x, winner, &nb, alpha)?,
-            }
+            let next = samples.peek().map(|&(_, next)| next);
+            winner = match (winner, next) {
+                (Some(w), Some(next)) => map.update_then_bmu(x, w, &nb, alpha, next)?.found(),
+                (Some(w), None) => map.update(x, w, &nb, alpha).map(|()| None)?,
+                (None, Some(next)) => map.as_map().bmu(next)?.found(),
+                (None, None) => None,
+            };
         }
         Ok(())
     }

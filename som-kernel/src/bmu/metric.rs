@@ -9,6 +9,7 @@
 // Index loops over arrays of vectors, as in [`crate::pairs`].
 #![allow(clippy::needless_range_loop)]
 
+use crate::missing::Missing;
 use crate::pairs::{Columns, Rows, Term, accumulate};
 use crate::simd::Isa;
 
@@ -167,26 +168,65 @@ pub(crate) mod others {
     }
 }
 
-/// `$body` with `$m` the metric type of `$distance`.
+/// A term with the sample's missing components (NaN) left out: where `x` is NaN, both `x`
+/// and `w` enter the term as 0, which leaves the accumulator as it was for every term that
+/// measures a difference (`(0 - 0)^2`, `|0 - 0|`, `max(acc, 0)`). Off the accumulator's
+/// chain: the sample's mask is made once per dimension, the row's once per pair.
+#[cfg(feature = "missing")]
+pub(crate) struct Masked<T>(core::marker::PhantomData<T>);
+
+#[cfg(feature = "missing")]
+impl<T: Term> Term for Masked<T> {
+    #[inline(always)]
+    fn fold<V: crate::simd::Lanes>(acc: V, x: V, w: V) -> V {
+        let present = x.is_number();
+        T::fold(acc, x.keep(present), w.keep(present))
+    }
+}
+
+/// `$body` with `$m` the term `$t`, masked (a sample with missing components) or not.
+#[cfg(feature = "missing")]
+macro_rules! maybe_masked {
+    ($masked:expr, $t:ty, $m:ident => $body:expr) => {
+        if $masked {
+            type $m = $crate::bmu::metric::Masked<$t>;
+            $body
+        } else {
+            type $m = $t;
+            $body
+        }
+    };
+}
+/// Without the feature `missing`, searches are never masked ([`crate::Map::with_missing`]
+/// refuses masking).
+#[cfg(not(feature = "missing"))]
+macro_rules! maybe_masked {
+    ($masked:expr, $t:ty, $m:ident => $body:expr) => {{
+        let _ = $masked;
+        type $m = $t;
+        $body
+    }};
+}
+pub(crate) use maybe_masked;
+
+/// `$body` with `$m` the metric type of `$distance`, masked where `$masked` (the cosine is
+/// never masked: [`check_missing`] refuses it).
 #[cfg(feature = "distances")]
 macro_rules! by_metric {
-    ($distance:expr, $m:ident => $body:expr) => {
+    ($distance:expr, $masked:expr, $m:ident => $body:expr) => {
         match $distance {
             $crate::bmu::Distance::Euclidean => {
-                type $m = $crate::pairs::Dist2;
-                $body
+                $crate::bmu::metric::maybe_masked!($masked, $crate::pairs::Dist2, $m => $body)
             }
             $crate::bmu::Distance::Cosine => {
                 type $m = $crate::bmu::metric::others::Cosine;
                 $body
             }
             $crate::bmu::Distance::Manhattan => {
-                type $m = $crate::bmu::metric::others::Abs;
-                $body
+                $crate::bmu::metric::maybe_masked!($masked, $crate::bmu::metric::others::Abs, $m => $body)
             }
             $crate::bmu::Distance::Chebyshev => {
-                type $m = $crate::bmu::metric::others::MaxAbs;
-                $body
+                $crate::bmu::metric::maybe_masked!($masked, $crate::bmu::metric::others::MaxAbs, $m => $body)
             }
         }
     };
@@ -195,13 +235,28 @@ macro_rules! by_metric {
 /// is always Euclidean ([`crate::Map::with_distance`] refuses the others).
 #[cfg(not(feature = "distances"))]
 macro_rules! by_metric {
-    ($distance:expr, $m:ident => $body:expr) => {{
+    ($distance:expr, $masked:expr, $m:ident => $body:expr) => {{
         let _ = $distance;
-        type $m = $crate::pairs::Dist2;
-        $body
+        $crate::bmu::metric::maybe_masked!($masked, $crate::pairs::Dist2, $m => $body)
     }};
 }
 pub(crate) use by_metric;
+
+/// Whether `missing` can go with `distance` in this build: masking needs the feature
+/// `missing`, and the cosine has no masked form (its norms would have to leave out the
+/// sample's missing components too).
+pub(crate) fn check_missing(distance: Distance, missing: Missing) -> crate::Result<()> {
+    match missing {
+        Missing::Error => Ok(()),
+        Missing::Mask if !cfg!(feature = "missing") => Err(crate::Error::Unsupported {
+            what: "masking missing values without som-kernel's feature `missing`",
+        }),
+        Missing::Mask if distance == Distance::Cosine => Err(crate::Error::Unsupported {
+            what: "masking missing values with the cosine distance",
+        }),
+        Missing::Mask => Ok(()),
+    }
+}
 
 /// `distance`, if this build searches by it.
 pub(crate) fn check(distance: Distance) -> crate::Result<Distance> {

@@ -21,6 +21,7 @@ pub(crate) mod track;
 pub use metric::Distance;
 use metric::by_metric;
 
+use crate::missing::{Missing, Present};
 use crate::simd::{Level, dispatch};
 
 /// A best-matching unit: its index and squared distance to the sample.
@@ -33,30 +34,65 @@ pub struct Bmu {
     pub dist2: f32,
 }
 
-/// The best-matching unit of one sample by `distance`. `x.len() == dim`, `weights` blocked,
-/// `units >= 1`.
+impl Bmu {
+    /// No best-matching unit: a sample with every component missing (only where masking is
+    /// on, [`Missing::Mask`]). Its unit is no map's unit and its distance NaN.
+    pub const NONE: Bmu = Bmu {
+        unit: usize::MAX,
+        dist2: f32::NAN,
+    };
+
+    /// Whether this is [`Bmu::NONE`].
+    pub fn is_none(&self) -> bool {
+        self.unit == usize::MAX
+    }
+
+    /// The unit, or `None` for [`Bmu::NONE`].
+    pub fn found(&self) -> Option<usize> {
+        (!self.is_none()).then_some(self.unit)
+    }
+}
+
+/// Whether a search of `x` is masked (`Some(true)`), plain, or has nothing to search.
+#[inline]
+fn masked(missing: Missing, x: &[f32]) -> Option<bool> {
+    match Present::of(missing, x) {
+        Present::All => Some(false),
+        Present::Some => Some(true),
+        Present::None => None,
+    }
+}
+
+/// The best-matching unit of one sample by `distance`, its missing components left out where
+/// `missing` says. `x.len() == dim`, `weights` blocked, `units >= 1`.
 pub(crate) fn bmu(
     level: Level,
-    distance: Distance,
+    (distance, missing): (Distance, Missing),
     weights: &[f32],
     units: usize,
     dim: usize,
     x: &[f32],
 ) -> Bmu {
-    by_metric!(distance, M => dispatch!(level, isa => exact::one::<_, M>(isa, weights, units, dim, x)))
+    let Some(masked) = masked(missing, x) else {
+        return Bmu::NONE;
+    };
+    by_metric!(distance, masked, M => dispatch!(level, isa => exact::one::<_, M>(isa, weights, units, dim, x)))
 }
 
 /// The best and second-best units of one sample (distinct units; with one unit the second is
 /// reported as unit 1 at `+inf`, which no map has).
 pub(crate) fn bmu2(
     level: Level,
-    distance: Distance,
+    (distance, missing): (Distance, Missing),
     weights: &[f32],
     units: usize,
     dim: usize,
     x: &[f32],
 ) -> [Bmu; 2] {
-    by_metric!(distance, M => dispatch!(level, isa => exact::two::<_, M>(isa, weights, units, dim, x)))
+    let Some(masked) = masked(missing, x) else {
+        return [Bmu::NONE; 2];
+    };
+    by_metric!(distance, masked, M => dispatch!(level, isa => exact::two::<_, M>(isa, weights, units, dim, x)))
 }
 
 /// Best-matching units of many samples (`data.len() == out.len() * dim`): each the same
@@ -64,15 +100,15 @@ pub(crate) fn bmu2(
 /// [`certified`]).
 pub(crate) fn bmu_many(
     level: Level,
-    distance: Distance,
+    how: (Distance, Missing),
     weights: &[f32],
     units: usize,
     dim: usize,
     data: &[f32],
     out: &mut [Bmu],
 ) {
-    let largest = expanded_bound(level, distance, weights, units, dim);
-    bmu_many_with(level, distance, weights, units, dim, data, out, largest);
+    let largest = expanded_bound(level, how.0, weights, units, dim);
+    bmu_many_with(level, how, weights, units, dim, data, out, largest);
 }
 
 /// What [`bmu_many_with`] needs to use the expanded form on this codebook: its largest
@@ -92,11 +128,12 @@ pub(crate) fn expanded_bound(
 }
 
 /// [`bmu_many`] with the codebook's [`expanded_bound`] computed once by the caller, for
-/// callers that search in chunks.
+/// callers that search in chunks. With masking, runs of whole samples take the many-sample
+/// search and each sample with missing components the masked one.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn bmu_many_with(
     level: Level,
-    distance: Distance,
+    (distance, missing): (Distance, Missing),
     weights: &[f32],
     units: usize,
     dim: usize,
@@ -104,7 +141,36 @@ pub(crate) fn bmu_many_with(
     out: &mut [Bmu],
     largest: Option<f32>,
 ) {
-    by_metric!(distance, M => dispatch!(level, isa => {
-        certified::many::<_, M>(isa, weights, units, dim, data, out, largest)
-    }))
+    let many = |data: &[f32], out: &mut [Bmu]| {
+        by_metric!(distance, false, M => dispatch!(level, isa => {
+            certified::many::<_, M>(isa, weights, units, dim, data, out, largest)
+        }))
+    };
+    if missing == Missing::Error {
+        return many(data, out);
+    }
+    let dim = dim.max(1);
+    let mut i = 0;
+    for _ in 0..out.len() {
+        let Some(rest) = data.get(i * dim..).filter(|r| !r.is_empty()) else {
+            return;
+        };
+        let whole = rest
+            .chunks_exact(dim)
+            .take_while(|x| masked(missing, x) == Some(false))
+            .count();
+        let run = (
+            data.get(i * dim..(i + whole) * dim),
+            out.get_mut(i..i + whole),
+        );
+        match run {
+            (Some(run), Some(slots)) if whole > 0 => many(run, slots),
+            _ => {
+                if let (Some(x), Some(slot)) = (rest.get(..dim), out.get_mut(i)) {
+                    *slot = bmu(level, (distance, missing), weights, units, dim, x);
+                }
+            }
+        }
+        i += whole.max(1);
+    }
 }

@@ -153,6 +153,12 @@ pub(crate) trait Lanes:
     fn lt(self, b: Self) -> Self::Mask;
     /// `t` where `m` is set, else `f`.
     fn select(m: Self::Mask, t: Self, f: Self) -> Self;
+    /// Set in the lanes that are not NaN (a missing value, where masking is on).
+    #[cfg_attr(not(feature = "missing"), allow(dead_code))]
+    fn is_number(self) -> Self::Mask;
+    /// `self` where `m` is set, else 0.
+    #[cfg_attr(not(feature = "missing"), allow(dead_code))]
+    fn keep(self, m: Self::Mask) -> Self;
     /// The smaller of each pair of lanes; with a NaN, either.
     fn min(self, b: Self) -> Self;
     /// The larger of each pair of lanes; with a NaN, either.

@@ -74,6 +74,16 @@ impl Lanes for Array {
     }
 
     #[inline(always)]
+    fn is_number(self) -> Self::Mask {
+        self.test(self, |a, _| !a.is_nan())
+    }
+
+    #[inline(always)]
+    fn keep(self, m: Self::Mask) -> Self {
+        Array(each(|i| if m[i] { self.0[i] } else { 0.0 }))
+    }
+
+    #[inline(always)]
     fn min(self, b: Self) -> Self {
         self.zip(b, |a, b| if a < b { a } else { b })
     }

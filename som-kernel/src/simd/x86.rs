@@ -2,7 +2,7 @@
 //! and AVX-512 through `pulp`, whose tokens prove at run time that the CPU has them and whose
 //! intrinsics are safe to call with a token. No `unsafe` here.
 
-use core::arch::x86_64::{__m256, __m512, _CMP_LT_OQ};
+use core::arch::x86_64::{__m256, __m512, _CMP_LT_OQ, _CMP_ORD_Q};
 use core::ops::{Add, Mul, Sub};
 
 use pulp::bytemuck::cast;
@@ -61,6 +61,16 @@ impl Lanes for Wide {
     #[inline(always)]
     fn select(m: f32x16, t: Self, f: Self) -> Self {
         Wide(m.select(t.0, f.0))
+    }
+
+    #[inline(always)]
+    fn is_number(self) -> f32x16 {
+        self.0.simd_eq(self.0)
+    }
+
+    #[inline(always)]
+    fn keep(self, m: f32x16) -> Self {
+        Wide(self.0 & m)
     }
 
     #[inline(always)]
@@ -213,6 +223,16 @@ impl Lanes for Ymm2 {
                 k.avx._mm256_blendv_ps(f.v[1], t.v[1], m.v[1]),
             ],
         }
+    }
+
+    #[inline(always)]
+    fn is_number(self) -> Self {
+        self.zip(self, |t, a, b| t.avx._mm256_cmp_ps::<_CMP_ORD_Q>(a, b))
+    }
+
+    #[inline(always)]
+    fn keep(self, m: Self) -> Self {
+        self.zip(m, |t, a, m| t.avx._mm256_and_ps(a, m))
     }
 
     #[inline(always)]
@@ -369,6 +389,25 @@ impl Lanes for Zmm {
         Zmm {
             t: m.t,
             v: m.t.avx512f._mm512_mask_blend_ps(m.bits, f.v, t.v),
+        }
+    }
+
+    #[inline(always)]
+    fn is_number(self) -> Mask16 {
+        Mask16 {
+            t: self.t,
+            bits: self
+                .t
+                .avx512f
+                ._mm512_cmp_ps_mask::<_CMP_ORD_Q>(self.v, self.v),
+        }
+    }
+
+    #[inline(always)]
+    fn keep(self, m: Mask16) -> Self {
+        Zmm {
+            t: m.t,
+            v: m.t.avx512f._mm512_maskz_mov_ps(m.bits, self.v),
         }
     }
 

@@ -92,6 +92,65 @@ pub(crate) fn batch_general(
     }
 }
 
+/// Batch apply with a count per component (missing values, [`crate::Missing::Mask`]):
+/// `w_jd = sum_i h(j,i) S_id / sum_i h(j,i) C_id`; a component with no count in its unit's
+/// neighbourhood keeps its weight. Every block of eight units against every unit with counts,
+/// [`BY_COMPONENT`] dimensions at a time (the general path's cost, `h` made once per group).
+#[cfg(feature = "missing")]
+pub(crate) fn batch_by_component(
+    weights: &mut [f32],
+    grid: &Grid,
+    dim: usize,
+    counts: &[u64],
+    sums: &[f64],
+    nb: &Neighbourhood,
+) {
+    let field = Field::new(grid, nb);
+    let dim = dim.max(1);
+    for (b, block) in blocks_mut(weights, dim).enumerate() {
+        for d0 in (0..dim).step_by(BY_COMPONENT) {
+            let width = (dim - d0).min(BY_COMPONENT);
+            let mut num = [f32x8::ZERO; BY_COMPONENT];
+            let mut den = [f32x8::ZERO; BY_COMPONENT];
+            let units = counts.chunks_exact(dim).zip(sums.chunks_exact(dim));
+            for (i, (c, s)) in units.enumerate() {
+                let (Some(c), Some(s)) = (c.get(d0..d0 + width), s.get(d0..d0 + width)) else {
+                    continue;
+                };
+                if c.iter().all(|&c| c == 0) {
+                    continue;
+                }
+                let Some(h) = field.block(b, grid.coords(i)) else {
+                    continue;
+                };
+                let lanes = num.iter_mut().zip(den.iter_mut()).zip(c.iter().zip(s));
+                for ((num, den), (&c, &s)) in lanes {
+                    if c == 0 {
+                        continue;
+                    }
+                    *den = h.mul_add(f32x8::splat(c as f32), *den);
+                    let acc = h.mul_add(f32x8::splat(s as f32), *num);
+                    // As in the general path: 0 * inf must not reach lanes with h = 0.
+                    *num = if (s as f32).is_finite() {
+                        acc
+                    } else {
+                        h.simd_gt(f32x8::ZERO).select(acc, *num)
+                    };
+                }
+            }
+            let rows = block.iter_mut().skip(d0).take(width);
+            for (w, (num, den)) in rows.zip(num.iter().zip(&den)) {
+                let wv = f32x8::new(*w);
+                *w = den.simd_gt(f32x8::ZERO).select(*num / *den, wv).to_array();
+            }
+        }
+    }
+}
+
+/// Dimensions a block of [`batch_by_component`] works on at once.
+#[cfg(feature = "missing")]
+const BY_COMPONENT: usize = 8;
+
 /// Longest side (rows or columns) of a map whose separable batch apply uses the small stack
 /// frame (32 sides x 4 dimensions per pass: about 4 KiB of buffers), and of any map that uses
 /// the separable batch apply at all (128 x 8: about 25 KiB). Maps with a longer side take the

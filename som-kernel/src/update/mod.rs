@@ -6,4 +6,6 @@ mod field;
 mod online;
 
 pub(crate) use batch::batch;
+#[cfg(feature = "missing")]
+pub(crate) use batch::batch_by_component;
 pub(crate) use online::{online, online_then_bmu};

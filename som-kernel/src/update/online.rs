@@ -14,7 +14,8 @@ use crate::pairs::{Block, Columns, Loaded, Rows, by_dim};
 use crate::simd::{Isa, Lanes, Level, dispatch};
 
 /// Online step: `w += alpha h (x - w)` for every unit, `h` around `winner`. Pairs of blocks
-/// whose units all have `h = 0` (outside the cut-off) are not touched.
+/// whose units all have `h = 0` (outside the cut-off) are not touched. Where `masked`, the
+/// components missing from `x` (NaN) are left alone in every unit.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn online(
     level: Level,
@@ -25,8 +26,15 @@ pub(crate) fn online(
     winner: usize,
     nb: &Neighbourhood,
     alpha: f32,
+    masked: bool,
 ) {
-    dispatch!(level, isa => step(isa, weights, grid, dim, x, (winner, nb, alpha), &mut Nothing));
+    let around = (winner, nb, alpha);
+    #[cfg(feature = "missing")]
+    if masked {
+        return dispatch!(level, isa => step::<_, _, true>(isa, weights, grid, dim, x, around, &mut Nothing));
+    }
+    let _ = masked;
+    dispatch!(level, isa => step::<_, _, false>(isa, weights, grid, dim, x, around, &mut Nothing));
 }
 
 /// [`online`], then the best-matching unit of `next` by `distance` in the updated map, in the
@@ -45,7 +53,7 @@ pub(crate) fn online_then_bmu(
     next: &[f32],
     distance: Distance,
 ) -> Bmu {
-    by_metric!(distance, M => dispatch!(level, isa => {
+    by_metric!(distance, false, M => dispatch!(level, isa => {
         let mut search = Search::<'_, _, M> {
             next,
             of: M::of_sample(next),
@@ -53,7 +61,7 @@ pub(crate) fn online_then_bmu(
             best: Best::new(isa),
             metric: PhantomData,
         };
-        step(isa, weights, grid, dim, x, (winner, nb, alpha), &mut search);
+        step::<_, _, false>(isa, weights, grid, dim, x, (winner, nb, alpha), &mut search);
         Best::reduce(&[search.best])
     }))
 }
@@ -118,9 +126,10 @@ impl<I: Isa, M: Metric> Then<I> for Search<'_, I::V, M> {
     }
 }
 
-/// `w += alpha h (x - w)` for every unit, `h` around `winner`, then `then` over the pairs.
+/// `w += alpha h (x - w)` for every unit, `h` around `winner`, then `then` over the pairs;
+/// where `MASK`, the components missing from `x` are left alone.
 #[inline(always)]
-fn step<I: Isa, T: Then<I>>(
+fn step<I: Isa, T: Then<I>, const MASK: bool>(
     isa: I,
     weights: &mut [f32],
     grid: &Grid,
@@ -135,11 +144,13 @@ fn step<I: Isa, T: Then<I>>(
     // for maps like 8 x 8 (hexagonal too) or 16 x 20, 640 bytes to 64 x 64 (42 x 42
     // hexagonal), 1600 bytes beyond.
     match Separable::need(grid, nb) {
-        Some(need) if need <= 64 => with_tables::<64, I, T>(isa, weights, grid, dim, x, step, then),
-        Some(need) if need <= 160 => {
-            with_tables::<160, I, T>(isa, weights, grid, dim, x, step, then)
+        Some(need) if need <= 64 => {
+            with_tables::<64, I, T, MASK>(isa, weights, grid, dim, x, step, then)
         }
-        Some(_) => with_tables::<TABLE_MAX, I, T>(isa, weights, grid, dim, x, step, then),
+        Some(need) if need <= 160 => {
+            with_tables::<160, I, T, MASK>(isa, weights, grid, dim, x, step, then)
+        }
+        Some(_) => with_tables::<TABLE_MAX, I, T, MASK>(isa, weights, grid, dim, x, step, then),
         None => {
             let field = Field::new(grid, nb);
             let mut h = Around {
@@ -149,7 +160,7 @@ fn step<I: Isa, T: Then<I>>(
             by_dim(
                 dim,
                 #[inline(always)]
-                |dim| sweep(isa, weights, dim, x, alpha, &mut h, then),
+                |dim| sweep::<I, T, MASK>(isa, weights, dim, x, alpha, &mut h, then),
             );
         }
     }
@@ -158,7 +169,7 @@ fn step<I: Isa, T: Then<I>>(
 /// [`step`] with separable tables in `N` floats of stack, this frame's alone: callers only
 /// pay for the size they pick. (Not inlined: it enters the instruction set again.)
 #[inline(never)]
-fn with_tables<const N: usize, I: Isa, T: Then<I>>(
+fn with_tables<const N: usize, I: Isa, T: Then<I>, const MASK: bool>(
     isa: I,
     weights: &mut [f32],
     grid: &Grid,
@@ -172,7 +183,7 @@ fn with_tables<const N: usize, I: Isa, T: Then<I>>(
         move || {
             let mut store = [0.0; N];
             if let Some(table) = Separable::new(grid, nb, center, &mut store) {
-                with_table(isa, weights, dim, x, alpha, &table, then);
+                with_table::<I, T, MASK>(isa, weights, dim, x, alpha, &table, then);
             }
         },
     );
@@ -180,7 +191,7 @@ fn with_tables<const N: usize, I: Isa, T: Then<I>>(
 
 /// [`step`] over built tables: one copy of the loops whatever the storage size.
 #[inline(never)]
-fn with_table<I: Isa, T: Then<I>>(
+fn with_table<I: Isa, T: Then<I>, const MASK: bool>(
     isa: I,
     weights: &mut [f32],
     dim: usize,
@@ -196,7 +207,7 @@ fn with_table<I: Isa, T: Then<I>>(
             by_dim(
                 dim,
                 #[inline(always)]
-                |dim| sweep(isa, weights, dim, x, alpha, &mut strip, then),
+                |dim| sweep::<I, T, MASK>(isa, weights, dim, x, alpha, &mut strip, then),
             );
         },
     );
@@ -206,7 +217,7 @@ fn with_table<I: Isa, T: Then<I>>(
 /// (`None`: all 0, the block is left alone), handing `then` the rows of each pair updated (or
 /// of every pair, if it asks).
 #[inline(always)]
-fn sweep<I: Isa, T: Then<I>>(
+fn sweep<I: Isa, T: Then<I>, const MASK: bool>(
     isa: I,
     weights: &mut [f32],
     dim: usize,
@@ -228,12 +239,12 @@ fn sweep<I: Isa, T: Then<I>>(
     for pair in pairs.by_ref() {
         let (lo, hi) = pair.split_at_mut(dim.min(pair.len()));
         let hi = (I::BLOCKS == 2).then_some(hi);
-        pull(isa, b, lo, hi, x, alpha, h_of, &mut then);
+        pull::<I, T, MASK>(isa, b, lo, hi, x, alpha, h_of, &mut then);
         b += I::BLOCKS;
     }
     let lone = pairs.into_remainder();
     if lone.len() >= dim {
-        pull(isa, b, lone, None, x, alpha, h_of, &mut then);
+        pull::<I, T, MASK>(isa, b, lone, None, x, alpha, h_of, &mut then);
     }
     *then_at = then;
 }
@@ -242,7 +253,7 @@ fn sweep<I: Isa, T: Then<I>>(
 /// block of an odd count): updated and handed to `then`, or only handed on where `h` is all 0.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn pull<I: Isa, T: Then<I>>(
+fn pull<I: Isa, T: Then<I>, const MASK: bool>(
     isa: I,
     b: usize,
     lo: &mut Block,
@@ -270,7 +281,7 @@ fn pull<I: Isa, T: Then<I>>(
     } else {
         None
     };
-    let mut rows = Pulled {
+    let mut rows = Pulled::<I, MASK> {
         isa,
         lo,
         hi,
@@ -283,8 +294,9 @@ fn pull<I: Isa, T: Then<I>>(
 
 /// The rows of a pair (or of a lone last block, paired with itself) after
 /// `w += rate (x - w)`, stored as they are made; where `keep` is given, only its lanes take
-/// the update (the others keep their weights bit for bit).
-struct Pulled<'a, I: Isa> {
+/// the update (the others keep their weights bit for bit), and where `MASK`, rows whose
+/// sample value is missing (NaN) keep theirs.
+struct Pulled<'a, I: Isa, const MASK: bool> {
     isa: I,
     lo: &'a mut Block,
     hi: Option<&'a mut Block>,
@@ -293,7 +305,7 @@ struct Pulled<'a, I: Isa> {
     keep: Option<<I::V as Lanes>::Mask>,
 }
 
-impl<I: Isa> Rows<I::V, 1> for Pulled<'_, I> {
+impl<I: Isa, const MASK: bool> Rows<I::V, 1> for Pulled<'_, I, MASK> {
     #[inline(always)]
     fn len(&self) -> usize {
         let hi = self.hi.as_ref().map_or(usize::MAX, |hi| hi.len());
@@ -312,6 +324,9 @@ impl<I: Isa> Rows<I::V, 1> for Pulled<'_, I> {
         let mut v = self.rate.mul_add(xd - w, w);
         if let Some(m) = self.keep {
             v = <I::V as Lanes>::select(m, v, w);
+        }
+        if MASK {
+            v = <I::V as Lanes>::select(xd.is_number(), v, w);
         }
         match hi {
             Some(hi) => v.store(lo, hi),
