@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs, missing_debug_implementations)]
 
+mod classify;
 pub mod data;
 pub mod datasets;
 mod error;
@@ -22,6 +23,7 @@ pub mod simd;
 mod som;
 mod train;
 
+pub use classify::label_order;
 pub use data::{Flat, Samples};
 pub use error::{Error, Result};
 pub use rows::Rows;

@@ -186,3 +186,23 @@ pub fn hits<C: Communicator>(som: &Som, comm: &C, rows: &Rows<'_>) -> Result<Vec
     )?;
     som.hits_on(rows, &Ranks(comm))
 }
+
+/// Collective: [`Som::classify_rows`] across the ranks of `comm`, each reading its own share
+/// (`labels` holds the label of every sample, on every rank); every rank gets the same labels.
+///
+/// # Errors
+/// As [`Som::classify_rows`], on every rank; ranks whose data or codebooks differ.
+pub fn classify<C: Communicator, L: ToString>(
+    som: &mut Som,
+    comm: &C,
+    rows: &Rows<'_>,
+    labels: &[L],
+) -> Result<Vec<String>> {
+    check_same(
+        comm,
+        "the data and codebook",
+        &(data(rows) + ", " + &codebook(som)),
+    )?;
+    som.classify_on(rows, labels, &Ranks(comm))
+        .map(<[String]>::to_vec)
+}

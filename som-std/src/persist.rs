@@ -21,6 +21,7 @@ impl Som {
             stream_steps: self.stream_steps,
             distance: self.distance,
             codebook: self.codebook(),
+            labels: self.labels.clone(),
         }
     }
 
@@ -49,6 +50,7 @@ impl Som {
             .init(Init::Codebook(saved.codebook.clone()))
             .build()?;
         som.streamed = saved.steps;
+        som.labels = saved.labels.clone();
         Ok(som)
     }
 
@@ -82,7 +84,11 @@ impl Som {
             cols: self.grid.cols(),
             neighbourhood: self.training.shape,
             weights: self.codebook(),
-            labels: Vec::new(),
+            labels: self
+                .labels
+                .as_ref()
+                .map(|l| l.iter().cloned().map(Some).collect())
+                .unwrap_or_default(),
         })
     }
 }
@@ -138,11 +144,18 @@ impl Som {
     /// # Errors
     /// An inconsistent codebook.
     pub fn from_sompak(codebook: &SompakCodebook) -> Result<Som> {
-        Som::builder(codebook.rows, codebook.cols, codebook.dim)
+        let mut som = Som::builder(codebook.rows, codebook.cols, codebook.dim)
             .topology(codebook.topology)
             .neighbourhood(codebook.neighbourhood)
             .init(Init::Codebook(codebook.weights.clone()))
-            .build()
+            .build()?;
+        // SOM_PAK's `vcal` labels units; a codebook whose every unit has one keeps them.
+        if codebook.labels.len() == codebook.rows * codebook.cols
+            && codebook.labels.iter().all(Option::is_some)
+        {
+            som.labels = Some(codebook.labels.iter().flatten().cloned().collect());
+        }
+        Ok(som)
     }
 
     /// Writes the codebook by extension: `.json` (the whole map), `.cod` (SOM_PAK), `.csv`

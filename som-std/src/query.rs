@@ -200,7 +200,7 @@ impl Som {
     }
 
     /// `f(first sample, best-matching units)` for each block of the samples `range` of `rows`.
-    fn block_bmus(
+    pub(crate) fn block_bmus(
         &self,
         rows: &Rows<'_>,
         range: std::ops::Range<usize>,
@@ -220,7 +220,7 @@ impl Som {
         })
     }
 
-    fn check_rows(&self, rows: &Rows<'_>) -> Result<()> {
+    pub(crate) fn check_rows(&self, rows: &Rows<'_>) -> Result<()> {
         if rows.dim() != self.dim {
             return Err(Error::Invalid(format!(
                 "samples of dim {} for a map of dim {}; expected the same",

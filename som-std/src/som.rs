@@ -180,6 +180,7 @@ impl SomBuilder {
             stream_steps: self.stream_steps.max(1),
             streamed: 0,
             distance: self.distance,
+            labels: None,
         };
         som.initialise(None)?;
         Ok(som)
@@ -254,6 +255,8 @@ pub struct Som {
     pub(crate) streamed: u64,
     /// What ranks units in every search.
     pub(crate) distance: Distance,
+    /// One label per unit, from [`Som::classify`].
+    pub(crate) labels: Option<Vec<String>>,
 }
 
 impl Som {

@@ -928,3 +928,112 @@ fn distance_flag_trains_saves_and_maps_by_it() {
         "{err}"
     );
 }
+
+#[test]
+fn train_with_labels_then_predict() {
+    let dir = workdir("labels");
+    // Four tight clusters, one class each (the last two share one).
+    let mut data = String::from("x,y\n");
+    let mut labels = String::from("class\n");
+    for i in 0..40 {
+        let (cx, cy, class) = [
+            (0.0, 0.0, "a"),
+            (5.0, 0.0, "b"),
+            (0.0, 5.0, "c"),
+            (5.0, 5.0, "c"),
+        ][i % 4];
+        let j = (i / 4) as f32 * 0.01;
+        data.push_str(&format!("{},{}\n", cx + j, cy - j));
+        labels.push_str(&format!("{class}\n"));
+    }
+    std::fs::write(dir.join("d.csv"), &data).unwrap();
+    std::fs::write(dir.join("l.csv"), &labels).unwrap();
+    for mode in ["online", "batch"] {
+        let train = [
+            "train",
+            "--data",
+            "d.csv",
+            "--labels",
+            "l.csv",
+            "--rows",
+            "4",
+            "--cols",
+            "4",
+            "--out",
+            "m.json",
+            "--init",
+            "samples",
+            "--mode",
+            mode,
+            "--sigma-final",
+            "0.5",
+        ];
+        stdout(&som(&dir, &train));
+        let predicted = stdout(&som(
+            &dir,
+            &[
+                "map",
+                "--codebook",
+                "m.json",
+                "--data",
+                "d.csv",
+                "--predict",
+            ],
+        ));
+        let expected: Vec<&str> = labels.lines().skip(1).collect();
+        assert_eq!(predicted.lines().collect::<Vec<_>>(), expected, "{mode}");
+    }
+    // A count that does not match: an error before training, naming the file.
+    std::fs::write(dir.join("short.csv"), "a\nb\n").unwrap();
+    let o = som(
+        &dir,
+        &[
+            "train",
+            "--data",
+            "d.csv",
+            "--labels",
+            "short.csv",
+            "--rows",
+            "4",
+            "--cols",
+            "4",
+            "--out",
+            "n.json",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        err.contains("short.csv") && err.contains("40 labels"),
+        "{err}"
+    );
+    assert!(!dir.join("n.json").exists());
+    // A map without labels cannot predict.
+    stdout(&som(
+        &dir,
+        &[
+            "train",
+            "--data",
+            "d.csv",
+            "--rows",
+            "4",
+            "--cols",
+            "4",
+            "--out",
+            "plain.json",
+        ],
+    ));
+    let o = som(
+        &dir,
+        &[
+            "map",
+            "--codebook",
+            "plain.json",
+            "--data",
+            "d.csv",
+            "--predict",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("no unit labels"));
+}

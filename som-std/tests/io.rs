@@ -697,6 +697,7 @@ fn small_map() -> SavedMap {
             10.0,
             11.0,
         ],
+        labels: None,
     }
 }
 
@@ -775,8 +776,8 @@ fn saved_map_problems_are_named() {
     let text = saved_text(&small_map());
     let cases = [
         (
-            text.replace(r#""version":1"#, r#""version":2"#),
-            "\"version\": 2",
+            text.replace(r#""version":1"#, r#""version":3"#),
+            "\"version\": 3",
         ),
         (
             text.replace(r#""format":"som""#, r#""format":"other""#),

@@ -29,10 +29,14 @@ struct Cli {
 enum Command {
     /// Train a map and write its codebook (.json, .cod, .csv or .f32).
     Train(Box<Train>),
-    /// Print "row col" of each sample's best-matching unit.
+    /// Print "row col" of each sample's best-matching unit (or, with --predict, its label).
     Map {
         #[command(flatten)]
         input: Input,
+        /// Print the label of each sample's best-matching unit instead (a map trained with
+        /// --labels).
+        #[arg(long)]
+        predict: bool,
     },
     /// Print the quantization and topographic error.
     Quality {
@@ -140,10 +144,14 @@ enum Decay {
     Exponential,
 }
 
+/// `Order`'s names; `random` is accepted for `shuffled`.
 #[derive(Clone, Copy, PartialEq, ValueEnum)]
 enum OrderArg {
+    /// The samples as given.
     Sequential,
-    Random,
+    /// A fresh random permutation every pass (`Order::Shuffled`).
+    #[value(alias = "random")]
+    Shuffled,
 }
 
 #[derive(Clone, Copy, PartialEq, ValueEnum)]
@@ -179,7 +187,9 @@ struct Train {
     /// Every default of a known system; other flags override single settings.
     #[arg(long, value_enum)]
     preset: Option<Preset>,
-    /// random, samples, pca, or a codebook file (.json, .cod, .csv row-major).
+    /// random, samples, linear (the plane of the data's two principal axes: `Init::Linear`,
+    /// MiniSom's pca_weights_init; `pca` is accepted), or a codebook file (.json, .cod, .csv
+    /// row-major).
     #[arg(long)]
     init: Option<String>,
     /// Seed of every random choice.
@@ -233,6 +243,11 @@ struct Train {
     /// blocks, so files larger than memory train).
     #[arg(long)]
     in_memory: bool,
+    /// One label per sample, one per line (a header line is allowed): after training, each
+    /// unit takes the majority label of the samples it wins (empty units the nearest labelled
+    /// unit's), saved in the map for `som map --predict`. Needs a .json --out.
+    #[arg(long)]
+    labels: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -243,7 +258,7 @@ fn main() -> ExitCode {
     let cli = Cli::try_parse().unwrap_or_else(|e| e.exit());
     let mpi = match &cli.command {
         Command::Train(t) => t.mpi,
-        Command::Map { input } | Command::Hits { input } | Command::Quality { input, .. } => {
+        Command::Map { input, .. } | Command::Hits { input } | Command::Quality { input, .. } => {
             input.mpi
         }
         Command::Umatrix { .. } => false,
@@ -385,6 +400,14 @@ impl Ctx {
         som.train_batch_rows(rows, epochs, progress)
     }
 
+    fn classify(&self, som: &mut Som, rows: &Rows<'_>, labels: &[String]) -> Result<(), Error> {
+        #[cfg(feature = "mpi")]
+        if let Some(w) = self.comm() {
+            return som_std::mpi::classify(som, w, rows, labels).map(drop);
+        }
+        som.classify_rows(rows, labels).map(drop)
+    }
+
     fn quality(&self, som: &Som, rows: &Rows<'_>) -> Result<(f32, f32), Error> {
         #[cfg(feature = "mpi")]
         if let Some(w) = self.comm() {
@@ -427,17 +450,28 @@ impl Data {
 fn run(ctx: &Ctx, command: Command) -> Result<(), Error> {
     match command {
         Command::Train(t) => train(ctx, *t),
-        Command::Map { input } if input.mpi => Err(Error::Invalid(
+        Command::Map { input, .. } if input.mpi => Err(Error::Invalid(
             "map --mpi: map prints every sample's unit in file order, from one process; expected it without --mpi (it streams a .f32 file in blocks)".into(),
         )),
-        Command::Map { input } if is_f32(&input.data) => {
+        Command::Map { input, predict } if is_f32(&input.data) => {
             let (som, data) = ctx.agree(load_rows(&input))?;
+            let labels = if predict {
+                Some(labels_of(&som, &input)?)
+            } else {
+                None
+            };
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             som.bmus_rows(&data.rows()?, |_, bmus| {
                 use std::io::Write;
                 for b in bmus {
-                    let (r, c) = som.grid().row_col(b.unit);
-                    writeln!(out, "{r} {c}").map_err(|e| Error::Io {
+                    let line = match labels {
+                        Some(l) => writeln!(out, "{}", l[b.unit]),
+                        None => {
+                            let (r, c) = som.grid().row_col(b.unit);
+                            writeln!(out, "{r} {c}")
+                        }
+                    };
+                    line.map_err(|e| Error::Io {
                         file: "standard output".into(),
                         source: e,
                     })?;
@@ -463,11 +497,19 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Error> {
             let (qe, te) = stage("measuring the errors", || ctx.quality(&som, &data.rows()?))?;
             print_quality(ctx, qe, te, json)
         }
-        Command::Map { input } => {
+        Command::Map { input, predict } => {
             let (som, data) = load(&input)?;
             let mut out = String::new();
-            for (r, c) in stage("mapping", || som.map(&data))? {
-                out.push_str(&format!("{r} {c}\n"));
+            if predict {
+                labels_of(&som, &input)?;
+                for label in stage("mapping", || som.predict(&data))? {
+                    out.push_str(label);
+                    out.push('\n');
+                }
+            } else {
+                for (r, c) in stage("mapping", || som.map(&data))? {
+                    out.push_str(&format!("{r} {c}\n"));
+                }
             }
             print!("{out}");
             Ok(())
@@ -509,6 +551,16 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Error> {
             })
         }
     }
+}
+
+/// The unit labels of a map for `map --predict`, or an error naming the codebook.
+fn labels_of<'s>(som: &'s Som, input: &Input) -> Result<&'s [String], Error> {
+    som.labels().ok_or_else(|| {
+        Error::Invalid(format!(
+            "--predict: {} has no unit labels; expected a map trained with --labels (a .json map)",
+            input.codebook.codebook.display()
+        ))
+    })
 }
 
 /// Prints the errors (rank 0 alone under MPI).
@@ -893,6 +945,12 @@ fn train(ctx: &Ctx, t: Train) -> Result<(), Error> {
             "--mpi trains in batch mode (ranks add up statistics); expected --mode batch".into(),
         ));
     }
+    if t.labels.is_some() && !matches!(Format::from_path(&t.out), Ok(Format::Json | Format::Cod)) {
+        return Err(Error::Invalid(format!(
+            "--labels with --out {}: a .csv or .f32 codebook cannot hold unit labels; expected a .json (or SOM_PAK .cod) --out",
+            t.out.display()
+        )));
+    }
     // Before the data is read: the output, as far as the flags tell (rank 0 writes it).
     ctx.agree(if ctx.leads() {
         check_output(&t.out, shape, boundary)
@@ -901,7 +959,7 @@ fn train(ctx: &Ctx, t: Train) -> Result<(), Error> {
     })?;
     // Batch training reads a .f32 file a block at a time (each rank its own share under
     // MPI), unless asked to load it or a PCA start needs it all; other formats are loaded.
-    let pca = t.init.as_deref() == Some("pca");
+    let pca = matches!(t.init.as_deref(), Some("linear" | "pca"));
     let stream = mode == Mode::Batch && is_f32(&t.data) && (ctx.is_mpi() || !(t.in_memory || pca));
     let data = ctx.agree(
         stage(&format!("reading {}", t.data.display()), || {
@@ -920,11 +978,17 @@ fn train(ctx: &Ctx, t: Train) -> Result<(), Error> {
         .map_err(|e| flag_error("--data", e)),
     )?;
     let dim = data.dim();
+    let labels = match &t.labels {
+        Some(path) => Some(stage(&format!("reading {}", path.display()), || {
+            som_std::io::read_labels(path, data.rows()?.count())
+        })?),
+        None => None,
+    };
     let init = match t.init.as_deref() {
         None => init,
         Some("random") => init,
         Some("samples") => Init::Samples,
-        Some("pca") => Init::Linear,
+        Some("linear" | "pca") => Init::Linear,
         Some(file) => {
             let start = Som::from_codebook_file(file, Some((rows, cols)), Some(dim))
                 .map_err(|e| flag_error("--init", e))?;
@@ -991,7 +1055,7 @@ fn train(ctx: &Ctx, t: Train) -> Result<(), Error> {
     let rows_of = data.rows()?;
     let n = rows_of.count() as u64;
     let order = match t.order {
-        Some(OrderArg::Random) => Order::Shuffled,
+        Some(OrderArg::Shuffled) => Order::Shuffled,
         _ => Order::Sequential,
     };
     let bar = progress_bar();
@@ -1021,6 +1085,12 @@ fn train(ctx: &Ctx, t: Train) -> Result<(), Error> {
     };
     let seconds = start.elapsed().as_secs_f64();
     bar.finish_and_clear();
+    if let Some(labels) = &labels {
+        stage("labelling the units", || match &data {
+            Data::Memory(d) if !ctx.is_mpi() => som.classify(d, labels).map(drop),
+            _ => ctx.classify(&mut som, &rows_of, labels),
+        })?;
+    }
     // Rank 0 writes; every rank learns whether it could.
     ctx.agree(if ctx.leads() {
         stage(&format!("writing {}", t.out.display()), || {

@@ -17,6 +17,7 @@
 
 mod atomic;
 mod csv;
+mod labels;
 mod raw;
 mod saved;
 mod sompak;
@@ -24,8 +25,9 @@ mod text;
 
 pub use atomic::{check_writable, write_atomic};
 pub use csv::{Delimiter, read_csv, read_csv_with, write_csv};
+pub use labels::read_labels;
 pub use raw::{F32File, read_f32, write_f32};
-pub use saved::{FORMAT_TAG, FORMAT_VERSION, SavedMap};
+pub use saved::{FORMAT_TAG, FORMAT_VERSION, FORMAT_VERSION_OLDEST, SavedMap};
 pub use sompak::{SompakCodebook, read_cod, read_dat, sompak_can_hold, write_cod, write_dat};
 pub use text::MAX_LINE;
 

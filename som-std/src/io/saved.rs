@@ -9,8 +9,14 @@ use std::io::{BufWriter, Read, Write};
 /// The `format` tag of a saved map.
 pub const FORMAT_TAG: &str = "som";
 
-/// The version of the saved-map format that this build writes and reads.
-pub const FORMAT_VERSION: u32 = 1;
+/// The newest version of the saved-map format, which this build writes when a map needs it.
+///
+/// Version 1 has no unit labels; version 2 adds them. A map without labels is written as
+/// version 1, so builds that read only version 1 still read it; this build reads both.
+pub const FORMAT_VERSION: u32 = 2;
+
+/// The oldest version of the saved-map format this build reads.
+pub const FORMAT_VERSION_OLDEST: u32 = 1;
 
 /// Everything needed to use and go on training a map: its lattice, its training settings and
 /// its row-major codebook.
@@ -48,6 +54,7 @@ pub const FORMAT_VERSION: u32 = 1;
 ///     stream_steps: 0,
 ///     distance: som_std::Distance::Cosine,
 ///     codebook: vec![0.1, 0.2, 0.3, 1.0, 2.0, 3.0],
+///     labels: Some(vec!["setosa".into(), "virginica".into()]),
 /// };
 /// let mut file = Vec::new();
 /// map.write(&mut file, "map.json")?;
@@ -92,6 +99,10 @@ pub struct SavedMap {
     /// Row-major codebook: unit `row * cols + col`, `dim` values each, `rows * cols * dim` in
     /// all.
     pub codebook: Vec<f32>,
+    /// One label per unit ([`crate::Som::classify`]), or `None` (version 2; written only when
+    /// present).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub labels: Option<Vec<String>>,
 }
 
 /// The file: a format tag and version around the map.
@@ -159,6 +170,17 @@ impl SavedMap {
                 expected.map_or("more than fit in memory".into(), |n| n.to_string())
             ));
         }
+        if let Some(labels) = &self.labels
+            && labels.len() != self.rows * self.cols
+        {
+            return Some(format!(
+                "{} labels for {} x {} = {} units, expected one per unit",
+                labels.len(),
+                self.rows,
+                self.cols,
+                self.rows * self.cols
+            ));
+        }
         if let Some(i) = self.codebook.iter().position(|v| !v.is_finite()) {
             return Some(format!(
                 "the non-finite value {} in the codebook (unit {}, component {})",
@@ -168,6 +190,11 @@ impl SavedMap {
             ));
         }
         None
+    }
+
+    /// The oldest format version that holds this map: 2 with labels, else 1.
+    pub fn version(&self) -> u32 {
+        if self.labels.is_some() { 2 } else { 1 }
     }
 
     /// Writes the map as one line of JSON. `name` names the stream in errors.
@@ -182,7 +209,7 @@ impl SavedMap {
         let mut writer = BufWriter::new(writer);
         let file = FileOut {
             format: FORMAT_TAG,
-            version: FORMAT_VERSION,
+            version: self.version(),
             map: self,
         };
         serde_json::to_writer(&mut writer, &file)
@@ -246,13 +273,21 @@ impl SavedMap {
                 ));
             }
         }
-        match &tag.version {
-            Some(v) if v.as_u64() == Some(u64::from(FORMAT_VERSION)) => {}
+        let version = match &tag.version {
+            Some(v)
+                if v.as_u64().is_some_and(|v| {
+                    (u64::from(FORMAT_VERSION_OLDEST)..=u64::from(FORMAT_VERSION)).contains(&v)
+                }) =>
+            {
+                v.as_u64().unwrap_or_default()
+            }
             other => {
                 return Err(parse_error(
                     name,
                     None,
-                    format!("\"version\": {FORMAT_VERSION}, the version this build reads"),
+                    format!(
+                        "\"version\": {FORMAT_VERSION_OLDEST} to {FORMAT_VERSION}, the versions this build reads"
+                    ),
                     other
                         .as_ref()
                         .map_or("no \"version\" field".to_string(), |v| {
@@ -260,9 +295,17 @@ impl SavedMap {
                         }),
                 ));
             }
-        }
+        };
         let file: FileIn = serde_json::from_slice(&bytes)
-            .map_err(|e| json_error(e, &format!("a saved som map of version {FORMAT_VERSION}")))?;
+            .map_err(|e| json_error(e, &format!("a saved som map of version {version}")))?;
+        if version < 2 && file.map.labels.is_some() {
+            return Err(parse_error(
+                name,
+                None,
+                "no \"labels\" in a map of version 1 (labels came with version 2)",
+                "\"labels\"",
+            ));
+        }
         if let Some(p) = file.map.problem() {
             return Err(parse_error(name, None, "a consistent map", p));
         }
