@@ -3,6 +3,7 @@
 
 use crate::data::Samples;
 use crate::error::{Error, Result};
+use crate::query::unit_of;
 use crate::rows::{Alone, Combine, Rows, share};
 use crate::som::{Som, zeros};
 use som_kernel::Grid;
@@ -122,7 +123,9 @@ impl Som {
         let n = names.len().max(1);
         let mut counts = vec![0u64; self.grid.units() * n];
         for (b, &l) in bmus.iter().zip(&of) {
-            counts[b.unit * n + l] += 1;
+            if let Some(k) = b.found() {
+                counts[k * n + l] += 1;
+            }
         }
         let units = unit_labels(&self.grid, &counts, &names)?;
         Ok(self.labels.insert(units))
@@ -157,7 +160,9 @@ impl Som {
             .and_then(|()| {
                 self.block_bmus(rows, share(rows.count(), combine), |first, out| {
                     for (i, b) in out.iter().enumerate() {
-                        counts[b.unit * n + of[first + i]] += 1;
+                        if let Some(k) = b.found() {
+                            counts[k * n + of[first + i]] += 1;
+                        }
                     }
                     Ok(())
                 })
@@ -204,11 +209,9 @@ impl Som {
                     .into(),
             )
         })?;
-        Ok(self
-            .bmus(data)?
-            .iter()
-            .map(|b| labels[b.unit].as_str())
-            .collect())
+        let bmus = self.bmus(data)?;
+        let units = bmus.iter().enumerate().map(|(i, &b)| unit_of(i, b));
+        units.map(|k| Ok(labels[k?].as_str())).collect()
     }
 }
 

@@ -1,6 +1,7 @@
 //! Training and query data in the shapes users have, seen as samples without copying.
 
 use crate::error::{Error, Result};
+use som_kernel::Missing;
 
 /// Samples of equal length: a flat slice with its `dim`, `&[Vec<f32>]` or `&[[f32; D]]`.
 pub trait Samples {
@@ -101,8 +102,9 @@ impl<const D: usize, const N: usize> Samples for [[f32; D]; N] {
     }
 }
 
-/// Checks every sample: length `dim`, finite values. Names the first bad sample.
-pub(crate) fn validate<S: Samples + ?Sized>(data: &S, dim: usize) -> Result<()> {
+/// Checks every sample: length `dim`, finite values (NaN allowed where `missing` masks it).
+/// Names the first bad sample and its component.
+pub(crate) fn validate<S: Samples + ?Sized>(data: &S, dim: usize, missing: Missing) -> Result<()> {
     for i in 0..data.count() {
         let x = data.sample(i);
         if x.len() != dim {
@@ -112,11 +114,19 @@ pub(crate) fn validate<S: Samples + ?Sized>(data: &S, dim: usize) -> Result<()> 
                 got: x.len(),
             });
         }
-        if let Some(c) = x.iter().position(|v| !v.is_finite()) {
+        if let Some(c) = x.iter().position(|v| v.is_infinite()) {
             return Err(Error::Kernel(som_kernel::Error::NonFinite {
                 sample: i,
                 component: c,
             }));
+        }
+        if missing == Missing::Error
+            && let Some(c) = x.iter().position(|v| v.is_nan())
+        {
+            return Err(Error::Invalid(format!(
+                "sample {i} has a missing value (NaN) at component {c}; expected numbers, or \
+                 masking of missing values (`.missing(Missing::Mask)`, CLI `--missing mask`)"
+            )));
         }
     }
     Ok(())

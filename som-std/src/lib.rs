@@ -29,4 +29,4 @@ pub use error::{Error, Result};
 pub use rows::Rows;
 pub use som::{Init, MAX_THREADS, Order, Som, SomBuilder};
 pub use som_kernel as kernel;
-pub use som_kernel::{Boundary, Clock, Distance, Schedule, Shape, Topology};
+pub use som_kernel::{Boundary, Clock, Distance, Missing, Schedule, Shape, Topology};

@@ -20,6 +20,7 @@ impl Som {
             steps: self.streamed,
             stream_steps: self.stream_steps,
             distance: self.distance,
+            missing: self.missing,
             codebook: self.codebook(),
             labels: self.labels.clone(),
         }
@@ -47,6 +48,7 @@ impl Som {
                 saved.stream_steps
             })
             .distance(saved.distance)
+            .missing(saved.missing)
             .init(Init::Codebook(saved.codebook.clone()))
             .build()?;
         som.streamed = saved.steps;

@@ -7,7 +7,7 @@ use crate::rows::{Alone, Combine, Rows, share};
 use crate::som::Som;
 use crate::som::zeros;
 use rayon::prelude::*;
-use som_kernel::Bmu;
+use som_kernel::{Bmu, Missing};
 use std::collections::BTreeMap;
 
 /// Samples per parallel task in the queries of [`Rows`].
@@ -24,7 +24,7 @@ impl Som {
         &self,
         data: &'d S,
     ) -> Result<(std::borrow::Cow<'d, [f32]>, Vec<Bmu>)> {
-        validate(data, self.dim)?;
+        validate(data, self.dim, self.missing)?;
         let flat = flatten(data);
         let mut out = vec![
             Bmu {
@@ -35,6 +35,31 @@ impl Som {
         ];
         self.bmus_into(&flat, &mut out)?;
         Ok((flat, out))
+    }
+
+    /// The samples with each missing value (NaN) replaced by that component of the sample's
+    /// best-matching unit, found over the components present (SOM_PAK's masking, whatever
+    /// the map's own [`crate::Missing`] setting): flat, sample after sample.
+    ///
+    /// # Errors
+    /// A sample of the wrong length or with an infinite value; a sample with every component
+    /// missing (nothing to find its unit by), named; a map searching by the cosine distance
+    /// (it has no masked form).
+    pub fn impute<S: Samples + ?Sized>(&self, data: &S) -> Result<Vec<f32>> {
+        validate(data, self.dim, Missing::Mask)?;
+        let map = self.view().with_missing(Missing::Mask)?;
+        let mut flat = flatten(data).into_owned();
+        let mut bmus = vec![Bmu::NONE; data.count()];
+        map.bmu_many(&flat, &mut bmus)?;
+        for (i, (x, &b)) in flat.chunks_exact_mut(self.dim).zip(&bmus).enumerate() {
+            let k = unit_of(i, b)?;
+            for (d, v) in x.iter_mut().enumerate() {
+                if v.is_nan() {
+                    *v = map.weight(k, d).unwrap_or(f32::NAN);
+                }
+            }
+        }
+        Ok(flat)
     }
 
     /// Index of the best-matching unit of `x`.
@@ -49,19 +74,19 @@ impl Som {
                 got: x.len(),
             });
         }
-        Ok(self.view().bmu(x)?.unit)
+        unit_of(0, self.view().bmu(x)?)
     }
 
     /// `(row, col)` of each sample's best-matching unit (the example's `map_vects`).
     ///
     /// # Errors
-    /// A sample of the wrong length or with NaN, named.
+    /// A sample of the wrong length or with NaN (unless masked), named; with masking, a
+    /// sample with every component missing (it has no unit: [`Som::bmus`] reports it as
+    /// `Bmu::NONE`).
     pub fn map<S: Samples + ?Sized>(&self, data: &S) -> Result<Vec<(usize, usize)>> {
-        Ok(self
-            .bmus(data)?
-            .iter()
-            .map(|b| self.grid.row_col(b.unit))
-            .collect())
+        let bmus = self.bmus(data)?;
+        let units = bmus.iter().enumerate().map(|(i, &b)| unit_of(i, b));
+        units.map(|k| Ok(self.grid.row_col(k?))).collect()
     }
 
     /// Mean distance from each sample to its best-matching unit (0 for no samples).
@@ -69,15 +94,21 @@ impl Som {
     /// # Errors
     /// A sample of the wrong length or with NaN, named.
     pub fn quantization_error<S: Samples + ?Sized>(&self, data: &S) -> Result<f32> {
+        // With masking, samples without a unit (NaN here) are left out.
         let q = self.quantization_errors(data)?;
-        Ok(if q.is_empty() {
+        let (n, total) = q
+            .iter()
+            .filter(|v| !v.is_nan())
+            .fold((0usize, 0.0f64), |(n, t), &v| (n + 1, t + f64::from(v)));
+        Ok(if n == 0 {
             0.0
         } else {
-            (q.iter().map(|&v| f64::from(v)).sum::<f64>() / q.len() as f64) as f32
+            (total / n as f64) as f32
         })
     }
 
-    /// Each sample's distance to its best-matching unit: anomaly scores.
+    /// Each sample's distance to its best-matching unit: anomaly scores (with masking, over
+    /// the components present, and NaN for a sample without a unit).
     ///
     /// # Errors
     /// A sample of the wrong length or with NaN, named.
@@ -96,7 +127,7 @@ impl Som {
     /// # Errors
     /// A sample of the wrong length or with NaN, named.
     pub fn topographic_error<S: Samples + ?Sized>(&self, data: &S) -> Result<f32> {
-        validate(data, self.dim)?;
+        validate(data, self.dim, self.missing)?;
         Ok(self.view().topographic_error(&flatten(data))?)
     }
 
@@ -115,7 +146,9 @@ impl Som {
     pub fn hits<S: Samples + ?Sized>(&self, data: &S) -> Result<Vec<u64>> {
         let mut hits = vec![0u64; self.grid.units()];
         for b in self.bmus(data)? {
-            hits[b.unit] += 1;
+            if let Some(k) = b.found() {
+                hits[k] += 1;
+            }
         }
         Ok(hits)
     }
@@ -127,7 +160,9 @@ impl Som {
     pub fn win_map<S: Samples + ?Sized>(&self, data: &S) -> Result<Vec<Vec<usize>>> {
         let mut wins = vec![Vec::new(); self.grid.units()];
         for (i, b) in self.bmus(data)?.iter().enumerate() {
-            wins[b.unit].push(i);
+            if let Some(k) = b.found() {
+                wins[k].push(i);
+            }
         }
         Ok(wins)
     }
@@ -152,7 +187,9 @@ impl Som {
         }
         let mut counts: Vec<BTreeMap<&L, usize>> = vec![BTreeMap::new(); self.grid.units()];
         for (b, label) in self.bmus(data)?.iter().zip(labels) {
-            *counts[b.unit].entry(label).or_default() += 1;
+            if let Some(k) = b.found() {
+                *counts[k].entry(label).or_default() += 1;
+            }
         }
         Ok(counts
             .into_iter()
@@ -229,7 +266,7 @@ impl Som {
             )));
         }
         if let Rows::Memory(flat) = rows {
-            validate(flat, self.dim)?;
+            validate(flat, self.dim, self.missing)?;
         }
         Ok(())
     }
@@ -237,39 +274,46 @@ impl Som {
     /// [`Som::quality_rows`] of this process's share, combined with the others'.
     pub(crate) fn quality_on(&self, rows: &Rows<'_>, combine: &dyn Combine) -> Result<(f32, f32)> {
         let (map, grid, dim) = (self.view(), self.grid, self.dim);
-        let (mut qe, mut broken) = (Wide::default(), 0u64);
-        let one = |chunk: &[f32]| -> Result<(Wide, u64)> {
-            let (mut qe, mut broken) = (Wide::default(), 0u64);
+        let (mut qe, mut broken, mut found) = (Wide::default(), 0u64, 0u64);
+        // Samples without a unit (every component missing, with masking) are left out.
+        let one = |chunk: &[f32]| -> Result<(Wide, u64, u64)> {
+            let (mut qe, mut broken, mut found) = (Wide::default(), 0u64, 0u64);
             for x in chunk.chunks_exact(dim) {
                 let [a, b] = map.bmu2(x)?;
+                if a.is_none() {
+                    continue;
+                }
+                found += 1;
                 qe.add(f64::from(map.euclidean2(x, a).sqrt()));
                 if grid.units() > 1 && !grid.adjacent(a.unit, b.unit) {
                     broken += 1;
                 }
             }
-            Ok((qe, broken))
+            Ok((qe, broken, found))
         };
         let local = self.check_rows(rows).and_then(|()| {
             rows.each_block(share(rows.count(), combine), |_, block| {
-                let parts: Vec<(Wide, u64)> = if self.threads == 1 {
+                let parts: Vec<(Wide, u64, u64)> = if self.threads == 1 {
                     vec![one(block)?]
                 } else {
                     self.in_pool(|| block.par_chunks(TASK * dim).map(one).collect::<Result<_>>())?
                 };
-                for (q, b) in parts {
+                for (q, b, f) in parts {
                     qe += q;
                     broken += b;
+                    found += f;
                 }
                 Ok(())
             })
         });
         combine.agree(local)?;
-        let mut values = vec![0i64; 1 + DIGITS];
+        let mut values = vec![0i64; 2 + DIGITS];
         values[0] = broken as i64;
-        qe.to_digits(&mut values[1..]);
+        values[1] = found as i64;
+        qe.to_digits(&mut values[2..]);
         combine.sum(&mut values)?;
-        let n = rows.count().max(1) as f64;
-        let qe = Wide::from_digits(&values[1..]).to_f64() / n;
+        let n = values[1].max(1) as f64;
+        let qe = Wide::from_digits(&values[2..]).to_f64() / n;
         Ok((qe as f32, (values[0] as f64 / n) as f32))
     }
 
@@ -279,7 +323,7 @@ impl Som {
         let mut hits: Vec<i64> = zeros(units, || "hit counts".to_string())?;
         let local = self.check_rows(rows).and_then(|()| {
             self.block_bmus(rows, share(rows.count(), combine), |_, out| {
-                out.iter().for_each(|b| hits[b.unit] += 1);
+                out.iter().filter_map(Bmu::found).for_each(|k| hits[k] += 1);
                 Ok(())
             })
         });
@@ -287,4 +331,13 @@ impl Som {
         combine.sum(&mut hits)?;
         Ok(hits.into_iter().map(|h| h.max(0) as u64).collect())
     }
+}
+
+/// The unit of sample `i`'s best-matching unit `b`, or the error for a sample without one.
+pub(crate) fn unit_of(i: usize, b: Bmu) -> Result<usize> {
+    b.found().ok_or_else(|| {
+        Error::Invalid(format!(
+            "sample {i} has every component missing, so it has no best-matching unit; expected at least one value (bmus reports such samples as Bmu::NONE)"
+        ))
+    })
 }

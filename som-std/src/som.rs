@@ -4,8 +4,8 @@ use crate::error::Result;
 use rand_xoshiro::Xoshiro256PlusPlus;
 use rand_xoshiro::rand_core::SeedableRng;
 use som_kernel::{
-    Boundary, Clock, Distance, Grid, Map, MapMut, Schedule, Shape, Topology, Training, blocked_len,
-    init, layout,
+    Boundary, Clock, Distance, Grid, Map, MapMut, Missing, Schedule, Shape, Topology, Training,
+    blocked_len, init, layout,
 };
 
 /// How the codebook starts.
@@ -58,9 +58,19 @@ pub struct SomBuilder {
     threads: usize,
     stream_steps: u64,
     distance: Distance,
+    missing: Missing,
 }
 
 impl SomBuilder {
+    /// What NaN in data means (default [`Missing::Error`]: an error naming the sample and
+    /// component). [`Missing::Mask`] reads it as a missing value, SOM_PAK's way: left out of
+    /// distances (no rescaling), of updates and of batch sums; a sample with every component
+    /// missing trains nothing and has no unit. Not with the cosine distance.
+    pub fn missing(mut self, m: Missing) -> Self {
+        self.missing = m;
+        self
+    }
+
     /// The distance that ranks units, for training's winners and every search (default
     /// Euclidean; see [`Distance`]). The quantization error stays Euclidean, as in MiniSom.
     pub fn distance(mut self, d: Distance) -> Self {
@@ -144,6 +154,9 @@ impl SomBuilder {
             return Err(som_kernel::Error::Zero { what: "dim" }.into());
         }
         self.training.validate()?;
+        if self.missing == Missing::Mask && self.distance == Distance::Cosine {
+            return Err(cosine_mask());
+        }
         if self.threads > MAX_THREADS {
             return Err(crate::Error::Invalid(format!(
                 "threads is {}, expected at most {MAX_THREADS}",
@@ -180,11 +193,19 @@ impl SomBuilder {
             stream_steps: self.stream_steps.max(1),
             streamed: 0,
             distance: self.distance,
+            missing: self.missing,
             labels: None,
         };
         som.initialise(None)?;
         Ok(som)
     }
+}
+
+/// The error for masking with the cosine distance.
+fn cosine_mask() -> crate::Error {
+    crate::Error::Invalid(
+        "missing values cannot be masked with the cosine distance (its norms would need the same mask); expected euclidean, manhattan or chebyshev".into(),
+    )
 }
 
 /// Most threads a map may be given: more than the cores of any machine it runs on, few enough
@@ -255,6 +276,8 @@ pub struct Som {
     pub(crate) streamed: u64,
     /// What ranks units in every search.
     pub(crate) distance: Distance,
+    /// What NaN in data means.
+    pub(crate) missing: Missing,
     /// One label per unit, from [`Som::classify`].
     pub(crate) labels: Option<Vec<String>>,
 }
@@ -300,6 +323,7 @@ impl Som {
             threads: 0,
             stream_steps: 10_000,
             distance: Distance::Euclidean,
+            missing: Missing::Error,
         }
     }
 
@@ -330,6 +354,21 @@ impl Som {
                 }
                 None => return Ok(()),
             },
+            Init::Samples | Init::Linear if data.is_some_and(|d| d.iter().any(|v| v.is_nan())) => {
+                let i = data
+                    .and_then(|d| d.iter().position(|v| v.is_nan()))
+                    .unwrap_or(0);
+                return Err(crate::Error::Invalid(format!(
+                    "the {} start needs samples without missing values, and sample {} has one at component {}; expected a random or data-range start, or a codebook",
+                    if self.init == Init::Samples {
+                        "samples"
+                    } else {
+                        "linear (PCA)"
+                    },
+                    i / self.dim.max(1),
+                    i % self.dim.max(1)
+                )));
+            }
             Init::Samples => match data {
                 Some(d) => init::samples(&mut map, &mut self.rng, d)?,
                 None => return Ok(()),
@@ -366,18 +405,38 @@ impl Som {
         self.distance
     }
 
-    /// A read-only kernel view of the map, searching by its distance.
+    /// What NaN in data means to this map ([`SomBuilder::missing`]).
+    pub fn missing(&self) -> Missing {
+        self.missing
+    }
+
+    /// Reads NaN in data as `missing` from now on (a map trained without masking can map
+    /// data with missing values, and the other way round).
+    ///
+    /// # Errors
+    /// Masking with the cosine distance.
+    pub fn set_missing(&mut self, missing: Missing) -> Result<()> {
+        if missing == Missing::Mask && self.distance == Distance::Cosine {
+            return Err(cosine_mask());
+        }
+        self.missing = missing;
+        Ok(())
+    }
+
+    /// A read-only kernel view of the map, searching by its distance, masking as it masks.
     pub fn view(&self) -> Map<'_> {
         Map::new(self.grid, self.dim, &self.weights)
             .and_then(|m| m.with_distance(self.distance))
-            .expect("the map's own shape is consistent, and som-std searches by every distance")
+            .and_then(|m| m.with_missing(self.missing))
+            .expect("the map's own shape is consistent; som-std searches by every distance and masks all but the cosine, which the builder refuses")
     }
 
-    /// A trainable kernel view of the map, searching by its distance.
+    /// A trainable kernel view of the map, searching by its distance, masking as it masks.
     pub(crate) fn view_mut(&mut self) -> MapMut<'_> {
         MapMut::new(self.grid, self.dim, &mut self.weights)
             .and_then(|m| m.with_distance(self.distance))
-            .expect("the map's own shape is consistent, and som-std searches by every distance")
+            .and_then(|m| m.with_missing(self.missing))
+            .expect("the map's own shape is consistent; som-std searches by every distance and masks all but the cosine, which the builder refuses")
     }
 
     /// The codebook, row-major: unit `row * cols + col` after unit, `dim` values each.

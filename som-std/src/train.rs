@@ -6,7 +6,7 @@ use crate::exact::{DIGITS, Wide};
 use crate::rows::{Alone, Combine, Rows, share};
 use crate::som::{Init, Order, Som, from_range, widen, zeros};
 use rayon::prelude::*;
-use som_kernel::{BatchStats, Bmu, Clock, Map, MapMut, Neighbourhood, init};
+use som_kernel::{BatchStats, Bmu, Clock, Map, MapMut, Missing, Neighbourhood, init};
 use std::borrow::Cow;
 use std::ops::Range;
 
@@ -17,7 +17,7 @@ impl Som {
     /// Validates `data`, runs a pending data-dependent initialisation, and returns the data
     /// flat (borrowed when it already is).
     fn prepare<'d, S: Samples + ?Sized>(&mut self, data: &'d S) -> Result<Cow<'d, [f32]>> {
-        validate(data, self.dim)?;
+        validate(data, self.dim, self.missing)?;
         if data.count() == 0 {
             return Err(Error::Invalid(
                 "no samples: training needs at least one".into(),
@@ -106,20 +106,23 @@ impl Som {
             if shuffled { perm[i] } else { i }
         };
         let mut k = sample_at(0, &mut perm, &mut self.rng);
-        let mut winner = self.view().bmu(&flat[k * dim..(k + 1) * dim])?.unit;
+        // `None`: a sample with every component missing (masking), which trains nothing but
+        // still counts as a step.
+        let mut winner = self.view().bmu(&flat[k * dim..(k + 1) * dim])?.found();
         for t in 0..steps {
             let (nb, alpha) = training.at(t / per, clock_total)?;
             let x = &flat[k * dim..(k + 1) * dim];
             if t + 1 < steps {
                 let next = sample_at(t + 1, &mut perm, &mut self.rng);
                 let y = &flat[next * dim..(next + 1) * dim];
-                winner = self
-                    .view_mut()
-                    .update_then_bmu(x, winner, &nb, alpha, y)?
-                    .unit;
+                winner = match winner {
+                    Some(w) => self.view_mut().update_then_bmu(x, w, &nb, alpha, y)?,
+                    None => self.view().bmu(y)?,
+                }
+                .found();
                 k = next;
-            } else {
-                self.view_mut().update(x, winner, &nb, alpha)?;
+            } else if let Some(w) = winner {
+                self.view_mut().update(x, w, &nb, alpha)?;
             }
             if (t + 1) % report == 0 {
                 progress(t + 1, steps);
@@ -130,11 +133,12 @@ impl Som {
 
     /// One online step on one sample, for streams: the schedules continue from the previous
     /// call (over [`crate::SomBuilder::stream_steps`] steps, then stay at their final value).
-    /// Returns the sample's best-matching unit before the update.
+    /// Returns the sample's best-matching unit before the update: `None` for a sample with
+    /// every component missing (masking), which trains nothing but counts as a step.
     ///
     /// # Errors
-    /// A sample of the wrong length or with NaN.
-    pub fn partial_fit(&mut self, x: &[f32]) -> Result<usize> {
+    /// A sample of the wrong length or with NaN (unless masked) or infinity.
+    pub fn partial_fit(&mut self, x: &[f32]) -> Result<Option<usize>> {
         if x.len() != self.dim {
             return Err(Error::SampleLength {
                 index: 0,
@@ -149,7 +153,7 @@ impl Som {
         let (training, total) = (self.training, self.stream_steps);
         let b = training.step(&mut self.view_mut(), x, t, total)?;
         self.streamed += 1;
-        Ok(b.unit)
+        Ok(b.found())
     }
 
     /// Batch training: each epoch finds every sample's best-matching unit (in parallel), then
@@ -225,7 +229,9 @@ impl Som {
         combine.agree(check())?;
         let mut range = vec![(f32::INFINITY, f32::NEG_INFINITY); dim];
         let scan = match rows {
-            Rows::Memory(flat) => validate(flat, dim).map(|()| widen(&mut range, flat.data())),
+            Rows::Memory(flat) => {
+                validate(flat, dim, self.missing).map(|()| widen(&mut range, flat.data()))
+            }
             Rows::File(_) => rows.each_block(share(rows.count(), combine), |_, block| {
                 widen(&mut range, block);
                 Ok(())
@@ -289,10 +295,13 @@ impl Som {
             1 => 1,
             _ => self.in_pool(rayon::current_num_threads),
         };
-        let mut shards = Shards::new(rows.count(), units, dim, threads)?;
+        // Masking counts each component apart (missing values); else the hits suffice.
+        let masked = self.missing == Missing::Mask;
+        let mut shards = Shards::new(rows.count(), units, dim, threads, masked)?;
         let mine = shards.part(combine.rank(), combine.size());
         let what = || "batch training's sums".to_string();
         let (mut hits, mut sums) = (zeros(units, what)?, zeros(units * dim, what)?);
+        let mut counts: Vec<u64> = zeros(if masked { units * dim } else { 0 }, what)?;
         let mut exact: Vec<Wide> = zeros(units * dim, what)?;
         let training = self.training;
         let neighbourhood = |e: u64| {
@@ -302,10 +311,11 @@ impl Som {
         // A width that fails at the last epoch fails now, not after all the others.
         neighbourhood(epochs.saturating_sub(1))?;
         for e in 0..epochs {
-            let local =
-                self.batch_statistics(rows, &mut shards, mine.clone(), &mut hits, &mut exact);
+            let (totals, parts) = ((&mut hits[..], &mut counts[..]), &mut shards);
+            let local = self.batch_statistics(rows, parts, mine.clone(), totals, &mut exact);
             combine.agree(local)?;
             combine_exact(combine, &mut hits, &mut exact)?;
+            combine_exact(combine, &mut counts, &mut [])?;
             let round = |(s, w): (&mut f64, &Wide)| *s = w.to_f64();
             if self.threads == 1 {
                 sums.iter_mut().zip(&exact).for_each(round);
@@ -313,30 +323,42 @@ impl Som {
                 self.in_pool(|| sums.par_iter_mut().zip(&exact).for_each(round));
             }
             let nb = neighbourhood(e)?;
-            self.view_mut().apply_batch(&hits, &sums, &nb)?;
+            if masked {
+                self.view_mut()
+                    .apply_batch_by_component(&counts, &sums, &nb)?;
+            } else {
+                self.view_mut().apply_batch(&hits, &sums, &nb)?;
+            }
             progress(e + 1, epochs);
         }
         Ok(())
     }
 
-    /// Batch statistics of the shards `mine` of validated `rows` into `hits` and the exact
-    /// `sums`: a wave of shards at a time, each shard's BMU search and sums fused, then added
-    /// exactly. Deterministic for any thread count.
+    /// Batch statistics of the shards `mine` of validated `rows` into `hits` (and, masking,
+    /// the `counts` per component) and the exact `sums`: a wave of shards at a time, each
+    /// shard's BMU search and sums fused, then added exactly. Deterministic for any thread
+    /// count.
     fn batch_statistics(
         &self,
         rows: &Rows<'_>,
         shards: &mut Shards,
         mine: Range<usize>,
-        hits: &mut [u64],
+        (hits, counts): (&mut [u64], &mut [u64]),
         sums: &mut [Wide],
     ) -> Result<()> {
         let (units, dim, n) = (self.grid.units(), self.dim, rows.count());
         let map: Map<'_> = self.view();
         hits.fill(0);
+        counts.fill(0);
         sums.fill(Wide::default());
         let (samples, wave) = (shards.samples, shards.wave);
-        let one = |((h, s), shard): ((&mut [u64], &mut [f64]), usize)| -> Result<()> {
+        let masked = !counts.is_empty();
+        type Slot<'a> = ((&'a mut [u64], &'a mut [f64]), &'a mut [u64]);
+        let one = |(((h, s), c), shard): (Slot<'_>, usize)| -> Result<()> {
             let mut stats = BatchStats::new(h, s, units, dim)?;
+            if masked {
+                stats = stats.with_counts(c)?;
+            }
             stats.clear();
             let range = shard * samples..((shard + 1) * samples).min(n);
             rows.each_block(range, |_, block| {
@@ -346,11 +368,18 @@ impl Som {
         // Units per merge task.
         const MERGE: usize = 256;
         let all: Vec<usize> = mine.collect();
+        // Shards' counts per component, or a run of empty slices when not masking.
+        let per = if masked { units * dim } else { 0 };
         for group in all.chunks(wave) {
             let (shard_hits, shard_sums) = (&mut shards.hits, &mut shards.sums);
+            let shard_counts = shards
+                .counts
+                .chunks_mut(per.max(1))
+                .chain(std::iter::repeat_with(|| &mut [][..]));
             let slots = shard_hits
                 .chunks_mut(units)
-                .zip(shard_sums.chunks_mut(units * dim));
+                .zip(shard_sums.chunks_mut(units * dim))
+                .zip(shard_counts);
             if self.threads == 1 {
                 slots.zip(group.iter().copied()).try_for_each(one)?;
             } else {
@@ -359,6 +388,13 @@ impl Som {
             }
             let count = group.len();
             let (shard_hits, shard_sums) = (&shards.hits, &shards.sums);
+            let shard_counts = &shards.counts;
+            let merge_counts = |(i, out): (usize, &mut [u64])| {
+                for (j, o) in out.iter_mut().enumerate() {
+                    let k = i * MERGE * dim + j;
+                    *o = (0..count).fold(*o, |a, s| a.saturating_add(shard_counts[s * per + k]));
+                }
+            };
             let merge_hits = |(i, out): (usize, &mut [u64])| {
                 for (u, o) in out.iter_mut().enumerate() {
                     let k = i * MERGE + u;
@@ -373,12 +409,20 @@ impl Som {
             };
             if self.threads == 1 {
                 hits.chunks_mut(MERGE).enumerate().for_each(merge_hits);
+                counts
+                    .chunks_mut(MERGE * dim)
+                    .enumerate()
+                    .for_each(merge_counts);
                 sums.chunks_mut(MERGE * dim)
                     .enumerate()
                     .for_each(merge_sums);
             } else {
                 self.in_pool(|| {
                     hits.par_chunks_mut(MERGE).enumerate().for_each(merge_hits);
+                    counts
+                        .par_chunks_mut(MERGE * dim)
+                        .enumerate()
+                        .for_each(merge_counts);
                     sums.par_chunks_mut(MERGE * dim)
                         .enumerate()
                         .for_each(merge_sums);
@@ -462,9 +506,11 @@ struct Shards {
     count: usize,
     /// Shards computed at once (each with its own buffers): one per thread.
     wave: usize,
-    /// `wave` blocks of `units` hit counts, and of `units * dim` sums.
+    /// `wave` blocks of `units` hit counts, and of `units * dim` sums (and, masking, counts
+    /// per component).
     hits: Vec<u64>,
     sums: Vec<f64>,
+    counts: Vec<u64>,
 }
 
 /// Fewest samples per shard: below this, a shard's statistics cost more to clear and merge
@@ -482,7 +528,7 @@ const SHARD_BYTES: usize = 64 << 20;
 impl Shards {
     /// Shards for `n` samples: their size depends only on `n` and the map's size, never on the
     /// thread or process count (the results depend on it); one shard in flight per thread.
-    fn new(n: usize, units: usize, dim: usize, threads: usize) -> Result<Self> {
+    fn new(n: usize, units: usize, dim: usize, threads: usize, masked: bool) -> Result<Self> {
         let bytes = units * (dim + 1) * 8;
         let memory = (SHARD_BYTES / bytes.max(1)).max(1);
         let most = SHARDS_MAX.min(memory).max(n.div_ceil(SHARD_MOST));
@@ -496,6 +542,7 @@ impl Shards {
             wave,
             hits: zeros(wave * units, what)?,
             sums: zeros(wave * units * dim, what)?,
+            counts: zeros(if masked { wave * units * dim } else { 0 }, what)?,
         })
     }
 

@@ -683,6 +683,7 @@ fn small_map() -> SavedMap {
         steps: 34,
         stream_steps: 500,
         distance: som_std::Distance::Chebyshev,
+        missing: som_std::Missing::Error,
         codebook: vec![
             0.1,
             -0.2,

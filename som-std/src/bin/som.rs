@@ -4,11 +4,13 @@
 //! argument and shows the usage; any other (exit 1) with one line on stderr.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use som_std::io::{Dataset, Delimiter, F32File, Format, check_writable, read_data_with};
+use som_std::io::{
+    Dataset, Delimiter, F32File, Format, check_writable, read_data_with, write_data,
+};
 use som_std::picture::{self, Palette, Style};
 use som_std::{
-    Boundary, Clock, Distance, Error, Flat, Init, Order, Rows, Schedule, Shape, Som, Topology,
-    names,
+    Boundary, Clock, Distance, Error, Flat, Init, Missing, Order, Rows, Schedule, Shape, Som,
+    Topology, names,
 };
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -50,6 +52,16 @@ enum Command {
     Hits {
         #[command(flatten)]
         input: Input,
+    },
+    /// Write the data with each missing value (NaN, `x` in .dat, empty or NA in .csv)
+    /// replaced by that component of the sample's best-matching unit, found over the
+    /// components present.
+    Impute {
+        #[command(flatten)]
+        input: Input,
+        /// The file to write: .csv, .dat or .f32 (header and labels kept).
+        #[arg(long)]
+        out: PathBuf,
     },
     /// Draw the U-matrix as a PNG.
     Umatrix {
@@ -95,6 +107,29 @@ struct Input {
     /// of a .f32 file; rank 0 prints.
     #[arg(long)]
     mpi: bool,
+    /// What a missing value (NaN, `x` in .dat, empty or NA in .csv) means (default: the
+    /// map's own, an error unless it was trained with --missing mask).
+    #[arg(long, value_enum)]
+    missing: Option<MissingArg>,
+}
+
+/// What a missing value in the data means.
+#[derive(Clone, Copy, ValueEnum)]
+enum MissingArg {
+    /// An error naming the sample and column.
+    Error,
+    /// Left out of distances, updates and batch sums, as SOM_PAK does; a sample with nothing
+    /// present trains nothing and maps to `-`.
+    Mask,
+}
+
+impl From<MissingArg> for Missing {
+    fn from(m: MissingArg) -> Missing {
+        match m {
+            MissingArg::Error => Missing::Error,
+            MissingArg::Mask => Missing::Mask,
+        }
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, ValueEnum)]
@@ -203,6 +238,10 @@ struct Train {
     /// stays Euclidean, as in MiniSom). Default euclidean.
     #[arg(long, value_enum)]
     distance: Option<DistanceArg>,
+    /// What a missing value (NaN, `x` in .dat, empty or NA in .csv) means: an error naming
+    /// the sample and column (default), or masked out as SOM_PAK does (saved with the map).
+    #[arg(long, value_enum)]
+    missing: Option<MissingArg>,
     #[arg(long, value_enum)]
     neighbourhood: Option<ShapeArg>,
     /// Skip units whose neighbourhood weight is below this.
@@ -258,9 +297,10 @@ fn main() -> ExitCode {
     let cli = Cli::try_parse().unwrap_or_else(|e| e.exit());
     let mpi = match &cli.command {
         Command::Train(t) => t.mpi,
-        Command::Map { input, .. } | Command::Hits { input } | Command::Quality { input, .. } => {
-            input.mpi
-        }
+        Command::Map { input, .. }
+        | Command::Hits { input }
+        | Command::Quality { input, .. }
+        | Command::Impute { input, .. } => input.mpi,
         Command::Umatrix { .. } => false,
     };
     let ctx = match Ctx::new(mpi) {
@@ -462,21 +502,7 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Error> {
             };
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             som.bmus_rows(&data.rows()?, |_, bmus| {
-                use std::io::Write;
-                for b in bmus {
-                    let line = match labels {
-                        Some(l) => writeln!(out, "{}", l[b.unit]),
-                        None => {
-                            let (r, c) = som.grid().row_col(b.unit);
-                            writeln!(out, "{r} {c}")
-                        }
-                    };
-                    line.map_err(|e| Error::Io {
-                        file: "standard output".into(),
-                        source: e,
-                    })?;
-                }
-                Ok(())
+                print_units(&mut out, &som, labels, bmus)
             })
         }
         Command::Hits { input } => {
@@ -499,25 +525,31 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Error> {
         }
         Command::Map { input, predict } => {
             let (som, data) = load(&input)?;
-            let mut out = String::new();
-            if predict {
-                labels_of(&som, &input)?;
-                for label in stage("mapping", || som.predict(&data))? {
-                    out.push_str(label);
-                    out.push('\n');
-                }
+            let labels = if predict {
+                Some(labels_of(&som, &input)?)
             } else {
-                for (r, c) in stage("mapping", || som.map(&data))? {
-                    out.push_str(&format!("{r} {c}\n"));
-                }
-            }
-            print!("{out}");
-            Ok(())
+                None
+            };
+            let bmus = stage("mapping", || som.bmus(&data))?;
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            print_units(&mut out, &som, labels, &bmus)
         }
         Command::Quality { input, json } => {
             let (som, data) = load(&input)?;
             let (qe, te) = stage("measuring the errors", || quality(&som, &data))?;
             print_quality(ctx, qe, te, json)
+        }
+        Command::Impute { input, .. } if input.mpi => Err(Error::Invalid(
+            "impute --mpi: impute writes one file from one process; expected it without --mpi"
+                .into(),
+        )),
+        Command::Impute { input, out } => {
+            check_writable(&out).map_err(|e| Error::Invalid(format!("--out: {e}")))?;
+            let (som, data) = load(&input)?;
+            let filled = stage("imputing", || som.impute(&data))?;
+            stage(&format!("writing {}", out.display()), || {
+                write_data(&out, &filled, data.dim, data.columns.as_deref(), &data.labels)
+            })
         }
         Command::Umatrix {
             codebook,
@@ -563,6 +595,31 @@ fn labels_of<'s>(som: &'s Som, input: &Input) -> Result<&'s [String], Error> {
     })
 }
 
+/// Prints each sample's unit as `row col`, or its label (`labels`); `-` for a sample with
+/// every component missing, which has no unit.
+fn print_units(
+    out: &mut impl std::io::Write,
+    som: &Som,
+    labels: Option<&[String]>,
+    bmus: &[som_std::kernel::Bmu],
+) -> Result<(), Error> {
+    for b in bmus {
+        let line = match (labels, b.found()) {
+            (_, None) => writeln!(out, "-"),
+            (Some(l), Some(k)) => writeln!(out, "{}", l[k]),
+            (None, Some(k)) => {
+                let (r, c) = som.grid().row_col(k);
+                writeln!(out, "{r} {c}")
+            }
+        };
+        line.map_err(|e| Error::Io {
+            file: "standard output".into(),
+            source: e,
+        })?;
+    }
+    Ok(())
+}
+
 /// Prints the errors (rank 0 alone under MPI).
 fn print_quality(ctx: &Ctx, qe: f32, te: f32, json: bool) -> Result<(), Error> {
     let qe = metric("quantization error", qe)?;
@@ -591,7 +648,7 @@ fn load_rows(input: &Input) -> Result<(Som, Data), Error> {
         let (som, data) = load(input)?;
         return Ok((som, Data::Memory(data)));
     }
-    let som = codebook_of(&input.codebook, None)?;
+    let som = query_map(input)?;
     let dim = input.dim.unwrap_or(som.dim());
     let file = F32File::open(&input.data, dim)?;
     if dim != som.dim() {
@@ -656,10 +713,19 @@ fn codebook_of(args: &CodebookArgs, dim: Option<usize>) -> Result<Som, Error> {
     Som::from_codebook_file(&args.codebook, shape, dim)
 }
 
+/// The query's map: its codebook, reading missing values as `--missing` says if given.
+fn query_map(input: &Input) -> Result<Som, Error> {
+    let mut som = codebook_of(&input.codebook, None)?;
+    if let Some(m) = input.missing {
+        som.set_missing(m.into())?;
+    }
+    Ok(som)
+}
+
 fn load(input: &Input) -> Result<(Som, Dataset), Error> {
     let som = stage(
         &format!("reading {}", input.codebook.codebook.display()),
-        || codebook_of(&input.codebook, None),
+        || query_map(input),
     )?;
     let (data_name, book) = (input.data.display(), input.codebook.codebook.display());
     // Raw .f32 data does not say its dim: --dim, or else the codebook's.
@@ -1047,6 +1113,7 @@ fn train(ctx: &Ctx, t: Train) -> Result<(), Error> {
             Some(DistanceArg::Manhattan) => Distance::Manhattan,
             Some(DistanceArg::Chebyshev) => Distance::Chebyshev,
         })
+        .missing(t.missing.map_or(Missing::Error, Missing::from))
         .cutoff(t.cutoff.unwrap_or(0.0));
     if let Some(n) = t.threads {
         builder = builder.threads(n);

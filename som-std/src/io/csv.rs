@@ -537,6 +537,7 @@ impl Numbers {
                 }
                 Ok(v)
             }
+            Number::Missing => Ok(f32::NAN),
             Number::NonFinite => Err(err(
                 format!("a finite number in column {column}"),
                 quote(&String::from_utf8_lossy(field)),

@@ -3,7 +3,7 @@
 use super::text::{io_error, parse_error};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
-use som_kernel::{Boundary, Clock, Distance, Grid, Schedule, Shape, Topology, Training};
+use som_kernel::{Boundary, Clock, Distance, Grid, Missing, Schedule, Shape, Topology, Training};
 use std::io::{BufWriter, Read, Write};
 
 /// The `format` tag of a saved map.
@@ -53,6 +53,7 @@ pub const FORMAT_VERSION_OLDEST: u32 = 1;
 ///     steps: 0,
 ///     stream_steps: 0,
 ///     distance: som_std::Distance::Cosine,
+///     missing: som_std::Missing::Error,
 ///     codebook: vec![0.1, 0.2, 0.3, 1.0, 2.0, 3.0],
 ///     labels: Some(vec!["setosa".into(), "virginica".into()]),
 /// };
@@ -96,6 +97,9 @@ pub struct SavedMap {
     /// it is another, so Euclidean maps save as before).
     #[serde(default, with = "DistanceDef", skip_serializing_if = "is_euclidean")]
     pub distance: Distance,
+    /// What NaN in data means (an error in files that do not say; written only for masking).
+    #[serde(default, with = "MissingDef", skip_serializing_if = "is_error")]
+    pub missing: Missing,
     /// Row-major codebook: unit `row * cols + col`, `dim` values each, `rows * cols * dim` in
     /// all.
     pub codebook: Vec<f32>,
@@ -385,6 +389,17 @@ enum DistanceDef {
 
 fn is_euclidean(d: &Distance) -> bool {
     *d == Distance::Euclidean
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(remote = "Missing", rename_all = "kebab-case")]
+enum MissingDef {
+    Error,
+    Mask,
+}
+
+fn is_error(m: &Missing) -> bool {
+    *m == Missing::Error
 }
 
 #[derive(Serialize, Deserialize)]

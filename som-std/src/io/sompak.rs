@@ -319,17 +319,9 @@ fn vector(
         };
         match number(token) {
             Number::Finite(v) => out.push(v),
-            _ if token == "x" => {
-                return Err(parse_error(
-                    name,
-                    Some(line),
-                    format!(
-                        "a number in column {} (missing values `x` are not supported)",
-                        c + 1
-                    ),
-                    "the missing-value mark \"x\"",
-                ));
-            }
+            // SOM_PAK's missing value; whether it is an error is the map's choice.
+            Number::Missing => out.push(f32::NAN),
+            _ if token == "x" => out.push(f32::NAN),
             Number::NonFinite => {
                 return Err(parse_error(
                     name,

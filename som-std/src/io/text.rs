@@ -135,19 +135,25 @@ pub(crate) fn quote(token: &str) -> String {
     }
 }
 
-/// What a token is as a number: finite, non-finite, or not a number at all.
+/// What a token is as a number: finite, missing, infinite, or not a number at all.
 pub(crate) enum Number {
     Finite(f32),
+    /// A missing value: `NaN` (any case), `NA` or nothing. Read as NaN; whether that is an
+    /// error is the map's choice ([`crate::Missing`]).
+    Missing,
     NonFinite,
     Text,
 }
 
-/// Parses a decimal number the way Rust does (`1`, `-2.5`, `1e-3`, `.5`). Values too large
-/// for `f32`, `inf` and `NaN` are [`Number::NonFinite`].
+/// Parses a decimal number the way Rust does (`1`, `-2.5`, `1e-3`, `.5`). `NaN`, `NA` and an
+/// empty token are [`Number::Missing`]; values too large for `f32` and `inf` are
+/// [`Number::NonFinite`].
 pub(crate) fn number(token: &str) -> Number {
     match token.parse::<f32>() {
         Ok(v) if v.is_finite() => Number::Finite(v),
+        Ok(v) if v.is_nan() => Number::Missing,
         Ok(_) => Number::NonFinite,
+        Err(_) if token.is_empty() || token == "NA" => Number::Missing,
         Err(_) => Number::Text,
     }
 }
