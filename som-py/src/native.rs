@@ -375,7 +375,7 @@ impl Som {
                 x[i]
             )));
         }
-        let k = self.inner.bmu(&x).map_err(py_err)?;
+        let k = self.inner.bmu(&x).map_err(py_err)?.unit;
         Ok(self.inner.grid().row_col(k))
     }
 

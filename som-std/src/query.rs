@@ -37,11 +37,12 @@ impl Som {
         Ok((flat, out))
     }
 
-    /// Index of the best-matching unit of `x`.
+    /// The best-matching unit of `x` (its index and squared distance), as [`Som::bmus`] gives
+    /// it for one sample, with the same checks.
     ///
     /// # Errors
-    /// A sample of the wrong length.
-    pub fn bmu(&self, x: &[f32]) -> Result<usize> {
+    /// A sample of the wrong length or with NaN or infinity.
+    pub fn bmu(&self, x: &[f32]) -> Result<Bmu> {
         if x.len() != self.dim {
             return Err(Error::SampleLength {
                 index: 0,
@@ -49,7 +50,8 @@ impl Som {
                 got: x.len(),
             });
         }
-        Ok(self.view().bmu(x)?.unit)
+        let mut out = self.bmus(&crate::Flat::new(x, self.dim)?)?;
+        Ok(out.remove(0))
     }
 
     /// `(row, col)` of each sample's best-matching unit (the example's `map_vects`).

@@ -116,9 +116,12 @@ enum Preset {
     Sompak,
 }
 
+/// `Topology`'s names, short (`rectangular` and `hexagonal` are accepted).
 #[derive(Clone, Copy, ValueEnum)]
 enum TopologyArg {
+    #[value(alias = "rectangular")]
     Rect,
+    #[value(alias = "hexagonal")]
     Hex,
 }
 
