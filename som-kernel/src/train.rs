@@ -91,38 +91,67 @@ impl Training {
         if n == 0 {
             return Err(Error::Zero { what: "samples" });
         }
-        let total = match self.clock {
-            Clock::Sample => epochs.saturating_mul(n),
-            Clock::Epoch => epochs,
+        let (total, per) = match self.clock {
+            Clock::Sample => (epochs.saturating_mul(n), 1),
+            Clock::Epoch => (epochs, n),
         };
-        // Each step's update also finds the winner of the sample presented next
-        // ([`MapMut::update_then_bmu`]): one sweep over the codebook per step, not two.
-        let clock = self.clock;
-        let mut samples = (0..epochs)
-            .flat_map(|epoch| {
-                data.chunks_exact(dim.max(1))
-                    .enumerate()
-                    .map(move |(i, x)| match clock {
-                        Clock::Sample => (epoch * n + i as u64, x),
-                        Clock::Epoch => (epoch, x),
-                    })
-            })
-            .peekable();
-        let Some(&(_, first)) = samples.peek() else {
-            return Ok(());
+        let sample = |t: u64| {
+            let at = (t.checked_rem(n).unwrap_or(0) as usize).saturating_mul(dim);
+            data.get(at..at.saturating_add(dim)).unwrap_or(&[])
         };
-        let mut winner = map.as_map().bmu(first)?.found();
-        while let Some((t, x)) = samples.next() {
-            let (nb, alpha) = self.at(t, total)?;
-            let next = samples.peek().map(|&(_, next)| next);
-            winner = match (winner, next) {
-                (Some(w), Some(next)) => map.update_then_bmu(x, w, &nb, alpha, next)?.found(),
-                (Some(w), None) => map.update(x, w, &nb, alpha).map(|()| None)?,
-                (None, Some(next)) => map.as_map().bmu(next)?.found(),
-                (None, None) => None,
-            };
-        }
+        self.online_steps(map, 0..epochs.saturating_mul(n), per, total, sample)?;
         Ok(())
+    }
+
+    /// The online loop: steps `steps` of a training whose schedules run over `total` steps,
+    /// step `t` presenting `sample(t)` at schedule step `t / per` (`per` samples share a
+    /// schedule step: 1, or the samples of an epoch). `sample` is called once per step, in
+    /// order. Every online driver is this loop: [`Training::online`], and in `som-std`
+    /// shuffled and stepped training, streaming one sample at a time and training watched
+    /// every so many steps (a run cut into ranges gives the same map, bit for bit, as one
+    /// range). Returns the best-matching unit of the last step's sample before its update
+    /// (`None` for no steps).
+    ///
+    /// Each step's update also finds the winner of the sample presented next
+    /// ([`MapMut::update_then_bmu`]): one sweep over the codebook per step, not two.
+    ///
+    /// # Errors
+    /// A schedule that fails at the last step (checked first); as [`MapMut::update`] for a
+    /// sample (the map keeps the steps before it).
+    pub fn online_steps<'d>(
+        &self,
+        map: &mut MapMut<'_>,
+        steps: core::ops::Range<u64>,
+        per: u64,
+        total: u64,
+        mut sample: impl FnMut(u64) -> &'d [f32],
+    ) -> Result<Option<Bmu>> {
+        let per = per.max(1);
+        let Some(last) = steps.end.checked_sub(1).filter(|&l| l >= steps.start) else {
+            return Ok(None);
+        };
+        // A schedule that fails at the last step fails now, not after all the others.
+        self.at(last / per, total)?;
+        let mut x = sample(steps.start);
+        let mut winner = map.as_map().bmu(x)?;
+        for t in steps {
+            let (nb, alpha) = self.at(t / per, total)?;
+            // A sample without a unit (every component missing, with masking) trains nothing.
+            match winner.found() {
+                Some(w) if t < last => {
+                    let next = sample(t + 1);
+                    winner = map.update_then_bmu(x, w, &nb, alpha, next)?;
+                    x = next;
+                }
+                Some(w) => map.update(x, w, &nb, alpha)?,
+                None if t < last => {
+                    x = sample(t + 1);
+                    winner = map.as_map().bmu(x)?;
+                }
+                None => {}
+            }
+        }
+        Ok(Some(winner))
     }
 }
 

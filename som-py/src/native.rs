@@ -344,8 +344,9 @@ impl Som {
     }
 
     /// One online step on one sample (schedules continue over `stream_steps`); returns the
-    /// sample's winner before the update.
-    fn partial_fit(&mut self, x: &Bound<'_, PyAny>) -> PyResult<usize> {
+    /// sample's winner before the update (`None` for a sample without one: every component
+    /// missing, with masking).
+    fn partial_fit(&mut self, x: &Bound<'_, PyAny>) -> PyResult<Option<usize>> {
         let x = sample(x, self.inner.dim())?;
         self.inner.partial_fit(&x).map_err(py_err)
     }
@@ -375,7 +376,7 @@ impl Som {
                 x[i]
             )));
         }
-        let k = self.inner.bmu(&x).map_err(py_err)?;
+        let k = self.inner.bmu(&x).map_err(py_err)?.unit;
         Ok(self.inner.grid().row_col(k))
     }
 

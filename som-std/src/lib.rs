@@ -22,6 +22,7 @@ pub mod rows;
 pub mod simd;
 mod som;
 mod train;
+pub mod watch;
 
 pub use classify::label_order;
 pub use data::{Flat, Samples};
@@ -30,3 +31,4 @@ pub use rows::Rows;
 pub use som::{Init, MAX_THREADS, Order, Som, SomBuilder};
 pub use som_kernel as kernel;
 pub use som_kernel::{Boundary, Clock, Distance, Missing, Schedule, Shape, Topology};
+pub use watch::{EarlyStop, Epoch};

@@ -129,14 +129,35 @@ pub fn train_batch<C: Communicator>(
     comm: &C,
     rows: &Rows<'_>,
     epochs: u64,
-    progress: impl FnMut(u64, u64),
+    mut progress: impl FnMut(u64, u64),
 ) -> Result<()> {
+    train_batch_with(som, comm, rows, epochs, |e| {
+        progress(e.epoch as u64, e.total);
+        Ok(true)
+    })
+    .map(drop)
+}
+
+/// Collective: [`Som::train_batch_rows_with`] across the ranks of `comm`. The observer runs
+/// on every rank; [`crate::Epoch::errors`] is collective (every rank must ask, or none), and
+/// gives every rank the same numbers, so a stopping rule stops every rank at the same epoch.
+/// Returns the epochs run.
+///
+/// # Errors
+/// As [`train_batch`], and the observer's own errors.
+pub fn train_batch_with<C: Communicator>(
+    som: &mut Som,
+    comm: &C,
+    rows: &Rows<'_>,
+    epochs: u64,
+    observer: impl FnMut(&crate::Epoch<'_>) -> Result<bool>,
+) -> Result<u64> {
     let ranks = Ranks(comm);
     check_same(comm, "the data", &data(rows))?;
     som.prepare_rows(rows, &ranks)?;
     // A start read from a file (--init) may differ between nodes.
     check_same(comm, "the starting codebooks", &codebook(som))?;
-    som.batch_epochs(rows, &ranks, epochs, progress)
+    som.batch_epochs(rows, &ranks, epochs, observer)
 }
 
 /// What must be alike about the data on every rank.

@@ -915,3 +915,211 @@ impl Picture {
         }
     }
 }
+
+/// Pixels of a history plot.
+const PLOT_W: u32 = 760;
+const PLOT_PANEL_H: f32 = 210.0;
+
+/// A training history ([`crate::watch::Record`]s, as `som train --history` writes them) as a
+/// picture: the quantization error above, the topographic error below, each against the
+/// epoch, with ticks and values on both axes. The style's title goes on top (default
+/// "Training history").
+///
+/// # Errors
+/// No records.
+pub fn history(records: &[crate::watch::Record], style: &Style) -> Result<Picture> {
+    if records.is_empty() {
+        return Err(Error::Invalid(
+            "a history of no records: expected at least one line after the header".into(),
+        ));
+    }
+    let margin = style.margin.min(64) as f32;
+    let title_h = text_height() + 10.0;
+    let gap = 2.0 * text_height() + 16.0;
+    let height = 2.0 * margin + title_h + 2.0 * PLOT_PANEL_H + gap + 2.0 * text_height() + 12.0;
+    let width = PLOT_W + 2 * margin as u32;
+    let (width, height) = (width, height.ceil() as u32);
+    let mut pixels = Vec::with_capacity(width as usize * height as usize * 3);
+    for _ in 0..width as usize * height as usize {
+        pixels.extend_from_slice(&style.background);
+    }
+    let mut pic = Picture {
+        width,
+        height,
+        pixels,
+        lattice: Lattice {
+            rows: 1,
+            cols: 1,
+            topology: Topology::Rectangular,
+            cell: 1.0,
+            x0: 0.0,
+            y0: 0.0,
+        },
+        units: 0,
+        style: style.clone(),
+        placed: Vec::new(),
+    };
+    let title = style.title.as_deref().unwrap_or("Training history");
+    pic.draw_text(margin, margin, title, FontWeight::Bold, [20, 20, 20]);
+    let epochs: Vec<f32> = records.iter().map(|r| r.epoch as f32).collect();
+    let panels: [(&str, Vec<f32>, Rgb); 2] = [
+        (
+            "quantization error",
+            records.iter().map(|r| r.quantization_error).collect(),
+            [31, 119, 180],
+        ),
+        (
+            "topographic error",
+            records.iter().map(|r| r.topographic_error).collect(),
+            [214, 39, 40],
+        ),
+    ];
+    // Room left of the axes for the values of the ticks.
+    let left = margin + text_width(8, FontWeight::Regular) + 10.0;
+    let right = width as f32 - margin - 8.0;
+    let mut top = margin + title_h + text_height() + 4.0;
+    for (name, values, colour) in panels {
+        pic.plot_panel(
+            (left, top, right, top + PLOT_PANEL_H - text_height() - 4.0),
+            &epochs,
+            &values,
+            name,
+            colour,
+        );
+        top += PLOT_PANEL_H + gap - text_height() - 4.0 + text_height() + 4.0;
+    }
+    Ok(pic)
+}
+
+/// Ticks for the range `[lo, hi]`: about five at 1, 2 or 5 times a power of ten.
+fn nice_ticks(lo: f32, hi: f32) -> Vec<f32> {
+    let span = (hi - lo).max(f32::EPSILON * hi.abs().max(1.0));
+    let raw = span / 5.0;
+    let power = 10f32.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0]
+        .into_iter()
+        .map(|m| m * power)
+        .find(|s| span / s <= 6.0)
+        .unwrap_or(10.0 * power);
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step + 1e-4).floor() as i64;
+    (first..=last.max(first)).map(|i| i as f32 * step).collect()
+}
+
+impl Picture {
+    /// One panel of a history plot in the box `(x0, y0, x1, y1)` (the axes' corners): a frame,
+    /// ticks with values, the series as a line with dots, its name above.
+    fn plot_panel(
+        &mut self,
+        (x0, y0, x1, y1): (f32, f32, f32, f32),
+        xs: &[f32],
+        ys: &[f32],
+        name: &str,
+        colour: Rgb,
+    ) {
+        let ink = [40, 40, 40];
+        let grid = [225, 225, 225];
+        let (xmin, xmax) = (0.0f32, xs.iter().copied().fold(f32::MIN, f32::max).max(1.0));
+        let (mut ymin, mut ymax) = ys
+            .iter()
+            .fold((f32::INFINITY, f32::NEG_INFINITY), |(a, b), &v| {
+                (a.min(v), b.max(v))
+            });
+        // Start the axis at 0 unless the values sit far above it.
+        if ymin >= 0.0 && ymin < 0.5 * ymax {
+            ymin = 0.0;
+        }
+        if ymax - ymin <= f32::EPSILON * ymax.abs().max(1.0) {
+            ymax = ymin + ymin.abs().max(1.0) * 0.1;
+            ymin -= ymin.abs() * 0.1;
+        }
+        let pad = (ymax - ymin) * 0.05;
+        let (ylo, yhi) = (if ymin == 0.0 { 0.0 } else { ymin - pad }, ymax + pad);
+        let px = |x: f32| x0 + (x - xmin) / (xmax - xmin) * (x1 - x0);
+        let py = |y: f32| y1 - (y - ylo) / (yhi - ylo) * (y1 - y0);
+        let th = text_height();
+        self.draw_text(x0, y0 - th - 4.0, name, FontWeight::Bold, colour);
+        for t in nice_ticks(ylo, yhi) {
+            let y = py(t);
+            self.hline(x0, x1, y, grid);
+            self.hline(x0 - 5.0, x0, y, ink);
+            let label = short(t);
+            let w = text_width(label.chars().count(), FontWeight::Regular);
+            self.draw_text(x0 - 8.0 - w, y - th / 2.0, &label, FontWeight::Regular, ink);
+        }
+        for t in nice_ticks(xmin, xmax) {
+            let x = px(t);
+            self.vline(x, y0, y1, grid);
+            self.vline(x, y1, y1 + 5.0, ink);
+            let label = short(t);
+            let w = text_width(label.chars().count(), FontWeight::Regular);
+            self.draw_text(x - w / 2.0, y1 + 7.0, &label, FontWeight::Regular, ink);
+        }
+        let label = "epoch";
+        let w = text_width(label.len(), FontWeight::Regular);
+        self.draw_text(x1 - w, y1 + 7.0 + th, label, FontWeight::Regular, ink);
+        // The frame.
+        self.hline(x0, x1, y0, ink);
+        self.hline(x0, x1, y1, ink);
+        self.vline(x0, y0, y1, ink);
+        self.vline(x1, y0, y1, ink);
+        let points: Vec<(f32, f32)> = xs.iter().zip(ys).map(|(&x, &y)| (px(x), py(y))).collect();
+        for w in points.windows(2) {
+            self.segment(w[0], w[1], colour);
+        }
+        if points.len() <= 60 {
+            for &(x, y) in &points {
+                self.dot(x, y, 3.0, colour);
+            }
+        } else if let Some(&(x, y)) = points.first() {
+            self.dot(x, y, 2.0, colour);
+        }
+    }
+
+    fn hline(&mut self, x0: f32, x1: f32, y: f32, c: Rgb) {
+        let y = y.round() as i64;
+        for x in x0.round() as i64..=x1.round() as i64 {
+            self.blend(x, y, c, 1.0);
+        }
+    }
+
+    fn vline(&mut self, x: f32, y0: f32, y1: f32, c: Rgb) {
+        let x = x.round() as i64;
+        for y in y0.round() as i64..=y1.round() as i64 {
+            self.blend(x, y, c, 1.0);
+        }
+    }
+
+    /// A line two pixels wide from `a` to `b`, anti-aliased by its distance to each pixel.
+    fn segment(&mut self, a: (f32, f32), b: (f32, f32), c: Rgb) {
+        const HALF: f32 = 1.1;
+        let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+        let len2 = (dx * dx + dy * dy).max(1e-12);
+        let (xa, xb) = (a.0.min(b.0) - 2.0, a.0.max(b.0) + 2.0);
+        let (ya, yb) = (a.1.min(b.1) - 2.0, a.1.max(b.1) + 2.0);
+        for y in ya.floor() as i64..=yb.ceil() as i64 {
+            for x in xa.floor() as i64..=xb.ceil() as i64 {
+                let (qx, qy) = (x as f32 + 0.5, y as f32 + 0.5);
+                let t = (((qx - a.0) * dx + (qy - a.1) * dy) / len2).clamp(0.0, 1.0);
+                let (ex, ey) = (a.0 + t * dx - qx, a.1 + t * dy - qy);
+                let d = (ex * ex + ey * ey).sqrt();
+                let alpha = (HALF + 0.5 - d).clamp(0.0, 1.0);
+                if alpha > 0.0 {
+                    self.blend(x, y, c, alpha);
+                }
+            }
+        }
+    }
+
+    fn dot(&mut self, cx: f32, cy: f32, r: f32, c: Rgb) {
+        for y in (cy - r - 1.0).floor() as i64..=(cy + r + 1.0).ceil() as i64 {
+            for x in (cx - r - 1.0).floor() as i64..=(cx + r + 1.0).ceil() as i64 {
+                let d = ((x as f32 + 0.5 - cx).powi(2) + (y as f32 + 0.5 - cy).powi(2)).sqrt();
+                let alpha = (r + 0.5 - d).clamp(0.0, 1.0);
+                if alpha > 0.0 {
+                    self.blend(x, y, c, alpha);
+                }
+            }
+        }
+    }
+}

@@ -62,11 +62,13 @@ impl Som {
         Ok(flat)
     }
 
-    /// Index of the best-matching unit of `x`.
+    /// The best-matching unit of `x` (its index and squared distance), as [`Som::bmus`] gives
+    /// it for one sample, with the same checks (with masking, `Bmu::NONE` for a sample with
+    /// every component missing).
     ///
     /// # Errors
-    /// A sample of the wrong length.
-    pub fn bmu(&self, x: &[f32]) -> Result<usize> {
+    /// A sample of the wrong length or with NaN (unless masked) or infinity.
+    pub fn bmu(&self, x: &[f32]) -> Result<Bmu> {
         if x.len() != self.dim {
             return Err(Error::SampleLength {
                 index: 0,
@@ -74,7 +76,8 @@ impl Som {
                 got: x.len(),
             });
         }
-        unit_of(0, self.view().bmu(x)?)
+        let mut out = self.bmus(&crate::Flat::new(x, self.dim)?)?;
+        Ok(out.remove(0))
     }
 
     /// `(row, col)` of each sample's best-matching unit (the example's `map_vects`).

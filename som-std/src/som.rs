@@ -256,6 +256,22 @@ pub(crate) fn zeros<T: Default + Clone>(
 }
 
 /// A trained or trainable Self-Organizing Map that owns its codebook.
+///
+/// Its methods, by what a user does (one module each):
+/// - **build** (`som.rs`, `presets.rs`): [`Som::builder`], the presets [`Som::seed`],
+///   [`Som::minisom`], [`Som::sompak`]; [`Som::grid`], [`Som::dim`], [`Som::codebook`],
+///   [`Som::set_codebook`], [`Som::centroids`];
+/// - **train** (`train.rs`): [`Som::train`], [`Som::train_online`], [`Som::train_batch`],
+///   [`Som::train_batch_rows`], [`Som::partial_fit`], and the watched
+///   [`Som::train_online_with`], [`Som::train_batch_with`], [`Som::train_batch_rows_with`];
+/// - **query** (`query.rs`): [`Som::bmu`], [`Som::bmus`] (the same value and checks),
+///   [`Som::map`], the errors, [`Som::umatrix`], [`Som::hits`], [`Som::win_map`],
+///   [`Som::labels_map`], and on files [`Som::quality_rows`], [`Som::hits_rows`],
+///   [`Som::bmus_rows`];
+/// - **classify** (`classify.rs`): [`Som::classify`], [`Som::classify_rows`],
+///   [`Som::predict`], [`Som::labels`];
+/// - **save** (`persist.rs`): [`Som::save`], [`Som::load`], [`Som::to_saved`],
+///   [`Som::from_saved`], SOM_PAK and codebook files.
 #[derive(Debug, Clone)]
 pub struct Som {
     pub(crate) grid: Grid,

@@ -5,6 +5,7 @@ use crate::error::{Error, Result};
 use crate::exact::{DIGITS, Wide};
 use crate::rows::{Alone, Combine, Rows, share};
 use crate::som::{Init, Order, Som, from_range, widen, zeros};
+use crate::watch::Epoch;
 use rayon::prelude::*;
 use som_kernel::{BatchStats, Bmu, Clock, Map, MapMut, Missing, Neighbourhood, init};
 use std::borrow::Cow;
@@ -63,72 +64,99 @@ impl Som {
         steps: u64,
         order: Order,
     ) -> Result<()> {
-        self.train_online_with_progress(data, steps, order, |_, _| {})
+        self.train_online_with(data, steps, order, steps.max(1), |_| Ok(true))
+            .map(drop)
     }
 
-    /// [`Som::train_online`], calling `progress(done, steps)` about a hundred times.
+    /// [`Som::train_online`], watched: after every `every` steps (and after the last)
+    /// `observer` sees where training stands ([`Epoch`]: the schedules' values, and the errors
+    /// on `data` if it asks) and returns whether to go on. Returns the steps taken.
+    ///
+    /// Watching costs nothing between calls; each call that asks for the errors costs one
+    /// many-sample search. The map is the same, bit for bit, whatever `every` is.
     ///
     /// # Errors
-    /// As [`Som::train`].
-    pub fn train_online_with_progress<S: Samples + ?Sized>(
+    /// As [`Som::train`], `every` 0, and the observer's own errors.
+    ///
+    /// # Example
+    /// ```
+    /// use som_std::{EarlyStop, Order, Som};
+    /// let data: Vec<[f32; 2]> = (0..50).map(|i| [(i % 7) as f32, (i % 5) as f32]).collect();
+    /// let mut som = Som::builder(4, 4, 2).seed(1).build()?;
+    /// let (mut history, mut stop) = (Vec::new(), EarlyStop::new(0.001, 3)?);
+    /// let steps = som.train_online_with(&data[..], 5000, Order::Shuffled, 50, |e| {
+    ///     let record = e.record()?;               // epoch, QE, TE, alpha, sigma
+    ///     history.push(record);
+    ///     Ok(stop.keep_going(record.quantization_error))
+    /// })?;
+    /// assert_eq!(history.len() as u64, steps.div_ceil(50));
+    /// # Ok::<(), som_std::Error>(())
+    /// ```
+    pub fn train_online_with<S: Samples + ?Sized>(
         &mut self,
         data: &S,
         steps: u64,
         order: Order,
-        mut progress: impl FnMut(u64, u64),
-    ) -> Result<()> {
+        every: u64,
+        mut observer: impl FnMut(&Epoch<'_>) -> Result<bool>,
+    ) -> Result<u64> {
+        if every == 0 {
+            return Err(Error::Invalid(
+                "observing every 0 steps: expected at least 1".into(),
+            ));
+        }
         let flat = self.prepare(data)?;
         let dim = self.dim;
         let n = (flat.len() / dim) as u64;
         let training = self.training;
-        let (clock_total, per) = match training.clock {
+        let (total, per) = match training.clock {
             Clock::Sample => (steps, 1),
             Clock::Epoch => (steps.div_ceil(n), n),
         };
-        let report = (steps / 100).max(1);
         if steps == 0 {
-            return Ok(());
+            return Ok(0);
         }
         // A schedule that fails at the last step fails now, not after all the others.
-        training.at((steps - 1) / per, clock_total)?;
+        training.at((steps - 1) / per, total)?;
         // Step `t` presents sample `t mod n` of the pass, through a fresh permutation per pass
-        // when shuffled. Each step's update also finds the winner of the sample presented at
-        // the next step (`update_then_bmu`): one sweep over the codebook per step, not two. So
-        // the next pass is shuffled one step early, but only when there is a next step: the
-        // generator ends where it would have.
+        // when shuffled (drawn when the pass's first sample is asked for).
         let shuffled = order == Order::Shuffled;
         let mut perm: Vec<usize> = (0..n as usize).collect();
-        let sample_at = |t: u64, perm: &mut [usize], rng: &mut _| {
-            let i = (t % n) as usize;
-            if shuffled && i == 0 {
-                shuffle(perm, rng);
-            }
-            if shuffled { perm[i] } else { i }
-        };
-        let mut k = sample_at(0, &mut perm, &mut self.rng);
-        // `None`: a sample with every component missing (masking), which trains nothing but
-        // still counts as a step.
-        let mut winner = self.view().bmu(&flat[k * dim..(k + 1) * dim])?.found();
-        for t in 0..steps {
-            let (nb, alpha) = training.at(t / per, clock_total)?;
-            let x = &flat[k * dim..(k + 1) * dim];
-            if t + 1 < steps {
-                let next = sample_at(t + 1, &mut perm, &mut self.rng);
-                let y = &flat[next * dim..(next + 1) * dim];
-                winner = match winner {
-                    Some(w) => self.view_mut().update_then_bmu(x, w, &nb, alpha, y)?,
-                    None => self.view().bmu(y)?,
+        let rows = Rows::Memory(crate::Flat::new(&flat, dim)?);
+        let mut done = 0;
+        while done < steps {
+            let end = done.saturating_add(every).min(steps);
+            let mut map = MapMut::new(self.grid, dim, &mut self.weights)?
+                .with_distance(self.distance)?
+                .with_missing(self.missing)?;
+            let rng = &mut self.rng;
+            let sample = |t: u64| {
+                let i = (t % n) as usize;
+                if shuffled && i == 0 {
+                    shuffle(&mut perm, rng);
                 }
-                .found();
-                k = next;
-            } else if let Some(w) = winner {
-                self.view_mut().update(x, w, &nb, alpha)?;
-            }
-            if (t + 1) % report == 0 {
-                progress(t + 1, steps);
+                let k = if shuffled { perm[i] } else { i };
+                &flat[k * dim..(k + 1) * dim]
+            };
+            training.online_steps(&mut map, done..end, per, total, sample)?;
+            done = end;
+            let t = (done - 1) / per;
+            let epoch = Epoch {
+                epoch: done as f64 / n as f64,
+                steps: done,
+                total: steps,
+                alpha: Some(training.alpha.at(t, total)),
+                sigma: training.sigma.at(t, total),
+                som: self,
+                rows: &rows,
+                combine: &Alone,
+                errors: Default::default(),
+            };
+            if !observer(&epoch)? {
+                break;
             }
         }
-        Ok(())
+        Ok(done)
     }
 
     /// One online step on one sample, for streams: the schedules continue from the previous
@@ -151,9 +179,10 @@ impl Som {
         }
         let t = self.streamed.min(self.stream_steps - 1);
         let (training, total) = (self.training, self.stream_steps);
-        let b = training.step(&mut self.view_mut(), x, t, total)?;
+        let mut map = self.view_mut();
+        let b = training.online_steps(&mut map, t..t + 1, 1, total, |_| x)?;
         self.streamed += 1;
-        Ok(b.found())
+        Ok(b.and_then(|b| b.found()))
     }
 
     /// Batch training: each epoch finds every sample's best-matching unit (in parallel), then
@@ -165,10 +194,11 @@ impl Som {
     /// # Errors
     /// As [`Som::train`], and a neighbourhood that can be negative (Mexican hat).
     pub fn train_batch<S: Samples + ?Sized>(&mut self, data: &S, epochs: u64) -> Result<()> {
-        self.train_batch_with_progress(data, epochs, |_, _| {})
+        self.train_batch_with(data, epochs, |_| Ok(true)).map(drop)
     }
 
-    /// [`Som::train_batch`], calling `progress(done, epochs)` after every epoch.
+    /// [`Som::train_batch`], watched: after every epoch `observer` sees where training stands
+    /// ([`Epoch`]) and returns whether to go on. Returns the epochs run.
     ///
     /// Each epoch, the samples are cut into shards of a size that depends only on the data and
     /// the map (never on the thread or process count); each shard finds its samples'
@@ -179,15 +209,15 @@ impl Som {
     ///
     /// # Errors
     /// As [`Som::train_batch`].
-    pub fn train_batch_with_progress<S: Samples + ?Sized>(
+    pub fn train_batch_with<S: Samples + ?Sized>(
         &mut self,
         data: &S,
         epochs: u64,
-        progress: impl FnMut(u64, u64),
-    ) -> Result<()> {
+        observer: impl FnMut(&Epoch<'_>) -> Result<bool>,
+    ) -> Result<u64> {
         let flat = self.prepare(data)?;
         let flat = crate::Flat::new(&flat, self.dim)?;
-        self.batch_epochs(&Rows::Memory(flat), &Alone, epochs, progress)
+        self.batch_epochs(&Rows::Memory(flat), &Alone, epochs, observer)
     }
 
     /// Batch training on samples in memory or in a raw `.f32` file read a block at a time
@@ -202,10 +232,28 @@ impl Som {
         &mut self,
         rows: &Rows<'_>,
         epochs: u64,
-        progress: impl FnMut(u64, u64),
+        mut progress: impl FnMut(u64, u64),
     ) -> Result<()> {
+        self.train_batch_rows_with(rows, epochs, |e| {
+            progress(e.epoch as u64, e.total);
+            Ok(true)
+        })
+        .map(drop)
+    }
+
+    /// [`Som::train_batch_rows`], watched as [`Som::train_batch_with`] is. Returns the
+    /// epochs run.
+    ///
+    /// # Errors
+    /// As [`Som::train_batch_rows`], and the observer's own errors.
+    pub fn train_batch_rows_with(
+        &mut self,
+        rows: &Rows<'_>,
+        epochs: u64,
+        observer: impl FnMut(&Epoch<'_>) -> Result<bool>,
+    ) -> Result<u64> {
         self.prepare_rows(rows, &Alone)?;
-        self.batch_epochs(rows, &Alone, epochs, progress)
+        self.batch_epochs(rows, &Alone, epochs, observer)
     }
 
     /// Checks `rows` (this process's share of a file; all of memory) and runs a pending
@@ -288,8 +336,8 @@ impl Som {
         rows: &Rows<'_>,
         combine: &dyn Combine,
         epochs: u64,
-        mut progress: impl FnMut(u64, u64),
-    ) -> Result<()> {
+        mut observer: impl FnMut(&Epoch<'_>) -> Result<bool>,
+    ) -> Result<u64> {
         let (units, dim) = (self.grid.units(), self.dim);
         let threads = match self.threads {
             1 => 1,
@@ -329,9 +377,22 @@ impl Som {
             } else {
                 self.view_mut().apply_batch(&hits, &sums, &nb)?;
             }
-            progress(e + 1, epochs);
+            let epoch = Epoch {
+                epoch: (e + 1) as f64,
+                steps: (e + 1).saturating_mul(rows.count() as u64),
+                total: epochs,
+                alpha: None,
+                sigma: nb.sigma(),
+                som: self,
+                rows,
+                combine,
+                errors: Default::default(),
+            };
+            if !observer(&epoch)? {
+                return Ok(e + 1);
+            }
         }
-        Ok(())
+        Ok(epochs)
     }
 
     /// Batch statistics of the shards `mine` of validated `rows` into `hits` (and, masking,

@@ -1037,3 +1037,77 @@ fn train_with_labels_then_predict() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("no unit labels"));
 }
+
+#[test]
+fn history_early_stop_and_plot() {
+    let dir = workdir("history");
+    let train = |extra: &[&str]| {
+        let mut args = vec![
+            "train",
+            "--data",
+            "colours.csv",
+            "--rows",
+            "5",
+            "--cols",
+            "6",
+            "--out",
+            "m.json",
+            "--epochs",
+            "20",
+            "--json",
+            "--history",
+            "h.csv",
+        ];
+        args.extend_from_slice(extra);
+        let out = stdout(&som(&dir, &args));
+        let v: serde_json::Value = serde_json::from_str(out.trim()).unwrap();
+        let history = std::fs::read_to_string(dir.join("h.csv")).unwrap();
+        (v, history)
+    };
+    // One record per epoch of 15 samples; the last one's errors are the run's.
+    let (v, history) = train(&[]);
+    assert_eq!(history.lines().count(), 21);
+    let last: Vec<&str> = history.lines().last().unwrap().split(',').collect();
+    assert_eq!(&last[..2], ["20", "300"]);
+    assert_eq!(
+        last[2].parse::<f32>().unwrap(),
+        v["quantization_error"].as_f64().unwrap() as f32
+    );
+    assert_eq!(v["stopped_early"], false);
+    // Every 6 steps: 50 records.
+    let (_, history) = train(&["--eval-every", "6"]);
+    assert_eq!(history.lines().count(), 51);
+    // No improvement can beat a tolerance of 100%: stopped at the second evaluation.
+    let (v, history) = train(&["--stop-tol", "1", "--stop-patience", "1"]);
+    assert_eq!(v["steps"], 30);
+    assert_eq!(v["stopped_early"], true);
+    assert_eq!(history.lines().count(), 3);
+    // Batch: one record per epoch, alpha empty.
+    let (_, history) = train(&["--mode", "batch", "--sigma-final", "1"]);
+    assert_eq!(history.lines().count(), 21);
+    assert!(history.lines().nth(1).unwrap().contains(",,"));
+    stdout(&som(&dir, &["plot-history", "h.csv", "--out", "h.png"]));
+    let png = std::fs::read(dir.join("h.png")).unwrap();
+    assert_eq!(&png[1..4], b"PNG");
+    let o = som(
+        &dir,
+        &[
+            "train",
+            "--data",
+            "colours.csv",
+            "--rows",
+            "5",
+            "--cols",
+            "6",
+            "--out",
+            "m.json",
+            "--stop-tol",
+            "-1",
+        ],
+    );
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("--stop-tol -1"));
+    let o = som(&dir, &["plot-history", "colours.csv", "--out", "x.png"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("colours.csv"));
+}

@@ -79,7 +79,7 @@ fn bad_inputs_are_errors_naming_what_came() {
     assert!(som.classify(&empty, &[] as &[&str]).is_err());
     let e = som.classify(&[[f32::NAN]], &["a"]).unwrap_err();
     assert!(
-        e.to_string().contains("sample 0 has a non-finite value"),
+        e.to_string().contains("sample 0 has a missing value (NaN)"),
         "{e}"
     );
     assert!(som.set_labels(Some(vec!["a".into()])).is_err());

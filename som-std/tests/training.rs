@@ -155,6 +155,11 @@ fn bad_samples_are_named_and_change_nothing() {
     assert!(som.train_epochs(&Vec::<Vec<f32>>::new(), 3).is_err());
     assert_eq!(som.codebook(), before);
     assert!(som.bmu(&[1.0]).is_err());
+    // bmu is bmus for one sample: the same value, the same NaN policy.
+    let x = [0.5f32, 0.25];
+    assert_eq!(som.bmu(&x).unwrap(), som.bmus(&[x][..]).unwrap()[0]);
+    assert!(som.bmu(&[f32::NAN, 0.0]).is_err());
+    assert!(som.bmus(&[[f32::NAN, 0.0]][..]).is_err());
 }
 
 #[test]

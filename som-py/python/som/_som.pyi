@@ -79,7 +79,7 @@ class Som:
     def train_batch(self, data: ArrayLike, epochs: int) -> None:
         """Batch training on all the map's threads: per epoch every winner, then every unit
         to the neighbourhood-weighted mean. Same result for any thread count."""
-    def partial_fit(self, x: ArrayLike) -> int:
+    def partial_fit(self, x: ArrayLike) -> Optional[int]:
         """One online step on one sample, schedules continuing over ``stream_steps``;
         returns the sample's winner (unit index) before the update."""
     def winners(self, data: ArrayLike) -> npt.NDArray[np.int64]:

@@ -9,8 +9,8 @@ use som_std::io::{
 };
 use som_std::picture::{self, Palette, Style};
 use som_std::{
-    Boundary, Clock, Distance, Error, Flat, Init, Missing, Order, Rows, Schedule, Shape, Som,
-    Topology, names,
+    Boundary, Clock, Distance, EarlyStop, Epoch, Error, Flat, Init, Missing, Order, Rows, Schedule,
+    Shape, Som, Topology, names,
 };
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -60,6 +60,15 @@ enum Command {
         #[command(flatten)]
         input: Input,
         /// The file to write: .csv, .dat or .f32 (header and labels kept).
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Draw a training history (som train --history) as a PNG: quantization and topographic
+    /// error against the epoch.
+    PlotHistory {
+        /// The history CSV.
+        history: PathBuf,
+        /// The PNG to write.
         #[arg(long)]
         out: PathBuf,
     },
@@ -142,9 +151,12 @@ enum Preset {
     Sompak,
 }
 
+/// `Topology`'s names, short (`rectangular` and `hexagonal` are accepted).
 #[derive(Clone, Copy, ValueEnum)]
 enum TopologyArg {
+    #[value(alias = "rectangular")]
     Rect,
+    #[value(alias = "hexagonal")]
     Hex,
 }
 
@@ -282,6 +294,21 @@ struct Train {
     /// blocks, so files larger than memory train).
     #[arg(long)]
     in_memory: bool,
+    /// Write the training history as CSV: epoch, steps, quantization and topographic error,
+    /// alpha, sigma, at every evaluation (see --eval-every). Draw it with `som plot-history`.
+    #[arg(long)]
+    history: Option<PathBuf>,
+    /// Evaluate the errors every N steps (online; default one epoch) or epochs (batch;
+    /// default 1), for --history and --stop-tol. Each evaluation is one search of all samples.
+    #[arg(long)]
+    eval_every: Option<u64>,
+    /// Stop early when the quantization error improves by less than this fraction of its best
+    /// over --stop-patience evaluations in a row (e.g. 0.001).
+    #[arg(long)]
+    stop_tol: Option<f32>,
+    /// Evaluations without enough improvement before --stop-tol stops training.
+    #[arg(long, default_value_t = 5, requires = "stop_tol")]
+    stop_patience: u32,
     /// One label per sample, one per line (a header line is allowed): after training, each
     /// unit takes the majority label of the samples it wins (empty units the nearest labelled
     /// unit's), saved in the map for `som map --predict`. Needs a .json --out.
@@ -301,7 +328,7 @@ fn main() -> ExitCode {
         | Command::Hits { input }
         | Command::Quality { input, .. }
         | Command::Impute { input, .. } => input.mpi,
-        Command::Umatrix { .. } => false,
+        Command::Umatrix { .. } | Command::PlotHistory { .. } => false,
     };
     let ctx = match Ctx::new(mpi) {
         Ok(ctx) => ctx,
@@ -431,13 +458,13 @@ impl Ctx {
         som: &mut Som,
         rows: &Rows<'_>,
         epochs: u64,
-        progress: impl FnMut(u64, u64),
-    ) -> Result<(), Error> {
+        observer: impl FnMut(&Epoch<'_>) -> Result<bool, Error>,
+    ) -> Result<u64, Error> {
         #[cfg(feature = "mpi")]
         if let Some(w) = self.comm() {
-            return som_std::mpi::train_batch(som, w, rows, epochs, progress);
+            return som_std::mpi::train_batch_with(som, w, rows, epochs, observer);
         }
-        som.train_batch_rows(rows, epochs, progress)
+        som.train_batch_rows_with(rows, epochs, observer)
     }
 
     fn classify(&self, som: &mut Som, rows: &Rows<'_>, labels: &[String]) -> Result<(), Error> {
@@ -550,6 +577,13 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Error> {
             stage(&format!("writing {}", out.display()), || {
                 write_data(&out, &filled, data.dim, data.columns.as_deref(), &data.labels)
             })
+        }
+        Command::PlotHistory { history, out } => {
+            check_picture(&out)?;
+            let records = som_std::watch::read_history(&history)?;
+            let picture = picture::history(&records, &Style::default())
+                .map_err(|e| Error::Invalid(format!("{}: {e}", history.display())))?;
+            picture.save_png(&out)
         }
         Command::Umatrix {
             codebook,
@@ -798,6 +832,20 @@ fn check_flags(t: &Train, mode: Mode, decay: Decay) -> Result<(), Error> {
     }
     if mode == Mode::Batch && t.order.is_some() {
         return invalid("--order: batch training uses every sample in every epoch, the order has no effect; leave it out or use --mode online".into());
+    }
+    if t.eval_every == Some(0) {
+        return invalid("--eval-every 0: expected at least 1".into());
+    }
+    if let Some(tol) = t.stop_tol {
+        EarlyStop::new(tol, t.stop_patience).map_err(|e| {
+            Error::Invalid(format!(
+                "--stop-tol {tol} --stop-patience {}: {e}",
+                t.stop_patience
+            ))
+        })?;
+    }
+    if let Some(path) = &t.history {
+        check_writable(path).map_err(|e| Error::Invalid(format!("--history: {e}")))?;
     }
     if let Some(n) = t.threads
         && !(1..=som_std::MAX_THREADS).contains(&n)
@@ -1126,9 +1174,31 @@ fn train(ctx: &Ctx, t: Train) -> Result<(), Error> {
         _ => Order::Sequential,
     };
     let bar = progress_bar();
-    let on_progress = |done: u64, total: u64| {
-        bar.set_length(total);
+    // Watched training: the history's records and the stopping rule, at every evaluation
+    // point (every --eval-every steps online, epochs in batch; one epoch by default).
+    let watch = t.history.is_some() || t.stop_tol.is_some();
+    let mut stop = match t.stop_tol {
+        Some(tol) => Some(EarlyStop::new(tol, t.stop_patience)?),
+        None => None,
+    };
+    let mut history = Vec::new();
+    let online = mode == Mode::Online && matches!(data, Data::Memory(_));
+    let eval_every = t.eval_every.unwrap_or(if online { n.max(1) } else { 1 });
+    let mut stopped = false;
+    let mut observe = |e: &Epoch<'_>| -> Result<bool, Error> {
+        bar.set_length(e.total);
+        let done = if online { e.steps } else { e.epoch as u64 };
         bar.set_position(done);
+        if !watch || !(done.is_multiple_of(eval_every) || done == e.total) {
+            return Ok(true);
+        }
+        let record = e.record()?;
+        history.push(record);
+        let go_on = stop
+            .as_mut()
+            .is_none_or(|s| s.keep_going(record.quantization_error));
+        stopped |= !go_on && done < e.total;
+        Ok(go_on)
     };
     let start = Instant::now();
     let steps = match (mode, &data) {
@@ -1136,18 +1206,18 @@ fn train(ctx: &Ctx, t: Train) -> Result<(), Error> {
             let steps = t
                 .steps
                 .unwrap_or(t.epochs.unwrap_or(epochs).saturating_mul(n));
-            som.train_online_with_progress(d, steps, order, on_progress)?;
-            steps
+            // The bar moves about a hundred times; evaluations fall on its ticks.
+            let every = ticks(steps, watch.then_some(eval_every));
+            som.train_online_with(d, steps, order, every, &mut observe)?
         }
         (Mode::Batch, Data::Memory(d)) if !ctx.is_mpi() => {
             let e = t.epochs.unwrap_or(epochs);
-            som.train_batch_with_progress(d, e, on_progress)?;
-            e.saturating_mul(n)
+            som.train_batch_with(d, e, &mut observe)?.saturating_mul(n)
         }
         _ => {
             let e = t.epochs.unwrap_or(epochs);
-            ctx.train(&mut som, &rows_of, e, on_progress)?;
-            e.saturating_mul(n)
+            ctx.train(&mut som, &rows_of, e, &mut observe)?
+                .saturating_mul(n)
         }
     };
     let seconds = start.elapsed().as_secs_f64();
@@ -1156,6 +1226,15 @@ fn train(ctx: &Ctx, t: Train) -> Result<(), Error> {
         stage("labelling the units", || match &data {
             Data::Memory(d) if !ctx.is_mpi() => som.classify(d, labels).map(drop),
             _ => ctx.classify(&mut som, &rows_of, labels),
+        })?;
+    }
+    if let Some(path) = &t.history {
+        ctx.agree(if ctx.leads() {
+            stage(&format!("writing {}", path.display()), || {
+                som_std::watch::write_history(path, &history)
+            })
+        } else {
+            Ok(())
         })?;
     }
     // Rank 0 writes; every rank learns whether it could.
@@ -1183,10 +1262,17 @@ fn train(ctx: &Ctx, t: Train) -> Result<(), Error> {
     if t.json {
         println!(
             "{}",
-            serde_json::json!({ "seconds": seconds, "quantization_error": qe, "topographic_error": te, "steps": steps, "simd": simd.name() })
+            serde_json::json!({ "seconds": seconds, "quantization_error": qe, "topographic_error": te, "steps": steps, "stopped_early": stopped, "simd": simd.name() })
         );
     } else {
         println!("trained in {seconds:.3} s ({steps} sample presentations, SIMD {simd})");
+        if stopped {
+            println!(
+                "stopped early: the quantization error improved by less than {} (relative) over {} evaluations",
+                t.stop_tol.unwrap_or(0.0),
+                t.stop_patience
+            );
+        }
         println!("quantization error {qe}\ntopographic error  {te}");
         println!("wrote {}", t.out.display());
     }
@@ -1227,6 +1313,18 @@ fn stage<T>(what: &str, work: impl FnOnce() -> T) -> T {
     let out = work();
     spinner.finish_and_clear();
     out
+}
+
+/// Steps between calls of the online observer: about a hundredth of `steps` for the progress
+/// bar, and a divisor of the evaluation period `eval` when there is one, so that every
+/// evaluation falls on a call.
+fn ticks(steps: u64, eval: Option<u64>) -> u64 {
+    let tick = (steps / 100).max(1);
+    match eval {
+        None => tick,
+        Some(e) if e <= tick => e,
+        Some(e) => (1..=tick).rev().find(|d| e.is_multiple_of(*d)).unwrap_or(1),
+    }
 }
 
 /// A progress bar on stderr when it is a terminal, invisible otherwise.

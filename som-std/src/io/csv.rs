@@ -173,9 +173,10 @@ pub fn read_csv_with<R: Read>(
     let quoted2 = row2
         .as_ref()
         .is_some_and(|r| records.raw(r).contains(&b'"'));
-    let numeric = record
-        .iter()
-        .all(|f| !matches!(numbers.parse(f).0, Number::Text));
+    // A first line of numbers (some may be missing, not all) is data; anything else a header.
+    let kinds: Vec<Number> = record.iter().map(|f| numbers.parse(f).0).collect();
+    let numeric = kinds.iter().all(|k| !matches!(k, Number::Text))
+        && kinds.iter().any(|k| !matches!(k, Number::Missing));
     let mut columns = None;
     if !numeric || (quoted1 && row2.is_some() && !quoted2) {
         let names = header(&record, records.raw(&row), delimiter, name, row.line)?;
