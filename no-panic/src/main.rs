@@ -29,8 +29,8 @@ use panic_never as _;
 use rand_xoshiro::Xoshiro128PlusPlus;
 use rand_xoshiro::rand_core::SeedableRng;
 use som_kernel::{
-    BatchStats, Bmu, Boundary, Clock, Distance, FixedMap, Grid, Map, MapMut, Neighbourhood,
-    Schedule, Shape, Topology, Training, blocked_len, init, layout, reference,
+    BatchStats, Bmu, Boundary, Clock, Distance, FixedMap, Grid, Map, MapMut, Missing,
+    Neighbourhood, Schedule, Shape, Topology, Training, blocked_len, init, layout, reference,
 };
 
 /// Sample data and codebooks are read from here through `opaque`, so their lengths and values
@@ -154,6 +154,10 @@ fn queries() {
     let Ok(map) = map.with_distance(opaque(Distance::Euclidean)) else {
         return;
     };
+    // Masked or not: both searches are linked.
+    let Ok(map) = map.with_missing(opaque(Missing::Mask)) else {
+        return;
+    };
     let map = opaque(map);
     opaque((
         map.grid(),
@@ -193,10 +197,13 @@ fn training() {
     let Ok(map) = MapMut::new(opaque(g), dim, part_mut(&mut weights, 48)) else {
         return;
     };
-    let Ok(mut map) = map.with_distance(opaque(Distance::Euclidean)) else {
+    let Ok(map) = map.with_distance(opaque(Distance::Euclidean)) else {
         return;
     };
-    opaque((*map.grid(), map.dim(), map.as_map().units()));
+    let Ok(mut map) = map.with_missing(opaque(Missing::Mask)) else {
+        return;
+    };
+    opaque((*map.grid(), map.dim(), map.as_map().units(), map.missing()));
     opaque(map.weights_mut().len());
     let x = data(opaque(3));
     let _ = opaque(map.set_unit(opaque(4), x));
@@ -236,15 +243,27 @@ fn batch() {
     let mut sums = [0.0f64; 48];
     let mut more_hits = [0u64; 16];
     let mut more_sums = [0.0f64; 48];
+    let mut counts = [0u64; 48];
     let hits = part_mut(&mut hits, 12);
     let sums = part_mut(&mut sums, 36);
     {
         let Ok(map) = Map::new(opaque(g), dim, data(opaque(48))) else {
             return;
         };
+        let Ok(map) = map.with_missing(opaque(Missing::Mask)) else {
+            return;
+        };
         let Ok(mut stats) = BatchStats::new(hits, sums, units, dim) else {
             return;
         };
+        if opaque(true) {
+            let Ok(with) = stats.with_counts(part_mut(&mut counts, 36)) else {
+                return;
+            };
+            stats = with;
+        }
+        let _ = opaque(stats.merge_counts(part(&more_hits, 12)));
+        opaque(stats.counts().map(<[u64]>::len));
         stats.clear();
         let _ = opaque(stats.accumulate(&map, data(opaque(60))));
         let _ = opaque(stats.add(opaque(3), data(opaque(3))));
@@ -257,6 +276,7 @@ fn batch() {
         return;
     };
     let _ = opaque(map.apply_batch(part(&more_hits, 12), part(&more_sums, 36), &nb));
+    let _ = opaque(map.apply_batch_by_component(part(&more_hits, 36), part(&more_sums, 36), &nb));
 }
 
 fn fixed_and_init() {
@@ -312,6 +332,20 @@ fn references() {
     reference::accumulate(codebook, dim, samples, hits, sums);
     reference::update(codebook, &g, dim, x, opaque(5), &nb, opaque(0.5));
     reference::apply_batch(codebook, &g, dim, hits, sums, &nb);
+    let kind = opaque(Distance::Manhattan);
+    opaque(reference::masked::bmu(kind, codebook, dim, x));
+    opaque(reference::masked::bmu2(kind, codebook, dim, x));
+    opaque(reference::masked::quantization_error(
+        codebook, dim, samples,
+    ));
+    opaque(reference::masked::topographic_error(
+        codebook, &g, dim, samples,
+    ));
+    let mut counts = [0u64; 48];
+    let counts = part_mut(&mut counts, 36);
+    reference::masked::accumulate(codebook, dim, samples, hits, counts, sums);
+    reference::masked::update(codebook, &g, dim, x, opaque(5), &nb, opaque(0.5));
+    reference::masked::apply_batch(codebook, &g, dim, counts, sums, &nb);
 }
 
 /// With `--no-default-features --features locate`: a panic handler the linker can find.

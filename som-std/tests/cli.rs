@@ -1111,3 +1111,97 @@ fn history_early_stop_and_plot() {
     assert_eq!(o.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&o.stderr).contains("colours.csv"));
 }
+
+/// Missing values end to end: SOM_PAK's `x` is an error naming the place by default, trains
+/// with `--missing mask` (saved with the map), maps to `-` when nothing is present, and
+/// `impute` fills the holes from each sample's unit.
+#[test]
+fn missing_values_mask_map_and_impute() {
+    let dir = workdir("missing");
+    let mut dat = String::from("3\n");
+    for i in 0..30 {
+        let v = |k: usize| format!("{}", ((i * 7 + k * 3) % 10) as f32 / 10.0);
+        match i % 5 {
+            1 => dat.push_str(&format!("{} x {}\n", v(0), v(2))),
+            3 => dat.push_str(&format!("x x {}\n", v(2))),
+            _ => dat.push_str(&format!("{} {} {}\n", v(0), v(1), v(2))),
+        }
+    }
+    dat.push_str("x x x\n");
+    std::fs::write(dir.join("holes.dat"), &dat).unwrap();
+    let train = |extra: &[&str]| {
+        let mut args = vec![
+            "train",
+            "--data",
+            "holes.dat",
+            "--rows",
+            "3",
+            "--cols",
+            "4",
+            "--out",
+            "m.json",
+        ];
+        args.extend_from_slice(extra);
+        som(&dir, &args)
+    };
+    let o = train(&[]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(
+        !o.status.success() && err.contains("sample 1") && err.contains("--missing mask"),
+        "{err}"
+    );
+    assert!(!dir.join("m.json").exists());
+    for mode in ["online", "batch"] {
+        stdout(&train(&["--missing", "mask", "--mode", mode]));
+        let saved = som_std::Som::load(dir.join("m.json")).unwrap();
+        assert_eq!(saved.missing(), som_std::Missing::Mask);
+        let places = stdout(&som(
+            &dir,
+            &["map", "--codebook", "m.json", "--data", "holes.dat"],
+        ));
+        let lines: Vec<&str> = places.lines().collect();
+        assert_eq!(lines.len(), 31);
+        assert_eq!(
+            lines[30], "-",
+            "the sample with nothing present has no unit"
+        );
+        assert!(
+            lines[..30].iter().all(|l| l.split(' ').count() == 2),
+            "{mode}"
+        );
+    }
+    let err = failure(
+        &dir,
+        &[
+            "impute",
+            "--codebook",
+            "m.json",
+            "--data",
+            "holes.dat",
+            "--out",
+            "full.csv",
+        ],
+    );
+    assert!(err.contains("sample 30"), "{err}");
+    assert!(
+        !dir.join("full.csv").exists(),
+        "a sample with nothing present fails impute"
+    );
+    let complete: String = dat.lines().take(31).collect::<Vec<_>>().join("\n") + "\n";
+    std::fs::write(dir.join("some.dat"), complete).unwrap();
+    stdout(&som(
+        &dir,
+        &[
+            "impute",
+            "--codebook",
+            "m.json",
+            "--data",
+            "some.dat",
+            "--out",
+            "full.csv",
+        ],
+    ));
+    let full = std::fs::read_to_string(dir.join("full.csv")).unwrap();
+    assert_eq!(full.lines().count(), 30);
+    assert!(!full.contains("NaN") && !full.contains(",,"), "{full}");
+}
