@@ -44,6 +44,7 @@ mod error;
 mod fixed;
 pub mod grid;
 pub mod init;
+pub mod int;
 pub mod layout;
 mod map;
 mod math;
