@@ -90,6 +90,11 @@ for target in thumbv7em-none-eabihf:4096 thumbv6m-none-eabi:6144; do
     echo "size-first on ${target%%:*}: $cost bytes of .text (limit ${target##*:})"
 done
 
+step "firmware: instructions per step, f32 against integer maps, on the Cortex-M0 (8x8x3, 16x16x8)"
+timeout 600 qemu-system-arm -machine microbit -nographic \
+    -semihosting-config enable=on,target=native -icount shift=0 \
+    -kernel firmware/target/thumbv6m-none-eabi/release/steps
+
 step "kernel tests on the size-first path (--cfg som_small), and its clippy"
 RUSTFLAGS="--cfg som_small" CARGO_TARGET_DIR=target/small cargo test -p som-kernel
 RUSTFLAGS="--cfg som_small" CARGO_TARGET_DIR=target/small cargo clippy -p som-kernel --all-targets -- -D warnings

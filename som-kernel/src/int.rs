@@ -84,7 +84,12 @@ pub fn dequantize(codes: &[i16], step: f32, out: &mut [f32]) -> Result<()> {
 /// Four times the squared lattice distance between units `a` and `b` of `grid`, exact in
 /// integers (hexagonal columns in half units: `4 d^2 = dx2^2 + 3 dr^2`).
 fn dist4(grid: &Grid, a: usize, b: usize) -> u32 {
-    let ((ra, ca), (rb, cb)) = (grid.row_col(a), grid.row_col(b));
+    dist4_rc(grid, grid.row_col(a), grid.row_col(b))
+}
+
+/// [`dist4`] between `(row, col)` positions (no division: a Cortex-M0 has none).
+#[inline]
+fn dist4_rc(grid: &Grid, (ra, ca): (usize, usize), (rb, cb): (usize, usize)) -> u32 {
     let hex = grid.topology() == Topology::Hexagonal;
     // Columns in half units, hexagonal odd rows shifted by one half.
     let x = |r: usize, c: usize| 2 * c as i64 + i64::from(hex && r % 2 == 1);
@@ -324,8 +329,16 @@ impl<'a> IntMapMut<'a> {
             });
         }
         let grid = self.grid;
-        for (k, w) in self.codes.chunks_exact_mut(self.dim.max(1)).enumerate() {
-            let h = i32::from(nb.h(dist4(&grid, k, winner)));
+        let centre = grid.row_col(winner);
+        let cols = grid.cols().max(1);
+        let (mut row, mut col) = (0, 0);
+        for w in self.codes.chunks_exact_mut(self.dim.max(1)) {
+            let h = i32::from(nb.h(dist4_rc(&grid, (row, col), centre)));
+            col += 1;
+            if col == cols {
+                col = 0;
+                row += 1;
+            }
             let rate = (i32::from(alpha) * h + (1 << 14)) >> 15;
             if rate == 0 {
                 continue;
