@@ -82,8 +82,9 @@ pub fn dequantize(codes: &[i16], step: f32, out: &mut [f32]) -> Result<()> {
 }
 
 /// Four times the squared lattice distance between units `a` and `b` of `grid`, exact in
-/// integers (hexagonal columns in half units: `4 d^2 = dx2^2 + 3 dr^2`).
-fn dist4(grid: &Grid, a: usize, b: usize) -> u32 {
+/// integers (hexagonal columns in half units: `4 d^2 = dx2^2 + 3 dr^2`): the index of
+/// [`IntNeighbourhood::h`].
+pub fn dist4(grid: &Grid, a: usize, b: usize) -> u32 {
     dist4_rc(grid, grid.row_col(a), grid.row_col(b))
 }
 

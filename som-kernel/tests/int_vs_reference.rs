@@ -97,7 +97,8 @@ proptest! {
         reference::update(&mut reference_w, &g, dim, &as_f32(x), winner, &nb, f32::from(alpha) / ONE as f32);
         for k in 0..units {
             // The integer map's own rate, from its Q15 table.
-            let d4 = (g.dist2(k, winner) * 4.0).round() as u32;
+            let d4 = som_kernel::int::dist4(&g, k, winner);
+            prop_assert_eq!(f64::from(d4), f64::from(g.dist2(k, winner)) * 4.0);
             let rate = ((i32::from(alpha) * i32::from(inb.h(d4)) + (1 << 14)) >> 15) as f64 / ONE as f64;
             for d in 0..dim {
                 let (w0, xd) = (f64::from(codes[k * dim + d]), f64::from(x[d]));
