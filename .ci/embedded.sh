@@ -95,6 +95,11 @@ timeout 600 qemu-system-arm -machine microbit -nographic \
     -semihosting-config enable=on,target=native -icount shift=0 \
     -kernel firmware/target/thumbv6m-none-eabi/release/steps
 
+step "firmware: a map exported as code (som export), BMU of live samples on the Cortex-M0"
+timeout 60 qemu-system-arm -machine microbit -nographic \
+    -semihosting-config enable=on,target=native -icount shift=0 \
+    -kernel firmware/target/thumbv6m-none-eabi/release/exported
+
 step "kernel tests on the size-first path (--cfg som_small), and its clippy"
 RUSTFLAGS="--cfg som_small" CARGO_TARGET_DIR=target/small cargo test -p som-kernel
 RUSTFLAGS="--cfg som_small" CARGO_TARGET_DIR=target/small cargo clippy -p som-kernel --all-targets -- -D warnings

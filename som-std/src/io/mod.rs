@@ -22,6 +22,8 @@ mod saved;
 mod sompak;
 mod text;
 
+pub mod export;
+
 pub use atomic::{check_writable, write_atomic};
 pub use csv::{Delimiter, read_csv, read_csv_with, write_csv};
 pub use raw::{F32File, read_f32, write_f32};
