@@ -63,6 +63,47 @@ for target in thumbv7em-none-eabihf thumbv6m-none-eabi; do
     "$LLVM_SIZE" "firmware/target/$target/release/baseline" "firmware/target/$target/release/minimal"
 done
 
+# The kernel's size-first build (feature `small`, issue 13): the same firmware, its own target
+# directory; the size probes must stay within 4 KiB (M4F) and 6 KiB (M0) over the baseline.
+step "firmware, size-first (feature small): build, run on both cores, sizes"
+(
+    cd firmware
+    for target in thumbv7em-none-eabihf thumbv6m-none-eabi; do
+        CARGO_TARGET_DIR=target/small cargo build --release --features small --target "$target"
+    done
+)
+timeout 120 qemu-system-arm -cpu cortex-m4 -machine mps2-an386 -nographic \
+    -semihosting-config enable=on,target=native -icount shift=0 \
+    -kernel firmware/target/small/thumbv7em-none-eabihf/release/som-firmware
+timeout 300 qemu-system-arm -machine microbit -nographic \
+    -semihosting-config enable=on,target=native -icount shift=0 \
+    -kernel firmware/target/small/thumbv6m-none-eabi/release/som-firmware
+for target in thumbv7em-none-eabihf:4096 thumbv6m-none-eabi:6144; do
+    dir="firmware/target/small/${target%%:*}/release"
+    "$LLVM_SIZE" "$dir/baseline" "$dir/minimal"
+    text() { "$LLVM_SIZE" "$1" | awk 'NR == 2 { print $1 }'; }
+    cost=$(($(text "$dir/minimal") - $(text "$dir/baseline")))
+    if [ "$cost" -gt "${target##*:}" ]; then
+        echo "FAIL: size-first BMU search + online update take $cost bytes on ${target%%:*} (limit ${target##*:})"
+        exit 1
+    fi
+    echo "size-first on ${target%%:*}: $cost bytes of .text (limit ${target##*:})"
+done
+
+step "firmware: instructions per step, f32 against integer maps, on the Cortex-M0 (8x8x3, 16x16x8)"
+timeout 600 qemu-system-arm -machine microbit -nographic \
+    -semihosting-config enable=on,target=native -icount shift=0 \
+    -kernel firmware/target/thumbv6m-none-eabi/release/steps
+
+step "firmware: a map exported as code (som export), BMU of live samples on the Cortex-M0"
+timeout 60 qemu-system-arm -machine microbit -nographic \
+    -semihosting-config enable=on,target=native -icount shift=0 \
+    -kernel firmware/target/thumbv6m-none-eabi/release/exported
+
+step "kernel tests on the size-first path (--cfg som_small), and its clippy"
+RUSTFLAGS="--cfg som_small" CARGO_TARGET_DIR=target/small cargo test -p som-kernel --all-features
+RUSTFLAGS="--cfg som_small" CARGO_TARGET_DIR=target/small cargo clippy -p som-kernel --all-targets --all-features -- -D warnings
+
 step "no-panic proof: every public kernel operation, linked with panic-never"
 (
     cd no-panic
@@ -75,7 +116,16 @@ step "no-panic proof: every public kernel operation, linked with panic-never"
     RUSTFLAGS="$host_flags -C target-cpu=native" CARGO_TARGET_DIR=target/native \
         cargo build --release --target x86_64-unknown-linux-gnu
 )
-echo "no-panic: linked for thumbv7em-none-eabihf, thumbv6m-none-eabi, x86_64 (SSE2 and native)"
+(
+    cd no-panic
+    # The size-first build (issue 13): its loops replace the SIMD ones on these targets.
+    for target in thumbv7em-none-eabihf thumbv6m-none-eabi; do
+        CARGO_TARGET_DIR=target/small cargo build --release --features small --target "$target"
+    done
+    RUSTFLAGS="-C link-arg=-nostartfiles -C link-arg=-lc --cfg som_small" CARGO_TARGET_DIR=target/small \
+        cargo build --release --target x86_64-unknown-linux-gnu
+)
+echo "no-panic: linked for thumbv7em-none-eabihf, thumbv6m-none-eabi, x86_64 (SSE2 and native), and the size-first build"
 
 step "no-panic control: one deliberately panicking call must FAIL to link"
 if (cd no-panic && cargo build --release --target thumbv7em-none-eabihf --features control) \

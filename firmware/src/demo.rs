@@ -115,11 +115,27 @@ pub fn new_map() -> Result<FixedMap<CAP>, Error> {
     FixedMap::new(Grid::new(ROWS, COLS)?, DIM)
 }
 
-/// Initialises `som` at random in the colour cube and trains it online, then in batch.
+/// Storage for the batch statistics: hit counts and sums per unit (2 KiB, kept in static RAM
+/// by `main.rs`, beside the map).
+pub struct Stats {
+    /// Hits per unit.
+    pub hits: [u64; UNITS],
+    /// Sums per unit and component.
+    pub sums: [f64; UNITS * DIM],
+}
+
+/// Empty statistics.
+pub const STATS: Stats = Stats {
+    hits: [0; UNITS],
+    sums: [0.0; UNITS * DIM],
+};
+
+/// Initialises `som` at random in the colour cube and trains it online, then in batch (the
+/// statistics in `stats`).
 ///
 /// # Errors
 /// Any kernel error (none is expected).
-pub fn run(som: &mut FixedMap<CAP>) -> Result<Report, Error> {
+pub fn run(som: &mut FixedMap<CAP>, stats: &mut Stats) -> Result<Report, Error> {
     let mut rng = Xoshiro128PlusPlus::seed_from_u64(2024);
     init::uniform(&mut som.map_mut(), &mut rng, 0.0, 1.0)?;
     TRAINING.online(&mut som.map_mut(), &COLOURS, EPOCHS)?;
@@ -128,12 +144,12 @@ pub fn run(som: &mut FixedMap<CAP>) -> Result<Report, Error> {
 
     // Batch refinement: each unit becomes the neighbourhood-weighted mean of the colours.
     let nb = Neighbourhood::new(Shape::Gaussian, 0.5)?;
-    let (mut hits, mut sums) = ([0u64; UNITS], [0f64; UNITS * DIM]);
+    let Stats { hits, sums } = stats;
     for _ in 0..BATCH_STEPS {
-        let mut stats = BatchStats::new(&mut hits, &mut sums, UNITS, DIM)?;
+        let mut stats = BatchStats::new(hits, sums, UNITS, DIM)?;
         stats.clear();
         stats.accumulate(&som.map(), &COLOURS)?;
-        som.map_mut().apply_batch(&hits, &sums, &nb)?;
+        som.map_mut().apply_batch(hits, sums, &nb)?;
     }
     let map = som.map();
     let qe_batch = map.quantization_error(&COLOURS)?;

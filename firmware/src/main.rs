@@ -31,12 +31,16 @@ const SPIN: u32 = 100_000;
 
 #[entry]
 fn main() -> ! {
+    // The map and the batch statistics live in static RAM (`.bss`), as firmware keeps its
+    // state: the stack measured below is the work of training and metrics.
+    static mut SOM: Option<som_kernel::FixedMap<{ demo::CAP }>> = None;
+    static mut STATS: demo::Stats = demo::STATS;
     paint_stack();
-    let mut som = match demo::new_map() {
-        Ok(som) => som,
+    let som = match demo::new_map() {
+        Ok(som) => SOM.insert(som),
         Err(e) => fail(format_args!("cannot build the map: {e}")),
     };
-    let report = match demo::run(&mut som) {
+    let report = match demo::run(som, STATS) {
         Ok(r) => r,
         Err(e) => fail(format_args!("training failed: {e}")),
     };
@@ -65,10 +69,10 @@ fn main() -> ! {
     );
     hprintln!(
         "map storage {} bytes; peak stack of training and metrics {} bytes",
-        core::mem::size_of_val(&som),
+        core::mem::size_of_val(som),
         stack
     );
-    let (step_stack, fused_stack) = step_stacks(&som);
+    let (step_stack, fused_stack) = step_stacks(som);
     hprintln!(
         "stack of one train_step {} bytes, of one update_then_bmu {} bytes",
         step_stack,
@@ -86,7 +90,7 @@ fn main() -> ! {
         }
     }
 
-    timing(&som);
+    timing(som);
     hprintln!("ok");
     debug::exit(debug::EXIT_SUCCESS);
     loop {

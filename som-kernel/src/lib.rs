@@ -31,6 +31,12 @@
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs, missing_debug_implementations)]
+// The size-first build (feature `small` on a bare-metal target, or `--cfg som_small`: see
+// `small.rs`) leaves the SIMD loops unused, and out of the binary.
+#![cfg_attr(
+    any(som_small, all(feature = "small", target_os = "none")),
+    allow(dead_code, unused_imports)
+)]
 
 mod batch;
 pub mod bmu;
@@ -38,6 +44,7 @@ mod error;
 mod fixed;
 pub mod grid;
 pub mod init;
+pub mod int;
 pub mod layout;
 mod map;
 mod math;
@@ -47,6 +54,8 @@ mod pairs;
 pub mod reference;
 pub mod schedule;
 pub mod simd;
+#[cfg(any(som_small, all(feature = "small", target_os = "none")))]
+mod small;
 mod train;
 mod update;
 

@@ -1,7 +1,9 @@
 //! Borrowed views of a map: a grid plus a blocked codebook, validated once when built so the
 //! hot loops need no checks.
 
-use crate::bmu::{self, Bmu, Distance};
+use crate::bmu::{Bmu, Distance};
+// The size-first build (`crate::small`) swaps the searches and updates for plain per-unit
+// loops with the same names and arguments.
 use crate::error::{Error, Result, check_len, check_positive};
 use crate::grid::Grid;
 use crate::layout::{blocked_index, blocked_len};
@@ -9,7 +11,10 @@ use crate::math::sqrt;
 use crate::missing::{Missing, Present, check_data};
 use crate::neighbourhood::Neighbourhood;
 use crate::simd::{self, Level};
-use crate::update;
+#[cfg(not(any(som_small, all(feature = "small", target_os = "none"))))]
+use crate::{bmu, update};
+#[cfg(any(som_small, all(feature = "small", target_os = "none")))]
+use crate::{small as bmu, small as update};
 
 /// A read-only map: grid, dimension and blocked codebook, the SIMD level its operations run at
 /// ([`simd::level`] when the view is made) and the distance its searches rank units by
@@ -250,7 +255,12 @@ impl<'a> Map<'a> {
         data: &[f32],
         mut f: impl FnMut(usize, &[f32], Bmu),
     ) -> Result<usize> {
-        const CHUNK: usize = 64;
+        // The size-first build searches sample by sample: a large tile would only cost stack.
+        const CHUNK: usize = if cfg!(any(som_small, all(feature = "small", target_os = "none"))) {
+            4
+        } else {
+            64
+        };
         let n = sample_count(data, self.dim)?;
         let mut out = [Bmu {
             unit: 0,

@@ -83,6 +83,37 @@ enum Command {
         #[arg(long)]
         cell: Option<u32>,
     },
+    /// Write a trained map as Rust or C source: the grid and the codebook as a static (f32 or
+    /// i16 codes), and the BMU call, for firmware.
+    Export {
+        #[command(flatten)]
+        codebook: CodebookArgs,
+        /// rust (for som-kernel) or c (self-contained).
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// f32 (the weights exactly) or i16 (codes of one step, for cores without an FPU).
+        #[arg(long, value_enum, default_value = "f32")]
+        codes: ExportCodes,
+        /// The i16 quantisation step (default: the smallest power of two that holds the
+        /// largest weight).
+        #[arg(long)]
+        step: Option<f32>,
+        /// The source file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportFormat {
+    Rust,
+    C,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ExportCodes {
+    F32,
+    I16,
 }
 
 #[derive(clap::Args)]
@@ -328,7 +359,7 @@ fn main() -> ExitCode {
         | Command::Hits { input }
         | Command::Quality { input, .. }
         | Command::Impute { input, .. } => input.mpi,
-        Command::Umatrix { .. } | Command::PlotHistory { .. } => false,
+        Command::Umatrix { .. } | Command::PlotHistory { .. } | Command::Export { .. } => false,
     };
     let ctx = match Ctx::new(mpi) {
         Ok(ctx) => ctx,
@@ -584,6 +615,32 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Error> {
             let picture = picture::history(&records, &Style::default())
                 .map_err(|e| Error::Invalid(format!("{}: {e}", history.display())))?;
             picture.save_png(&out)
+        }
+        Command::Export {
+            codebook,
+            format,
+            codes,
+            step,
+            out,
+        } => {
+            use som_std::io::export::{Codes, Language, export};
+            let som = codebook_of(&codebook, None)?;
+            let language = match format {
+                ExportFormat::Rust => Language::Rust,
+                ExportFormat::C => Language::C,
+            };
+            let codes = match codes {
+                ExportCodes::F32 => Codes::F32,
+                ExportCodes::I16 => Codes::I16(step),
+            };
+            let text = export(&som, language, codes)?;
+            som_std::io::write_atomic(&out, |file, name| {
+                use std::io::Write;
+                file.write_all(text.as_bytes()).map_err(|source| Error::Io {
+                    file: name.to_string(),
+                    source,
+                })
+            })
         }
         Command::Umatrix {
             codebook,

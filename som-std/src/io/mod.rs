@@ -23,6 +23,8 @@ mod saved;
 mod sompak;
 mod text;
 
+pub mod export;
+
 pub use atomic::{check_writable, write_atomic};
 pub use csv::{Delimiter, read_csv, read_csv_with, write_csv};
 pub use labels::read_labels;
