@@ -5,7 +5,7 @@
 use libfuzzer_sys::arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
 use som_fuzz::{BMU_TOL, Case, Palette, TINY, near, sane};
-use som_kernel::{Bmu, Error, Map, blocked_len, reference};
+use som_kernel::{Bmu, Distance, Error, Map, Missing, blocked_len, reference};
 
 fuzz_target!(|bytes: &[u8]| {
     let mut u = Unstructured::new(bytes);
@@ -94,6 +94,38 @@ fuzz_target!(|bytes: &[u8]| {
             if units > 1 {
                 assert!(ref_dist(got2[1].unit) <= want2[1].dist2 * (1.0 + BMU_TOL) + TINY);
             }
+        }
+    }
+
+    // Masking (SOM_PAK's missing values): holes punched at random; a NaN component is left
+    // out, as the reference leaves it out, and a sample with none present has no unit.
+    let holes: Vec<f32> = c
+        .data
+        .iter()
+        .map(|&v| {
+            if u.ratio(1, 4).unwrap_or(false) {
+                f32::NAN
+            } else {
+                v
+            }
+        })
+        .collect();
+    let masked = map
+        .with_missing(Missing::Mask)
+        .expect("the Euclidean distance masks");
+    let mut many = vec![Bmu::NONE; c.n()];
+    masked.bmu_many(&holes, &mut many).expect("whole samples");
+    for (x, m) in holes.chunks_exact(dim).zip(&many) {
+        let got = masked.bmu(x).expect("a sample of length dim");
+        assert_eq!((got.unit, got.dist2.to_bits()), (m.unit, m.dist2.to_bits()));
+        assert_eq!(got.is_none(), x.iter().all(|v| v.is_nan()), "{x:?}");
+        if c.palette == Palette::Exact {
+            let want = reference::masked::bmu(Distance::Euclidean, &c.codebook, dim, x);
+            assert_eq!(
+                (got.unit, got.dist2.to_bits()),
+                (want.unit, want.dist2.to_bits()),
+                "masked bmu of {x:?}"
+            );
         }
     }
 });
