@@ -623,7 +623,7 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Error> {
                     cell,
                     ..Style::default()
                 };
-                picture::umatrix(g.rows(), g.cols(), g.topology(), &umatrix, &style)
+                picture::umatrix(g, &umatrix, &style)
             };
             // Without --cell, the largest of these cells that keeps the picture in bounds.
             let picture = stage("drawing", || match cell {
