@@ -141,13 +141,17 @@ impl From<MissingArg> for Missing {
     }
 }
 
+/// The library's `som_std::Preset`s, which define every default.
 #[derive(Clone, Copy, PartialEq, ValueEnum)]
 enum Preset {
-    /// The "Self-Organizing Maps with TensorFlow" example.
+    /// The "Self-Organizing Maps with TensorFlow" example (`--sigma` is its sigma of
+    /// exp(-d^2 / sigma^2)).
     Seed,
-    /// MiniSom's defaults.
+    /// MiniSom's defaults; with --topology hex, MiniSom(x, y)'s hexagonal lattice is --rows y
+    /// --cols x, its unit (i, j) at row y-1-j, column i.
     Minisom,
-    /// SOM_PAK 3.1's vsom.
+    /// SOM_PAK 3.1's vsom (`--sigma` is its radius); from a .cod --init, with the file's
+    /// lattice and neighbourhood.
     Sompak,
 }
 
