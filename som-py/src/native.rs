@@ -500,19 +500,17 @@ impl Som {
             ..Style::default()
         };
         let g = *self.inner.grid();
-        let (rows, cols, top, dim) = (g.rows(), g.cols(), g.topology(), self.inner.dim());
+        let dim = self.inner.dim();
         let pic = match kind {
-            "umatrix" => picture::umatrix(rows, cols, top, &self.inner.umatrix(), &style),
+            "umatrix" => picture::umatrix(&g, &self.inner.umatrix(), &style),
             "component" => picture::component_plane(
-                rows,
-                cols,
-                top,
+                &g,
                 &self.inner.codebook(),
                 dim,
                 component,
                 &style,
             ),
-            "rgb" => picture::rgb(rows, cols, top, &self.inner.codebook(), &style),
+            "rgb" => picture::rgb(&g, &self.inner.codebook(), &style),
             "hits" => {
                 let data = data.ok_or_else(|| {
                     PyValueError::new_err("a hit map needs data: picture('hits', data=...)")
@@ -520,7 +518,7 @@ impl Som {
                 let arr = samples(data, dim)?;
                 let flat = Flat::new(arr.as_slice()?, dim).map_err(py_err)?;
                 let hits = self.inner.hits(&flat).map_err(py_err)?;
-                picture::hit_map(rows, cols, top, &hits, &style)
+                picture::hit_map(&g, &hits, &style)
             }
             _ => {
                 return Err(PyValueError::new_err(format!(

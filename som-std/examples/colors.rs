@@ -5,9 +5,9 @@
 //! where each colour landed, and writes `colors.png`: the trained colour grid with the names
 //! at their best-matching units, like the example's figure.
 
+use som_std::Som;
 use som_std::datasets::COLOURS;
 use som_std::picture::{self, Style};
-use som_std::{Som, Topology};
 use std::time::Instant;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -42,7 +42,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         .zip(&COLOURS)
         .map(|(&(r, c), (_, name))| (r * 30 + c, *name))
         .collect();
-    let mut image = picture::rgb(20, 30, Topology::Rectangular, &som.codebook(), &style)?;
+    let mut image = picture::rgb(som.grid(), &som.codebook(), &style)?;
     image.labels(&labels)?;
     image.save_png("colors.png")?;
     println!("wrote colors.png");

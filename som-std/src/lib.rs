@@ -27,6 +27,7 @@ pub mod watch;
 pub use classify::label_order;
 pub use data::{Flat, Samples};
 pub use error::{Error, Result};
+pub use presets::{Decay, MiniSomLattice, Preset, PresetSettings};
 pub use rows::Rows;
 pub use som::{Init, MAX_THREADS, Order, Som, SomBuilder};
 pub use som_kernel as kernel;

@@ -1,20 +1,22 @@
 //! PNG pictures of maps: U-matrix, component planes, hit maps, and codebooks of colours, with
 //! labels at units.
 //!
-//! Every picture is drawn from plain inputs: the lattice (`rows`, `cols`, [`Topology`]) and one
-//! value (or colour, or count) per unit, unit `k` at row `k / cols`, column `k % cols`.
-//! Rectangular maps are drawn as squares; hexagonal maps as hexagons, odd rows shifted right by
-//! half a cell and rows `sqrt(3)/2` cells apart (the kernel's lattice, so neighbours on the map
-//! touch in the picture). Edges are anti-aliased; text is Noto Sans Mono.
+//! Every picture is drawn from the map's [`Grid`] and one value (or colour, or count) per
+//! unit, unit `k` at row `k / cols`, column `k % cols`, centred where the kernel puts it
+//! ([`Grid::position`]): rectangular maps as squares; hexagonal maps as hexagons, odd rows
+//! shifted right by half a cell and rows `sqrt(3)/2` cells apart, so that neighbours on the
+//! map touch in the picture. (A MiniSom hexagonal map, [`crate::MiniSomLattice`], then looks
+//! as MiniSom's own plots do: its `j` upwards.) Edges are anti-aliased; text is Noto Sans Mono.
 //!
 //! # Example
 //! ```
 //! use som_std::picture::{self, Style};
-//! use som_std::Topology;
+//! use som_std::kernel::{Boundary, Grid, Topology};
 //!
 //! // A 2 x 3 map of colours, one label.
+//! let grid = Grid::with(2, 3, Topology::Hexagonal, Boundary::Planar)?;
 //! let codebook = [1., 0., 0., 0., 1., 0., 0., 0., 1., 1., 1., 0., 0., 1., 1., 1., 0., 1.];
-//! let mut pic = picture::rgb(2, 3, Topology::Hexagonal, &codebook, &Style::default())?;
+//! let mut pic = picture::rgb(&grid, &codebook, &Style::default())?;
 //! pic.labels(&[(4, "cyan")])?;
 //! let mut png = Vec::new();
 //! pic.write_png(&mut png, "colours.png")?;
@@ -24,12 +26,15 @@
 
 use crate::error::{Error, Result};
 use noto_sans_mono_bitmap::{FontWeight, RasterHeight, get_raster, get_raster_width};
-use som_kernel::Topology;
+use som_kernel::{Grid, Topology};
 use std::io::{BufWriter, Write};
 use std::path::Path;
 
 /// `sqrt(3)`.
 const SQRT3: f32 = 1.732_050_8;
+
+/// Distance between hexagonal rows, in cells: the kernel's.
+const HEX_ROW_HEIGHT: f32 = som_kernel::grid::HEX_ROW_HEIGHT;
 
 /// Subsamples per pixel side for anti-aliasing (4 x 4 per pixel).
 const AA: usize = 4;
@@ -115,11 +120,11 @@ impl Default for Style {
 }
 
 /// The units' cells in the picture: where each unit's centre is, which unit covers a point.
+/// Centres are the kernel's positions ([`Grid::position`]), shifted so that every cell lies
+/// inside the map's box.
 #[derive(Debug, Clone, Copy)]
 struct Lattice {
-    rows: usize,
-    cols: usize,
-    topology: Topology,
+    grid: Grid,
     /// Centre-to-centre distance in pixels.
     cell: f32,
     /// Top left corner of the map's bounding box, in pixels.
@@ -128,34 +133,37 @@ struct Lattice {
 }
 
 impl Lattice {
-    /// Width and height of the map in cells.
-    fn extent(rows: usize, cols: usize, topology: Topology) -> (f32, f32) {
+    /// Half the width and half the height of a cell, in cells: a square of side 1, or a
+    /// pointy-top hexagon of width 1 (height `2/sqrt(3)`).
+    fn half_cell(topology: Topology) -> (f32, f32) {
         match topology {
-            Topology::Rectangular => (cols as f32, rows as f32),
-            Topology::Hexagonal => {
-                let shift = if rows > 1 { 0.5 } else { 0.0 };
-                // Pointy-top hexagons of width 1: height 2/sqrt(3), rows sqrt(3)/2 apart.
-                (
-                    cols as f32 + shift,
-                    2.0 / SQRT3 + (rows - 1) as f32 * SQRT3 / 2.0,
-                )
-            }
+            Topology::Rectangular => (0.5, 0.5),
+            Topology::Hexagonal => (0.5, 1.0 / SQRT3),
         }
+    }
+
+    /// Width and height of the map in cells: the kernel's positions' extent plus a cell.
+    fn extent(grid: &Grid) -> (f32, f32) {
+        let (hw, hh) = Self::half_cell(grid.topology());
+        // The rightmost centres are in the last column, the lowest in the last row.
+        let (rows, cols) = (grid.rows(), grid.cols());
+        let right = (0..rows)
+            .map(|r| grid.position(r * cols + cols - 1).0)
+            .fold(0.0, f32::max);
+        let bottom = grid.position(grid.units() - 1).1;
+        (right + 2.0 * hw, bottom + 2.0 * hh)
+    }
+
+    /// Centre of unit `k` in cells from the map's top left corner.
+    fn centre_cells(&self, k: usize) -> (f32, f32) {
+        let (x, y) = self.grid.position(k);
+        let (hw, hh) = Self::half_cell(self.grid.topology());
+        (x + hw, y + hh)
     }
 
     /// Centre of unit `k`, in pixels.
     fn centre(&self, k: usize) -> (f32, f32) {
-        let (row, col) = (k / self.cols, k % self.cols);
-        let (u, v) = match self.topology {
-            Topology::Rectangular => (col as f32 + 0.5, row as f32 + 0.5),
-            Topology::Hexagonal => {
-                let shift = if row % 2 == 1 { 0.5 } else { 0.0 };
-                (
-                    col as f32 + shift + 0.5,
-                    1.0 / SQRT3 + row as f32 * SQRT3 / 2.0,
-                )
-            }
-        };
+        let (u, v) = self.centre_cells(k);
         (self.x0 + u * self.cell, self.y0 + v * self.cell)
     }
 
@@ -164,39 +172,42 @@ impl Lattice {
     fn locate(&self, x: f32, y: f32) -> Option<(usize, f32)> {
         let u = (x - self.x0) / self.cell;
         let v = (y - self.y0) / self.cell;
-        match self.topology {
+        let (rows, cols) = (self.grid.rows(), self.grid.cols());
+        match self.grid.topology() {
             Topology::Rectangular => {
                 if u < 0.0 || v < 0.0 {
                     return None;
                 }
                 let (col, row) = (u as usize, v as usize);
-                if col >= self.cols || row >= self.rows {
+                if col >= cols || row >= rows {
                     return None;
                 }
-                let fu = u - col as f32;
-                let fv = v - row as f32;
-                let edge = fu.min(1.0 - fu).min(fv).min(1.0 - fv);
-                Some((row * self.cols + col, edge * self.cell))
+                let (cu, cv) = self.centre_cells(row * cols + col);
+                let (fu, fv) = ((u - cu).abs(), (v - cv).abs());
+                let edge = (0.5 - fu).min(0.5 - fv);
+                Some((row * cols + col, edge * self.cell))
             }
             Topology::Hexagonal => {
                 // The nearest centre is in one of the two rows around v; in each row the
                 // nearest column is the rounded one. Only the nearest centre's hexagon can
                 // hold the point.
-                let h = SQRT3 / 2.0;
+                let h = HEX_ROW_HEIGHT;
                 // (Casts of non-negative floats truncate, which is `floor` without a libm
                 // call: this runs 16 times for every pixel on an edge.)
                 let r0 = ((v - 1.0 / SQRT3) / h).max(0.0) as usize;
                 let mut best: Option<(usize, f32, f32, f32)> = None;
                 for row in [r0, r0 + 1] {
-                    let row = row.min(self.rows - 1);
-                    let shift = if row % 2 == 1 { 0.5 } else { 0.0 };
+                    let row = row.min(rows - 1);
+                    // The row's shift is where the kernel puts its first unit.
+                    let shift = self.grid.position(row * cols).0;
                     // The nearest centre in the row, `col + shift + 0.5`: `floor(u - shift)`.
-                    let col = ((u - shift).max(0.0) as usize).min(self.cols - 1);
-                    let dx = u - (col as f32 + shift + 0.5);
-                    let dy = v - (1.0 / SQRT3 + row as f32 * h);
+                    let col = ((u - shift).max(0.0) as usize).min(cols - 1);
+                    let k = row * cols + col;
+                    let (cu, cv) = self.centre_cells(k);
+                    let (dx, dy) = (u - cu, v - cv);
                     let d2 = dx * dx + dy * dy;
                     if best.is_none_or(|b| d2 < b.1) {
-                        best = Some((row * self.cols + col, d2, dx, dy));
+                        best = Some((k, d2, dx, dy));
                     }
                 }
                 let (k, _, dx, dy) = best?;
@@ -244,14 +255,8 @@ pub struct Picture {
 ///
 /// # Errors
 /// As [`values`].
-pub fn umatrix(
-    rows: usize,
-    cols: usize,
-    topology: Topology,
-    distances: &[f32],
-    style: &Style,
-) -> Result<Picture> {
-    values(rows, cols, topology, distances, style)
+pub fn umatrix(grid: &Grid, distances: &[f32], style: &Style) -> Result<Picture> {
+    values(grid, distances, style)
 }
 
 /// One component plane: component `component` of every unit of a row-major codebook of
@@ -259,32 +264,24 @@ pub fn umatrix(
 ///
 /// # Errors
 /// [`Error::Invalid`] if `dim` is 0, `component >= dim` or `codebook` is not
-/// `rows * cols * dim` values; as [`values`] otherwise.
+/// `units * dim` values; as [`values`] otherwise.
 pub fn component_plane(
-    rows: usize,
-    cols: usize,
-    topology: Topology,
+    grid: &Grid,
     codebook: &[f32],
     dim: usize,
     component: usize,
     style: &Style,
 ) -> Result<Picture> {
-    let units = check_lattice(rows, cols)?;
+    let units = grid.units();
     if dim == 0 || component >= dim {
         return Err(Error::Invalid(format!(
             "component plane {component} of a codebook of dim {dim}: expected a component \
              below the dim"
         )));
     }
-    check_len(
-        "codebook",
-        codebook.len(),
-        units.checked_mul(dim),
-        rows,
-        cols,
-    )?;
+    check_len("codebook", codebook.len(), units.checked_mul(dim), grid)?;
     let plane: Vec<f32> = codebook.chunks_exact(dim).map(|w| w[component]).collect();
-    values(rows, cols, topology, &plane, style)
+    values(grid, &plane, style)
 }
 
 /// Any value per unit, coloured on the style's scale from the smallest finite value (low end)
@@ -292,17 +289,10 @@ pub fn component_plane(
 /// Units whose value is not finite are drawn light grey.
 ///
 /// # Errors
-/// [`Error::Invalid`] if `rows` or `cols` is 0, `values` is not `rows * cols` long, or the
-/// style's cell size is out of range or the picture would exceed [`MAX_PIXELS`].
-pub fn values(
-    rows: usize,
-    cols: usize,
-    topology: Topology,
-    values: &[f32],
-    style: &Style,
-) -> Result<Picture> {
-    let units = check_lattice(rows, cols)?;
-    check_len("values", values.len(), Some(units), rows, cols)?;
+/// [`Error::Invalid`] if `values` is not one per unit, or the style's cell size is out of
+/// range or the picture would exceed [`MAX_PIXELS`].
+pub fn values(grid: &Grid, values: &[f32], style: &Style) -> Result<Picture> {
+    check_len("values", values.len(), Some(grid.units()), grid)?;
     let finite = values.iter().copied().filter(|v| v.is_finite());
     let lo = finite.clone().fold(f32::INFINITY, f32::min);
     let hi = finite.fold(f32::NEG_INFINITY, f32::max);
@@ -315,7 +305,7 @@ pub fn values(
             2.0 * text_height(),
         )
     });
-    let mut pic = Picture::blank(rows, cols, topology, style, panel)?;
+    let mut pic = Picture::blank(grid, style, panel)?;
     let colours: Vec<Rgb> = values
         .iter()
         .map(|&v| match range {
@@ -356,15 +346,9 @@ const HIT_DISC: Rgb = [52, 74, 110];
 ///
 /// # Errors
 /// As [`values`], for `counts` in place of the values.
-pub fn hit_map(
-    rows: usize,
-    cols: usize,
-    topology: Topology,
-    counts: &[u64],
-    style: &Style,
-) -> Result<Picture> {
-    let units = check_lattice(rows, cols)?;
-    check_len("counts", counts.len(), Some(units), rows, cols)?;
+pub fn hit_map(grid: &Grid, counts: &[u64], style: &Style) -> Result<Picture> {
+    let units = grid.units();
+    check_len("counts", counts.len(), Some(units), grid)?;
     let max = counts.iter().copied().max().unwrap_or(0);
     let legend = style.colour_bar && max > 0;
     let label = format!("{max} hit{}", if max == 1 { "" } else { "s" });
@@ -377,12 +361,12 @@ pub fn hit_map(
     } else {
         (0.0, 0.0)
     };
-    let mut pic = Picture::blank(rows, cols, topology, style, panel)?;
+    let mut pic = Picture::blank(grid, style, panel)?;
     pic.fill_cells(&vec![HIT_CELL; units]);
     pic.discs(counts, HIT_DISC, None);
     if legend {
         let l = pic.lattice;
-        let (w, _) = Lattice::extent(l.rows, l.cols, l.topology);
+        let (w, _) = Lattice::extent(&l.grid);
         let x = l.x0 + w * l.cell + BAR_GAP;
         let cy = l.y0 + l.cell / 2.0;
         pic.disc(x + l.cell / 2.0, cy, DISC * l.cell, HIT_DISC, None);
@@ -403,23 +387,15 @@ pub fn hit_map(
 /// Maps with TensorFlow" colour example; put names on it with [`Picture::labels`].
 ///
 /// # Errors
-/// [`Error::Invalid`] if `codebook` is not `rows * cols * 3` values; as [`values`] otherwise.
-pub fn rgb(
-    rows: usize,
-    cols: usize,
-    topology: Topology,
-    codebook: &[f32],
-    style: &Style,
-) -> Result<Picture> {
-    let units = check_lattice(rows, cols)?;
+/// [`Error::Invalid`] if `codebook` is not `units * 3` values; as [`values`] otherwise.
+pub fn rgb(grid: &Grid, codebook: &[f32], style: &Style) -> Result<Picture> {
     check_len(
         "codebook of colours (3 values per unit)",
         codebook.len(),
-        units.checked_mul(3),
-        rows,
-        cols,
+        grid.units().checked_mul(3),
+        grid,
     )?;
-    let mut pic = Picture::blank(rows, cols, topology, style, (0.0, 0.0))?;
+    let mut pic = Picture::blank(grid, style, (0.0, 0.0))?;
     let colours: Vec<Rgb> = codebook
         .chunks_exact(3)
         .map(|w| [channel(w[0]), channel(w[1]), channel(w[2])])
@@ -437,29 +413,15 @@ fn channel(v: f32) -> u8 {
     }
 }
 
-/// Units of a `rows x cols` lattice, or an error if it has none.
-fn check_lattice(rows: usize, cols: usize) -> Result<usize> {
-    match rows.checked_mul(cols) {
-        Some(units) if units > 0 => Ok(units),
-        _ => Err(Error::Invalid(format!(
-            "cannot draw a {rows} x {cols} map: expected at least one row and one column"
-        ))),
-    }
-}
-
 /// Checks the length of a per-unit input.
-fn check_len(
-    what: &str,
-    got: usize,
-    expected: Option<usize>,
-    rows: usize,
-    cols: usize,
-) -> Result<()> {
+fn check_len(what: &str, got: usize, expected: Option<usize>, grid: &Grid) -> Result<()> {
     if expected == Some(got) {
         return Ok(());
     }
     Err(Error::Invalid(format!(
-        "cannot draw a {rows} x {cols} map from {got} {what}: expected {}",
+        "cannot draw a {} x {} map from {got} {what}: expected {}",
+        grid.rows(),
+        grid.cols(),
         expected.map_or("more than fit in memory".into(), |n| n.to_string())
     )))
 }
@@ -502,14 +464,8 @@ const BAR_LABEL_GAP: f32 = 6.0;
 impl Picture {
     /// An empty picture laid out for the map, the title and a panel of `panel` pixels
     /// (width, height) right of the map for a colour bar or legend.
-    fn blank(
-        rows: usize,
-        cols: usize,
-        topology: Topology,
-        style: &Style,
-        panel: (f32, f32),
-    ) -> Result<Picture> {
-        let units = check_lattice(rows, cols)?;
+    fn blank(grid: &Grid, style: &Style, panel: (f32, f32)) -> Result<Picture> {
+        let (rows, cols, units) = (grid.rows(), grid.cols(), grid.units());
         if !(4..=512).contains(&style.cell) {
             return Err(Error::Invalid(format!(
                 "a cell of {} pixels: expected 4 to 512",
@@ -524,7 +480,7 @@ impl Picture {
         }
         let cell = style.cell as f32;
         let margin = style.margin.min(4096) as f32;
-        let (w, h) = Lattice::extent(rows, cols, topology);
+        let (w, h) = Lattice::extent(grid);
         let (map_w, map_h) = ((w * cell).ceil(), (h * cell).ceil());
         let title_h = if style.title.is_some() {
             text_height() + 8.0
@@ -549,9 +505,7 @@ impl Picture {
             pixels.extend_from_slice(&style.background);
         }
         let lattice = Lattice {
-            rows,
-            cols,
-            topology,
+            grid: *grid,
             cell,
             x0: margin,
             y0: margin + title_h,
@@ -609,13 +563,7 @@ impl Picture {
     /// # Errors
     /// [`Error::Invalid`] unless there is one count per unit.
     pub fn hits(&mut self, counts: &[u64]) -> Result<()> {
-        check_len(
-            "counts",
-            counts.len(),
-            Some(self.units),
-            self.lattice.rows,
-            self.lattice.cols,
-        )?;
+        check_len("counts", counts.len(), Some(self.units), &self.lattice.grid)?;
         self.discs(counts, [255, 255, 255], Some([30, 30, 30]));
         Ok(())
     }
@@ -707,7 +655,7 @@ impl Picture {
     /// Paints every cell in its colour, anti-aliased, with the style's gaps.
     fn fill_cells(&mut self, colours: &[Rgb]) {
         let l = self.lattice;
-        let (w, h) = Lattice::extent(l.rows, l.cols, l.topology);
+        let (w, h) = Lattice::extent(&l.grid);
         let x_end = ((l.x0 + w * l.cell).ceil() as u32).min(self.width);
         let y_end = ((l.y0 + h * l.cell).ceil() as u32).min(self.height);
         let half_gap = self.style.gap / 2.0;
@@ -880,7 +828,7 @@ impl Picture {
     /// The colour bar right of the map: the scale from `lo` (bottom) to `hi` (top).
     fn draw_colour_bar(&mut self, lo: f32, hi: f32) {
         let l = self.lattice;
-        let (w, h) = Lattice::extent(l.rows, l.cols, l.topology);
+        let (w, h) = Lattice::extent(&l.grid);
         let x0 = (l.x0 + w * l.cell + BAR_GAP).round() as i64;
         let y0 = l.y0.round() as i64;
         let bar_h = ((h * l.cell).round() as i64).max(2 * TEXT_HEIGHT.val() as i64);
@@ -948,9 +896,7 @@ pub fn history(records: &[crate::watch::Record], style: &Style) -> Result<Pictur
         height,
         pixels,
         lattice: Lattice {
-            rows: 1,
-            cols: 1,
-            topology: Topology::Rectangular,
+            grid: Grid::new(1, 1)?,
             cell: 1.0,
             x0: 0.0,
             y0: 0.0,

@@ -1,15 +1,366 @@
 //! Presets that reproduce known systems: the TensorFlow example, MiniSom, SOM_PAK.
+//!
+//! Each preset is defined once, as the [`PresetSettings`] that [`Preset::settings`] returns:
+//! the system's defaults in the system's own terms (the example's `sigma` of
+//! `exp(-d^2 / sigma^2)`, SOM_PAK's `radius`). [`PresetSettings::builder`] turns them into a
+//! [`SomBuilder`]. [`Som::seed`], [`Som::minisom`], [`Som::minisom_with`], [`Som::sompak`] and
+//! the CLI's `som train --preset X` all go through it, so the same inputs give the same map.
 
 use crate::error::Result;
 use crate::io::SompakCodebook;
-use crate::som::{Init, Som};
-use som_kernel::{Clock, Schedule, Shape};
+use crate::som::{Init, Som, SomBuilder};
+use som_kernel::{Clock, Schedule, Shape, Topology};
+
+/// A known system whose training a map can reproduce.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Preset {
+    /// The "Self-Organizing Maps with TensorFlow" example: alpha 0.3 and sigma
+    /// `max(rows, cols) / 2`, both linear to zero per epoch; `h = exp(-d^2 / sigma(t)^2)`
+    /// (no factor 2); every unit updated by every sample, in order; standard normal start;
+    /// 400 epochs.
+    Seed,
+    /// MiniSom 2.3.6's defaults: sigma 1, learning rate 0.5, both asymptotic
+    /// (`p / (1 + t / (T/2))`), Gaussian `exp(-d^2 / (2 sigma^2))`, sample `t mod n` at step
+    /// `t`, random unit-length start; on its rectangular or hexagonal lattice (see
+    /// [`MiniSomLattice`]). 10 epochs.
+    MiniSom,
+    /// SOM_PAK 3.1's `vsom`: alpha 0.05 linear to 0, radius 10 linear to 1, bubble `d <= r` on
+    /// the hexagonal lattice, samples cycled in order, a start uniform within the data's range
+    /// (as `randinit`; [`Som::sompak`] starts from a codebook instead). 10 epochs.
+    SomPak,
+}
+
+impl Preset {
+    /// Every preset.
+    pub const ALL: [Preset; 3] = [Preset::Seed, Preset::MiniSom, Preset::SomPak];
+
+    /// The name `som train --preset` takes: `seed`, `minisom`, `sompak`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Preset::Seed => "seed",
+            Preset::MiniSom => "minisom",
+            Preset::SomPak => "sompak",
+        }
+    }
+
+    /// The preset of a [`Preset::name`], if there is one.
+    pub fn from_name(name: &str) -> Option<Preset> {
+        Preset::ALL.into_iter().find(|p| p.name() == name)
+    }
+
+    /// The system's settings for a `rows x cols` map, ready to be changed one by one and
+    /// turned into a builder.
+    ///
+    /// # Example
+    /// ```
+    /// use som_std::{Preset, Topology};
+    /// let mut p = Preset::MiniSom.settings(4, 5); // MiniSom(5, 4, ..): see MiniSomLattice
+    /// p.topology = Topology::Hexagonal;
+    /// p.sigma = 1.5;
+    /// let som = p.build(3)?;
+    /// assert_eq!((som.grid().rows(), som.grid().cols()), (4, 5));
+    /// # Ok::<(), som_std::Error>(())
+    /// ```
+    pub fn settings(self, rows: usize, cols: usize) -> PresetSettings {
+        let side = rows.max(cols) as f32;
+        let base = PresetSettings {
+            preset: Some(self),
+            ..PresetSettings::new(rows, cols)
+        };
+        match self {
+            Preset::Seed => PresetSettings {
+                alpha: 0.3,
+                sigma: side / 2.0,
+                clock: Clock::Epoch,
+                init: Init::Normal,
+                epochs: 400,
+                ..base
+            },
+            Preset::MiniSom => PresetSettings {
+                sigma: 1.0,
+                decay: Decay::Asymptotic,
+                init: Init::UnitVectors,
+                ..base
+            },
+            Preset::SomPak => PresetSettings {
+                alpha: 0.05,
+                sigma: 10.0,
+                neighbourhood: Shape::Bubble,
+                topology: Topology::Hexagonal,
+                ..base
+            },
+        }
+    }
+
+    /// The final width of a linear decay when none is given: 1 for SOM_PAK's radius, else 0.
+    fn linear_sigma_end(self) -> f32 {
+        match self {
+            Preset::SomPak => 1.0,
+            Preset::Seed | Preset::MiniSom => 0.0,
+        }
+    }
+}
+
+impl core::fmt::Display for Preset {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// How a learning rate or width falls from its initial value to its final one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Decay {
+    /// A straight line ([`Schedule::Linear`]).
+    #[default]
+    Linear,
+    /// `p / (1 + t / (T/2))`, MiniSom's ([`Schedule::Asymptotic`]); it has no final value.
+    Asymptotic,
+    /// Hyperbolic ([`Schedule::Inverse`]).
+    Inverse,
+    /// Geometric ([`Schedule::Exponential`]).
+    Exponential,
+}
+
+impl Decay {
+    /// The schedule from `start` to `end`, which this decay ignores when it has no final
+    /// value.
+    pub fn schedule(self, start: f32, end: f32) -> Schedule {
+        match self {
+            Decay::Linear => Schedule::Linear { start, end },
+            Decay::Asymptotic => Schedule::Asymptotic { start },
+            Decay::Inverse => Schedule::Inverse { start, end },
+            Decay::Exponential => Schedule::Exponential { start, end },
+        }
+    }
+
+    /// Whether the decay ends at a given final value.
+    pub fn has_final(self) -> bool {
+        self != Decay::Asymptotic
+    }
+}
+
+/// Everything a preset sets, in the terms of the system it reproduces: what
+/// [`Preset::settings`] returns and `som train` builds its map from. Change any field, then
+/// [`PresetSettings::builder`] (and set what no preset fixes there: boundary, distance,
+/// missing values, cut-off, seed, threads).
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub struct PresetSettings {
+    /// The system reproduced, or `None` for `som train`'s own defaults
+    /// ([`PresetSettings::new`]).
+    pub preset: Option<Preset>,
+    /// Rows of the map.
+    pub rows: usize,
+    /// Columns of the map.
+    pub cols: usize,
+    /// Initial learning rate.
+    pub alpha: f32,
+    /// Final learning rate; `None`: 0 for a linear decay, a hundredth of `alpha` for inverse
+    /// and exponential ones.
+    pub alpha_final: Option<f32>,
+    /// Initial neighbourhood width, in the system's terms: the seed's `sigma` of
+    /// `exp(-d^2 / sigma^2)` (a Gaussian of `sigma / sqrt 2`), SOM_PAK's radius, MiniSom's
+    /// sigma.
+    pub sigma: f32,
+    /// Final width, in the same terms; `None`: the system's (1 for SOM_PAK and `som train`'s
+    /// defaults, else 0) for a linear decay, a hundredth of `sigma` for inverse and
+    /// exponential ones.
+    pub sigma_final: Option<f32>,
+    /// How both fall.
+    pub decay: Decay,
+    /// Neighbourhood shape.
+    pub neighbourhood: Shape,
+    /// Lattice.
+    pub topology: Topology,
+    /// What a schedule step counts.
+    pub clock: Clock,
+    /// Start.
+    pub init: Init,
+    /// Epochs [`Som::train`] runs (and `som train` without `--epochs` or `--steps`).
+    pub epochs: u64,
+}
+
+impl PresetSettings {
+    /// `som train`'s defaults without a preset: alpha 0.5 linear to 0, Gaussian sigma
+    /// `max(rows, cols) / 2` (at least 1) linear to 1, rectangular, a start uniform within the
+    /// data's range, 10 epochs.
+    pub fn new(rows: usize, cols: usize) -> PresetSettings {
+        PresetSettings {
+            preset: None,
+            rows,
+            cols,
+            alpha: 0.5,
+            alpha_final: None,
+            sigma: (rows.max(cols) as f32 / 2.0).max(1.0),
+            sigma_final: None,
+            decay: Decay::Linear,
+            neighbourhood: Shape::Gaussian,
+            topology: Topology::Rectangular,
+            clock: Clock::Sample,
+            init: Init::DataRange,
+            epochs: 10,
+        }
+    }
+
+    /// The final learning rate the schedule ends at (see [`PresetSettings::alpha_final`]).
+    pub fn alpha_end(&self) -> f32 {
+        self.alpha_final.unwrap_or(match self.decay {
+            Decay::Linear => 0.0,
+            _ => self.alpha / 100.0,
+        })
+    }
+
+    /// The final width the schedule ends at, in the system's terms (see
+    /// [`PresetSettings::sigma_final`]).
+    pub fn sigma_end(&self) -> f32 {
+        self.sigma_final.unwrap_or(match self.decay {
+            Decay::Linear => self.preset.map_or(1.0, Preset::linear_sigma_end),
+            _ => self.sigma / 100.0,
+        })
+    }
+
+    /// The learning-rate schedule.
+    pub fn alpha_schedule(&self) -> Schedule {
+        self.decay.schedule(self.alpha, self.alpha_end())
+    }
+
+    /// The width schedule of the kernel's Gaussian `exp(-d^2 / (2 s^2))`: the seed's
+    /// `exp(-d^2 / sigma^2)` is that Gaussian with `s = sigma / sqrt 2`; the others are as
+    /// given.
+    pub fn sigma_schedule(&self) -> Schedule {
+        let scale = match self.preset {
+            Some(Preset::Seed) => core::f32::consts::FRAC_1_SQRT_2,
+            _ => 1.0,
+        };
+        self.decay
+            .schedule(self.sigma * scale, self.sigma_end() * scale)
+    }
+
+    /// A builder of this map with `dim` values per unit. Values are checked when it builds.
+    pub fn builder(&self, dim: usize) -> SomBuilder {
+        Som::builder(self.rows, self.cols, dim)
+            .topology(self.topology)
+            .neighbourhood(self.neighbourhood)
+            .alpha(self.alpha_schedule())
+            .sigma(self.sigma_schedule())
+            .clock(self.clock)
+            .init(self.init.clone())
+            .epochs(self.epochs)
+    }
+
+    /// The map, built as [`PresetSettings::builder`] with every other setting at its
+    /// default.
+    ///
+    /// # Errors
+    /// As [`SomBuilder::build`]: zero sizes, schedules out of range, a codebook of the wrong
+    /// length.
+    pub fn build(&self, dim: usize) -> Result<Som> {
+        self.builder(dim).build()
+    }
+}
+
+/// MiniSom's `x` by `y` lattice on the map's grid. Rectangular: `x` rows of `y` columns, unit
+/// `(i, j)` at row `i`, column `j`. Hexagonal: MiniSom 2.3.6 puts unit `(i, j)` at
+/// `(i - 0.5 [(y - 1 - j) even], 0.866 j)` (it offsets along the first index, by the parity
+/// of the second), while the kernel's hexagonal grid (SOM_PAK's) shifts odd rows right by half
+/// a unit; with `y` rows of `x` columns and MiniSom's `(i, j)` at row `y - 1 - j`, column `i`,
+/// the two lattices are the same up to a reflection, which no distance sees. The pictures then
+/// look like MiniSom's own hexagonal plots (`j` upwards).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MiniSomLattice {
+    /// MiniSom's `x`.
+    pub x: usize,
+    /// MiniSom's `y`.
+    pub y: usize,
+    /// MiniSom's `topology`.
+    pub topology: Topology,
+}
+
+impl MiniSomLattice {
+    /// `MiniSom(x, y, .., topology=..)`'s lattice.
+    pub fn new(x: usize, y: usize, topology: Topology) -> MiniSomLattice {
+        MiniSomLattice { x, y, topology }
+    }
+
+    /// Rows and columns of the map's grid.
+    pub fn shape(&self) -> (usize, usize) {
+        match self.topology {
+            Topology::Rectangular => (self.x, self.y),
+            Topology::Hexagonal => (self.y, self.x),
+        }
+    }
+
+    /// The map's unit of MiniSom's unit `(i, j)`, or `None` outside the lattice.
+    pub fn unit(&self, i: usize, j: usize) -> Option<usize> {
+        if i >= self.x || j >= self.y {
+            return None;
+        }
+        Some(match self.topology {
+            Topology::Rectangular => i * self.y + j,
+            Topology::Hexagonal => (self.y - 1 - j) * self.x + i,
+        })
+    }
+
+    /// MiniSom's `(i, j)` of the map's unit `k`, or `None` past the last unit.
+    pub fn minisom_unit(&self, k: usize) -> Option<(usize, usize)> {
+        if k >= self.x.saturating_mul(self.y) {
+            return None;
+        }
+        Some(match self.topology {
+            Topology::Rectangular => (k / self.y, k % self.y),
+            Topology::Hexagonal => (k % self.x, self.y - 1 - k / self.x),
+        })
+    }
+
+    /// MiniSom's weights (`get_weights()`, shape `(x, y, dim)`, flattened) as the map's
+    /// row-major codebook.
+    ///
+    /// # Errors
+    /// Weights that are not `x * y * dim` values.
+    pub fn codebook_from_minisom(&self, weights: &[f32], dim: usize) -> Result<Vec<f32>> {
+        self.permute(weights, dim, true)
+    }
+
+    /// The map's row-major codebook as MiniSom's weights (shape `(x, y, dim)`, flattened).
+    ///
+    /// # Errors
+    /// A codebook that is not `x * y * dim` values.
+    pub fn codebook_to_minisom(&self, codebook: &[f32], dim: usize) -> Result<Vec<f32>> {
+        self.permute(codebook, dim, false)
+    }
+
+    fn permute(&self, from: &[f32], dim: usize, to_map: bool) -> Result<Vec<f32>> {
+        let units = self.x.saturating_mul(self.y);
+        if dim == 0 || Some(from.len()) != units.checked_mul(dim) {
+            return Err(crate::Error::Invalid(format!(
+                "{} values for MiniSom's {} x {} lattice of dim {dim}: expected x * y * dim = {}",
+                from.len(),
+                self.x,
+                self.y,
+                units.saturating_mul(dim)
+            )));
+        }
+        let mut out = vec![0.0; from.len()];
+        for (m, w) in from.chunks_exact(dim).enumerate() {
+            // m is MiniSom's i * y + j when reading MiniSom's weights, else the map's unit.
+            let k = if to_map {
+                self.unit(m / self.y, m % self.y)
+            } else {
+                self.minisom_unit(m).map(|(i, j)| i * self.y + j)
+            }
+            .unwrap_or(m);
+            out[k * dim..(k + 1) * dim].copy_from_slice(w);
+        }
+        Ok(out)
+    }
+}
 
 impl Som {
-    /// The "Self-Organizing Maps with TensorFlow" example's map, exactly: an `m x n` map of
-    /// `dim`-dimensional units, standard normal weights, trained by [`Som::train`] for
-    /// `n_iterations` epochs over the samples in order, every unit updated by every sample
-    /// with `h = exp(-d^2 / sigma(t)^2)`, `alpha(t) = alpha (1 - t/T)`,
+    /// The "Self-Organizing Maps with TensorFlow" example's map, exactly ([`Preset::Seed`]):
+    /// an `m x n` map of `dim`-dimensional units, standard normal weights, trained by
+    /// [`Som::train`] for `n_iterations` epochs over the samples in order, every unit updated
+    /// by every sample with `h = exp(-d^2 / sigma(t)^2)`, `alpha(t) = alpha (1 - t/T)`,
     /// `sigma(t) = sigma (1 - t/T)`, `t` the epoch. Defaults: `alpha = 0.3`,
     /// `sigma = max(m, n) / 2`. Unit `(i, j)` is row `i` of `m`, column `j` of `n`, as in the
     /// example's `get_centroids`.
@@ -34,66 +385,68 @@ impl Som {
         alpha: Option<f32>,
         sigma: Option<f32>,
     ) -> Result<Som> {
-        let alpha = alpha.unwrap_or(0.3);
-        let sigma = sigma.unwrap_or(m.max(n) as f32 / 2.0);
-        // exp(-d^2 / s^2) is the Gaussian exp(-d^2 / (2 (s / sqrt 2)^2)).
-        Som::builder(m, n, dim)
-            .neighbourhood(Shape::Gaussian)
-            .alpha(Schedule::Linear {
-                start: alpha,
-                end: 0.0,
-            })
-            .sigma(Schedule::Linear {
-                start: sigma * core::f32::consts::FRAC_1_SQRT_2,
-                end: 0.0,
-            })
-            .clock(Clock::Epoch)
-            .init(Init::Normal)
-            .epochs(n_iterations)
-            .build()
+        let mut p = Preset::Seed.settings(m, n);
+        p.epochs = n_iterations;
+        p.alpha = alpha.unwrap_or(p.alpha);
+        p.sigma = sigma.unwrap_or(p.sigma);
+        p.build(dim)
     }
 
-    /// MiniSom's defaults (`MiniSom(x, y, input_len)`): an `x x y` rectangular map (row `i` of
-    /// `x`, column `j` of `y`), `sigma = 1.0`, `learning_rate = 0.5`, both decaying
-    /// asymptotically (`p / (1 + t / (T/2))`), Gaussian `exp(-d^2 / (2 sigma^2))` over all units,
-    /// random unit-length weights. Train it as MiniSom's `train(data, T)` does with
-    /// [`Som::train_online`]`(data, T, Order::Sequential)`: step `t` presents sample `t mod n`.
+    /// MiniSom's defaults (`MiniSom(x, y, input_len)`, [`Preset::MiniSom`]): an `x x y`
+    /// rectangular map (row `i` of `x`, column `j` of `y`), `sigma = 1.0`,
+    /// `learning_rate = 0.5`, both decaying asymptotically (`p / (1 + t / (T/2))`), Gaussian
+    /// `exp(-d^2 / (2 sigma^2))` over all units, random unit-length weights. Train it as
+    /// MiniSom's `train(data, T)` does with [`Som::train_online`]`(data, T, Order::Sequential)`:
+    /// step `t` presents sample `t mod n`.
     ///
     /// # Errors
     /// Zero sizes.
     pub fn minisom(x: usize, y: usize, input_len: usize) -> Result<Som> {
-        Som::builder(x, y, input_len)
-            .neighbourhood(Shape::Gaussian)
-            .alpha(Schedule::Asymptotic { start: 0.5 })
-            .sigma(Schedule::Asymptotic { start: 1.0 })
-            .clock(Clock::Sample)
-            .init(Init::UnitVectors)
-            .build()
+        Som::minisom_with(x, y, input_len, Topology::Rectangular)
     }
 
-    /// SOM_PAK 3.1's `vsom -rlen steps -alpha alpha -radius radius`, continuing from a
-    /// codebook (what `randinit` made, or a previous run): samples cycled in file order, the
-    /// learning rate linear from `alpha` to 0, the radius linear from `radius` to 1, the
-    /// codebook's lattice (hexagonal: odd rows shifted right; distances `dx^2 + 0.75 dy^2`)
-    /// and neighbourhood (bubble: every unit with `d <= radius` moved by `alpha`; or
-    /// Gaussian). Train it with [`Som::train_online`]`(data, steps, Order::Sequential)`.
+    /// [`Som::minisom`] on MiniSom's `topology`: `MiniSom(x, y, input_len,
+    /// topology='hexagonal')` is a map of `y` rows of `x` columns whose unit
+    /// [`MiniSomLattice::unit`]`(i, j)` is MiniSom's `(i, j)`; its training (Gaussian in
+    /// MiniSom's hexagonal coordinates) and hexagonal topographic error are MiniSom's. Load
+    /// MiniSom's weights with [`MiniSomLattice::codebook_from_minisom`].
+    ///
+    /// # Errors
+    /// Zero sizes.
+    ///
+    /// # Example
+    /// ```
+    /// use som_std::{MiniSomLattice, Som, Topology};
+    /// let som = Som::minisom_with(5, 4, 3, Topology::Hexagonal)?;
+    /// assert_eq!((som.grid().rows(), som.grid().cols()), (4, 5));
+    /// let lattice = MiniSomLattice::new(5, 4, Topology::Hexagonal);
+    /// assert_eq!(lattice.unit(0, 3), Some(0)); // MiniSom's (0, 3) is the top left unit
+    /// # Ok::<(), som_std::Error>(())
+    /// ```
+    pub fn minisom_with(x: usize, y: usize, input_len: usize, topology: Topology) -> Result<Som> {
+        let (rows, cols) = MiniSomLattice::new(x, y, topology).shape();
+        let mut p = Preset::MiniSom.settings(rows, cols);
+        p.topology = topology;
+        p.build(input_len)
+    }
+
+    /// SOM_PAK 3.1's `vsom -rlen steps -alpha alpha -radius radius` ([`Preset::SomPak`]),
+    /// continuing from a codebook (what `randinit` made, or a previous run): samples cycled in
+    /// file order, the learning rate linear from `alpha` to 0, the radius linear from `radius`
+    /// to 1, the codebook's lattice (hexagonal: odd rows shifted right; distances
+    /// `dx^2 + 0.75 dy^2`) and neighbourhood (bubble: every unit with `d <= radius` moved by
+    /// `alpha`; or Gaussian). Train it with
+    /// [`Som::train_online`]`(data, steps, Order::Sequential)`.
     ///
     /// # Errors
     /// A codebook of inconsistent shape, non-positive `alpha` or `radius`.
     pub fn sompak(codebook: &SompakCodebook, alpha: f32, radius: f32) -> Result<Som> {
-        Som::builder(codebook.rows, codebook.cols, codebook.dim)
-            .topology(codebook.topology)
-            .neighbourhood(codebook.neighbourhood)
-            .alpha(Schedule::Linear {
-                start: alpha,
-                end: 0.0,
-            })
-            .sigma(Schedule::Linear {
-                start: radius,
-                end: 1.0,
-            })
-            .clock(Clock::Sample)
-            .init(Init::Codebook(codebook.weights.clone()))
-            .build()
+        let mut p = Preset::SomPak.settings(codebook.rows, codebook.cols);
+        p.topology = codebook.topology;
+        p.neighbourhood = codebook.neighbourhood;
+        p.alpha = alpha;
+        p.sigma = radius;
+        p.init = Init::Codebook(codebook.weights.clone());
+        p.build(codebook.dim)
     }
 }

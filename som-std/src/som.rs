@@ -259,7 +259,8 @@ pub(crate) fn zeros<T: Default + Clone>(
 ///
 /// Its methods, by what a user does (one module each):
 /// - **build** (`som.rs`, `presets.rs`): [`Som::builder`], the presets [`Som::seed`],
-///   [`Som::minisom`], [`Som::sompak`]; [`Som::grid`], [`Som::dim`], [`Som::codebook`],
+///   [`Som::minisom`], [`Som::minisom_with`], [`Som::sompak`] (all from
+///   [`crate::Preset::settings`]); [`Som::grid`], [`Som::dim`], [`Som::codebook`],
 ///   [`Som::set_codebook`], [`Som::centroids`];
 /// - **train** (`train.rs`): [`Som::train`], [`Som::train_online`], [`Som::train_batch`],
 ///   [`Som::train_batch_rows`], [`Som::partial_fit`], and the watched

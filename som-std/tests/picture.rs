@@ -1,8 +1,14 @@
 //! Pictures: sizes, cell geometry (squares, hexagons with odd rows shifted), colours at unit
 //! centres, labels, and the PNG that comes out decoding to the same pixels.
 
-use som_std::Topology;
+use som_std::kernel::Grid;
 use som_std::picture::{self, Palette, Picture, Rgb, Style};
+use som_std::{Boundary, Topology};
+
+/// A planar `rows x cols` grid.
+fn grid(rows: usize, cols: usize, topology: Topology) -> Grid {
+    Grid::with(rows, cols, topology, Boundary::Planar).unwrap()
+}
 
 fn style(cell: u32) -> Style {
     Style {
@@ -55,7 +61,7 @@ fn decode(png_bytes: &[u8]) -> (u32, u32, Vec<u8>) {
 #[test]
 fn rectangular_cells_are_squares_in_row_major_order() {
     let cb = colour_codebook(6);
-    let pic = picture::rgb(2, 3, Topology::Rectangular, &cb, &style(20)).unwrap();
+    let pic = picture::rgb(&grid(2, 3, Topology::Rectangular), &cb, &style(20)).unwrap();
     assert_eq!((pic.width(), pic.height()), (5 + 60 + 5, 5 + 40 + 5));
     for k in 0..6 {
         let (row, col) = (k / 3, k % 3);
@@ -88,7 +94,7 @@ fn rectangular_cells_are_squares_in_row_major_order() {
 fn hexagonal_cells_are_hexagons_with_odd_rows_shifted() {
     let (rows, cols, cell) = (3, 4, 24u32);
     let cb = colour_codebook(rows * cols);
-    let pic = picture::rgb(rows, cols, Topology::Hexagonal, &cb, &style(cell)).unwrap();
+    let pic = picture::rgb(&grid(rows, cols, Topology::Hexagonal), &cb, &style(cell)).unwrap();
     let s = cell as f32;
     let r = s / 3f32.sqrt(); // circumradius: centre to the top vertex
     // Width: 4.5 cells; height: two circumradii plus two row steps of sqrt(3)/2 cells.
@@ -148,7 +154,7 @@ fn a_gap_separates_cells() {
         gap: 2.0,
         ..style(24)
     };
-    let pic = picture::rgb(1, 4, Topology::Hexagonal, &cb, &st).unwrap();
+    let pic = picture::rgb(&grid(1, 4, Topology::Hexagonal), &cb, &st).unwrap();
     let (x0, y0) = centre(&pic, 0);
     assert_eq!(at(&pic, x0, y0), expected_colour(&cb, 0));
     // On the shared side of units 0 and 1: background.
@@ -161,7 +167,7 @@ fn a_gap_separates_cells() {
 #[test]
 fn png_decodes_to_the_same_pixels() {
     let cb = colour_codebook(12);
-    let mut pic = picture::rgb(3, 4, Topology::Hexagonal, &cb, &Style::default()).unwrap();
+    let mut pic = picture::rgb(&grid(3, 4, Topology::Hexagonal), &cb, &Style::default()).unwrap();
     pic.labels(&[(5, "five")]).unwrap();
     let mut bytes = Vec::new();
     pic.write_png(&mut bytes, "t.png").unwrap();
@@ -184,7 +190,7 @@ fn png_decodes_to_the_same_pixels() {
 #[test]
 fn rgb_clamps_to_the_unit_range() {
     let cb = [-1.0, 2.0, f32::NAN, 0.5, 0.0, 1.0];
-    let pic = picture::rgb(1, 2, Topology::Rectangular, &cb, &style(8)).unwrap();
+    let pic = picture::rgb(&grid(1, 2, Topology::Rectangular), &cb, &style(8)).unwrap();
     assert_eq!(at(&pic, centre(&pic, 0).0, centre(&pic, 0).1), [0, 255, 0]);
     assert_eq!(
         at(&pic, centre(&pic, 1).0, centre(&pic, 1).1),
@@ -205,7 +211,7 @@ fn value_pictures_span_the_palette() {
             palette,
             ..style(16)
         };
-        let pic = picture::umatrix(2, 3, Topology::Hexagonal, &values, &st).unwrap();
+        let pic = picture::umatrix(&grid(2, 3, Topology::Hexagonal), &values, &st).unwrap();
         let c = |k| {
             let (x, y) = centre(&pic, k);
             at(&pic, x, y)
@@ -225,9 +231,7 @@ fn value_pictures_span_the_palette() {
 
     // Equal values take the middle colour; non-finite ones a neutral grey.
     let pic = picture::values(
-        1,
-        3,
-        Topology::Rectangular,
+        &grid(1, 3, Topology::Rectangular),
         &[1.0, 1.0, f32::NAN],
         &style(10),
     )
@@ -247,7 +251,8 @@ fn component_plane_picks_the_component() {
     let cb: Vec<f32> = (0..6)
         .flat_map(|k| [-(k as f32), k as f32 * k as f32])
         .collect();
-    let pic = picture::component_plane(2, 3, Topology::Rectangular, &cb, 2, 1, &style(10)).unwrap();
+    let pic = picture::component_plane(&grid(2, 3, Topology::Rectangular), &cb, 2, 1, &style(10))
+        .unwrap();
     let c = |k| {
         let (x, y) = centre(&pic, k);
         at(&pic, x, y)
@@ -257,7 +262,8 @@ fn component_plane_picks_the_component() {
         (Palette::Viridis.colour(0.0), Palette::Viridis.colour(1.0))
     );
     assert_eq!(c(2), Palette::Viridis.colour(4.0 / 25.0));
-    let pic = picture::component_plane(2, 3, Topology::Rectangular, &cb, 2, 0, &style(10)).unwrap();
+    let pic = picture::component_plane(&grid(2, 3, Topology::Rectangular), &cb, 2, 0, &style(10))
+        .unwrap();
     let (x, y) = centre(&pic, 0);
     assert_eq!(at(&pic, x, y), Palette::Viridis.colour(1.0));
 }
@@ -265,13 +271,13 @@ fn component_plane_picks_the_component() {
 #[test]
 fn colour_bar_and_title_take_room() {
     let values = [0.0, 1.0, 2.0, 3.0];
-    let plain = picture::values(2, 2, Topology::Rectangular, &values, &style(20)).unwrap();
+    let plain = picture::values(&grid(2, 2, Topology::Rectangular), &values, &style(20)).unwrap();
     let st = Style {
         colour_bar: true,
         title: Some("U-matrix".into()),
         ..style(20)
     };
-    let full = picture::values(2, 2, Topology::Rectangular, &values, &st).unwrap();
+    let full = picture::values(&grid(2, 2, Topology::Rectangular), &values, &st).unwrap();
     assert!(full.width() > plain.width() + 30);
     assert!(full.height() > plain.height() + 15);
     // The bar is the scale: high value at the top, low at the bottom.
@@ -290,7 +296,7 @@ fn colour_bar_and_title_take_room() {
 #[test]
 fn hit_discs_grow_with_counts() {
     let counts = [0, 1, 4, 16, 0, 9];
-    let pic = picture::hit_map(2, 3, Topology::Hexagonal, &counts, &style(28)).unwrap();
+    let pic = picture::hit_map(&grid(2, 3, Topology::Hexagonal), &counts, &style(28)).unwrap();
     let centre_colour = |k| {
         let (x, y) = centre(&pic, k);
         at(&pic, x, y)
@@ -318,9 +324,7 @@ fn hit_discs_grow_with_counts() {
     assert!((a9 / a4 - 2.25).abs() < 0.4, "{a4} {a9}");
     // Overlay on another picture: white discs.
     let mut u = picture::umatrix(
-        2,
-        3,
-        Topology::Hexagonal,
+        &grid(2, 3, Topology::Hexagonal),
         &[1., 2., 3., 4., 5., 6.],
         &style(28),
     )
@@ -330,7 +334,7 @@ fn hit_discs_grow_with_counts() {
     assert_eq!(at(&u, x, y), [255, 255, 255]);
     assert!(u.hits(&counts[..5]).is_err());
     // All zero: no discs.
-    let pic = picture::hit_map(1, 2, Topology::Rectangular, &[0, 0], &style(10)).unwrap();
+    let pic = picture::hit_map(&grid(1, 2, Topology::Rectangular), &[0, 0], &style(10)).unwrap();
     assert_eq!(at(&pic, centre(&pic, 0).0, centre(&pic, 0).1), cell);
 }
 
@@ -338,7 +342,7 @@ fn hit_discs_grow_with_counts() {
 fn labels_are_dark_text_on_a_light_box_at_their_unit() {
     // A black map: the box and its text are all that is light.
     let cb = vec![0.0; 4 * 6 * 3];
-    let before = picture::rgb(4, 6, Topology::Rectangular, &cb, &style(28)).unwrap();
+    let before = picture::rgb(&grid(4, 6, Topology::Rectangular), &cb, &style(28)).unwrap();
     let mut pic = before.clone();
     pic.labels(&[(8, "black"), (8, "twice"), (23, "corner")])
         .unwrap();
@@ -388,7 +392,7 @@ fn labels_are_dark_text_on_a_light_box_at_their_unit() {
 #[test]
 fn labels_keep_clear_of_each_other() {
     let cb = vec![0.0; 3 * 5 * 3];
-    let mut one = picture::rgb(3, 5, Topology::Rectangular, &cb, &style(28)).unwrap();
+    let mut one = picture::rgb(&grid(3, 5, Topology::Rectangular), &cb, &style(28)).unwrap();
     one.label(6, "left").unwrap();
     let mut two = one.clone();
     two.label(7, "right").unwrap();
@@ -410,29 +414,122 @@ fn bad_inputs_are_errors() {
         Err(som_std::Error::Invalid(m)) => m,
         other => panic!("expected Invalid, got {other:?}"),
     };
-    assert!(bad(picture::values(0, 3, hex, &[], &st)).contains("0 x 3"));
-    assert!(bad(picture::values(2, 3, hex, &[1.0; 5], &st)).contains("expected 6"));
-    assert!(bad(picture::rgb(2, 3, hex, &[1.0; 6], &st)).contains("expected 18"));
-    assert!(bad(picture::component_plane(2, 3, hex, &[1.0; 12], 2, 2, &st)).contains("component"));
-    assert!(bad(picture::component_plane(2, 3, hex, &[1.0; 12], 0, 0, &st)).contains("dim 0"));
+    assert!(bad(picture::values(&grid(2, 3, hex), &[1.0; 5], &st)).contains("expected 6"));
+    assert!(bad(picture::rgb(&grid(2, 3, hex), &[1.0; 6], &st)).contains("expected 18"));
     assert!(
-        bad(picture::component_plane(2, 3, hex, &[1.0; 11], 2, 0, &st)).contains("expected 12")
+        bad(picture::component_plane(
+            &grid(2, 3, hex),
+            &[1.0; 12],
+            2,
+            2,
+            &st
+        ))
+        .contains("component")
     );
-    assert!(bad(picture::hit_map(2, 3, hex, &[1; 7], &st)).contains("expected 6"));
+    assert!(
+        bad(picture::component_plane(
+            &grid(2, 3, hex),
+            &[1.0; 12],
+            0,
+            0,
+            &st
+        ))
+        .contains("dim 0")
+    );
+    assert!(
+        bad(picture::component_plane(
+            &grid(2, 3, hex),
+            &[1.0; 11],
+            2,
+            0,
+            &st
+        ))
+        .contains("expected 12")
+    );
+    assert!(bad(picture::hit_map(&grid(2, 3, hex), &[1; 7], &st)).contains("expected 6"));
     let tiny = Style {
         cell: 2,
         ..Style::default()
     };
-    assert!(bad(picture::values(1, 1, hex, &[1.0], &tiny)).contains("4 to 512"));
+    assert!(bad(picture::values(&grid(1, 1, hex), &[1.0], &tiny)).contains("4 to 512"));
     let gap = Style {
         gap: f32::NAN,
         ..Style::default()
     };
-    assert!(bad(picture::values(1, 1, hex, &[1.0], &gap)).contains("gap"));
-    let huge = 3000 * 3000;
-    let e = bad(picture::values(3000, 3000, hex, &vec![0.0; huge], &st));
+    assert!(bad(picture::values(&grid(1, 1, hex), &[1.0], &gap)).contains("gap"));
+    let huge = 2000 * 2000;
+    let e = bad(picture::values(
+        &grid(2000, 2000, hex),
+        &vec![0.0; huge],
+        &st,
+    ));
     assert!(e.contains("smaller cells"), "{e}");
-    assert!(bad(picture::values(usize::MAX, 2, hex, &[], &st)).contains("map"));
+}
+
+#[test]
+fn cells_sit_at_the_kernels_positions() {
+    // Centres are the kernel's positions (Grid::position) scaled by the cell, on both
+    // lattices, and lattice neighbours are one cell apart.
+    for topology in [Topology::Rectangular, Topology::Hexagonal] {
+        let g = grid(5, 4, topology);
+        let cell = 20.0;
+        let pic = picture::values(&g, &[0.0; 20], &style(cell as u32)).unwrap();
+        let (p0, c0) = (g.position(0), centre(&pic, 0));
+        for k in 0..g.units() {
+            let (p, c) = (g.position(k), centre(&pic, k));
+            let want = ((p.0 - p0.0) * cell, (p.1 - p0.1) * cell);
+            let got = (c.0 - c0.0, c.1 - c0.1);
+            assert!(
+                (want.0 - got.0).abs() < 1e-3 && (want.1 - got.1).abs() < 1e-3,
+                "{topology:?} unit {k}: {got:?}, expected {want:?}"
+            );
+            for &n in g.neighbours(k).as_slice() {
+                let d = (centre(&pic, n).0 - c.0).hypot(centre(&pic, n).1 - c.1);
+                let diagonal = topology == Topology::Rectangular && d > cell * 1.01;
+                assert!(
+                    (d - cell).abs() < 1e-3 || (diagonal && (d - cell * 2f32.sqrt()).abs() < 1e-3),
+                    "{topology:?} {k} {n}: {d}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn minisom_hexagonal_maps_look_as_minisom_draws_them() {
+    // MiniSom 2.3.6 puts unit (i, j) of MiniSom(x, y, topology='hexagonal') at
+    // (i - 0.5 [(y - 1 - j) even], 0.866 j), and its plots draw j upwards. The picture of the
+    // map that MiniSomLattice lays out is that drawing, for odd and even y.
+    for (x, y) in [(5, 4), (4, 5), (3, 3), (6, 2)] {
+        let lattice = som_std::MiniSomLattice::new(x, y, Topology::Hexagonal);
+        let (rows, cols) = lattice.shape();
+        let g = grid(rows, cols, Topology::Hexagonal);
+        let cell = 24.0;
+        let pic = picture::values(&g, &vec![0.0; x * y], &style(cell as u32)).unwrap();
+        let minisom = |i: usize, j: usize| {
+            let shift = if (y - 1 - j).is_multiple_of(2) {
+                0.5
+            } else {
+                0.0
+            };
+            (i as f32 - shift, j as f32 * 0.866_025_4)
+        };
+        let at = |i, j| centre(&pic, lattice.unit(i, j).unwrap());
+        let (m0, c0) = (minisom(0, 0), at(0, 0));
+        for i in 0..x {
+            for j in 0..y {
+                let m = minisom(i, j);
+                // Picture rows grow downwards, MiniSom's j upwards.
+                let want = ((m.0 - m0.0) * cell, -(m.1 - m0.1) * cell);
+                let c = at(i, j);
+                let got = (c.0 - c0.0, c.1 - c0.1);
+                assert!(
+                    (want.0 - got.0).abs() < 1e-2 && (want.1 - got.1).abs() < 1e-2,
+                    "MiniSom({x}, {y}) unit ({i}, {j}): {got:?}, expected {want:?}"
+                );
+            }
+        }
+    }
 }
 
 mod props {
@@ -459,11 +556,10 @@ mod props {
             let values: Vec<f32> = raw.iter().map(|&b| f32::from_bits(b)).collect();
             let st = Style { cell, gap, title: Some("t".into()), ..Style::default() };
             let results = [
-                picture::values(rows, cols, topology, &values[..units], &st),
-                picture::rgb(rows, cols, topology, &values[..units * 3], &st),
-                picture::component_plane(rows, cols, topology, &values[..units * 3], 3, 1, &st),
-                picture::hit_map(
-                    rows, cols, topology,
+                picture::values(&grid(rows, cols, topology), &values[..units], &st),
+                picture::rgb(&grid(rows, cols, topology), &values[..units * 3], &st),
+                picture::component_plane(&grid(rows, cols, topology), &values[..units * 3], 3, 1, &st),
+                picture::hit_map(&grid(rows, cols, topology),
                     &raw[..units].iter().map(|&b| u64::from(b % 7)).collect::<Vec<_>>(),
                     &st,
                 ),

@@ -1,7 +1,7 @@
 //! Each preset against an independent, straightforward transcription of the system it names
 //! (f64 unless the system itself computes in f32), run from the same initial codebook.
 
-use som_std::{Order, Som};
+use som_std::{Init, MiniSomLattice, Order, Preset, Som, Topology};
 
 fn colours() -> Vec<[f32; 3]> {
     som_std::datasets::colours()
@@ -250,4 +250,169 @@ fn sompak_reproduces_vsom_on_kohonens_example() {
         (qe - qe_want).abs() < 1e-4 * qe_want,
         "qerror {qe} vs vsom's {qe_want}"
     );
+}
+
+/// One training run of MiniSom 2.3.6, from `tests/data/minisom/minisom_2.3.6.json` (made by
+/// `make_fixture.py` beside it).
+struct MiniSomCase {
+    topology: Topology,
+    sigma: f32,
+    learning_rate: f32,
+    steps: u64,
+    initial: Vec<f32>,
+    trained: Vec<f64>,
+    winners: Vec<(usize, usize)>,
+    quantization_error: f64,
+    topographic_error: f64,
+}
+
+/// `(x, y, dim, data, cases)` of the MiniSom fixture.
+fn minisom_fixture() -> (usize, usize, usize, Vec<f32>, Vec<MiniSomCase>) {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/data/minisom/minisom_2.3.6.json"
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let f64s = |v: &serde_json::Value| -> Vec<f64> {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect()
+    };
+    let f32s = |v: &serde_json::Value| -> Vec<f32> {
+        // Every stored start value is an f32 widened to f64: exact on the way back.
+        f64s(v).into_iter().map(|x| x as f32).collect()
+    };
+    let size = |k: &str| v[k].as_u64().unwrap() as usize;
+    let cases = v["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| MiniSomCase {
+            topology: match c["topology"].as_str().unwrap() {
+                "hexagonal" => Topology::Hexagonal,
+                _ => Topology::Rectangular,
+            },
+            sigma: c["sigma"].as_f64().unwrap() as f32,
+            learning_rate: c["learning_rate"].as_f64().unwrap() as f32,
+            steps: c["steps"].as_u64().unwrap(),
+            initial: f32s(&c["initial"]),
+            trained: f64s(&c["trained"]),
+            winners: c["winners"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|w| {
+                    (
+                        w[0].as_u64().unwrap() as usize,
+                        w[1].as_u64().unwrap() as usize,
+                    )
+                })
+                .collect(),
+            quantization_error: c["quantization_error"].as_f64().unwrap(),
+            topographic_error: c["topographic_error"].as_f64().unwrap(),
+        })
+        .collect();
+    (size("x"), size("y"), size("dim"), f32s(&v["data"]), cases)
+}
+
+/// Largest difference between a map's codebook, read as MiniSom's weights, and MiniSom's.
+fn worst(lattice: &MiniSomLattice, som: &Som, want: &[f64]) -> f64 {
+    let got = lattice
+        .codebook_to_minisom(&som.codebook(), som.dim())
+        .unwrap();
+    got.iter()
+        .zip(want)
+        .map(|(a, b)| (f64::from(*a) - b).abs())
+        .fold(0.0, f64::max)
+}
+
+#[test]
+fn minisom_reproduces_minisom_2_3_6_on_both_lattices() {
+    let (x, y, dim, flat, cases) = minisom_fixture();
+    let data = som_std::Flat::new(&flat, dim).unwrap();
+    assert!(cases.iter().any(|c| c.topology == Topology::Hexagonal));
+    for (n, case) in cases.iter().enumerate() {
+        let lattice = MiniSomLattice::new(x, y, case.topology);
+        let (rows, cols) = lattice.shape();
+        let start = lattice.codebook_from_minisom(&case.initial, dim).unwrap();
+        let mut p = Preset::MiniSom.settings(rows, cols);
+        p.topology = case.topology;
+        p.sigma = case.sigma;
+        p.alpha = case.learning_rate;
+        p.init = Init::Codebook(start.clone());
+        let mut som = p.build(dim).unwrap();
+        som.train_online(&data, case.steps, Order::Sequential)
+            .unwrap();
+        let w = worst(&lattice, &som, &case.trained);
+        assert!(w < 1e-4, "case {n}: largest difference from MiniSom: {w}");
+        // MiniSom's defaults: Som::minisom_with is the same map.
+        if (case.sigma, case.learning_rate) == (1.0, 0.5) {
+            let mut same = Som::minisom_with(x, y, dim, case.topology).unwrap();
+            same.set_codebook(&start).unwrap();
+            same.train_online(&data, case.steps, Order::Sequential)
+                .unwrap();
+            assert_eq!(same.codebook(), som.codebook(), "case {n}");
+        }
+        // Winners carry MiniSom's names through the lattice.
+        for (k, &(i, j)) in case.winners.iter().enumerate() {
+            let unit = som.bmu(&flat[k * dim..(k + 1) * dim]).unwrap().unit;
+            assert_eq!(Some(unit), lattice.unit(i, j), "case {n} sample {k}");
+            assert_eq!(lattice.minisom_unit(unit), Some((i, j)));
+        }
+        let qe = f64::from(som.quantization_error(&data).unwrap());
+        assert!(
+            (qe - case.quantization_error).abs() < 1e-5,
+            "case {n}: QE {qe} vs MiniSom's {}",
+            case.quantization_error
+        );
+        let te = f64::from(som.topographic_error(&data).unwrap());
+        assert!(
+            (te - case.topographic_error).abs() < 1e-6,
+            "case {n}: TE {te} vs MiniSom's {}",
+            case.topographic_error
+        );
+    }
+}
+
+#[test]
+fn minisom_hexagonal_needs_the_reflection() {
+    // Without the reflection (MiniSom's row j as the grid's row j) the lattice of a map with
+    // an even y is the mirror image of MiniSom's: the test above would see it.
+    let (x, y, dim, data, cases) = minisom_fixture();
+    assert_eq!(y % 2, 0);
+    let data = som_std::Flat::new(&data, dim).unwrap();
+    let case = cases
+        .iter()
+        .find(|c| c.topology == Topology::Hexagonal)
+        .unwrap();
+    // MiniSom's (i, j) at row j, column i: the unit index j * x + i.
+    let mut start = vec![0.0; x * y * dim];
+    for (m, w) in case.initial.chunks_exact(dim).enumerate() {
+        let (i, j) = (m / y, m % y);
+        start[(j * x + i) * dim..][..dim].copy_from_slice(w);
+    }
+    let mut p = Preset::MiniSom.settings(y, x);
+    p.topology = Topology::Hexagonal;
+    p.init = Init::Codebook(start);
+    let mut som = p.build(dim).unwrap();
+    som.train_online(&data, case.steps, Order::Sequential)
+        .unwrap();
+    let cb = som.codebook();
+    let w = case
+        .trained
+        .chunks_exact(dim)
+        .enumerate()
+        .flat_map(|(m, want)| {
+            let (i, j) = (m / y, m % y);
+            let got = &cb[(j * x + i) * dim..][..dim];
+            got.iter()
+                .zip(want)
+                .map(|(a, b)| (f64::from(*a) - b).abs())
+                .collect::<Vec<_>>()
+        })
+        .fold(0.0, f64::max);
+    assert!(w > 1e-3, "the mirrored lattice trains the same map? {w}");
 }

@@ -9,8 +9,8 @@ use som_std::io::{
 };
 use som_std::picture::{self, Palette, Style};
 use som_std::{
-    Boundary, Clock, Distance, EarlyStop, Epoch, Error, Flat, Init, Missing, Order, Rows, Schedule,
-    Shape, Som, Topology, names,
+    Boundary, Decay, Distance, EarlyStop, Epoch, Error, Flat, Init, Missing, Order, PresetSettings,
+    Rows, Shape, Som, Topology, names,
 };
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -172,14 +172,39 @@ impl From<MissingArg> for Missing {
     }
 }
 
+/// The library's `som_std::Preset`s, which define every default.
 #[derive(Clone, Copy, PartialEq, ValueEnum)]
 enum Preset {
-    /// The "Self-Organizing Maps with TensorFlow" example.
+    /// The "Self-Organizing Maps with TensorFlow" example (`--sigma` is its sigma of
+    /// exp(-d^2 / sigma^2)).
     Seed,
-    /// MiniSom's defaults.
+    /// MiniSom's defaults; with --topology hex, MiniSom(x, y)'s hexagonal lattice is --rows y
+    /// --cols x, its unit (i, j) at row y-1-j, column i.
     Minisom,
-    /// SOM_PAK 3.1's vsom.
+    /// SOM_PAK 3.1's vsom (`--sigma` is its radius); from a .cod --init, with the file's
+    /// lattice and neighbourhood.
     Sompak,
+}
+
+impl From<Preset> for som_std::Preset {
+    fn from(p: Preset) -> som_std::Preset {
+        match p {
+            Preset::Seed => som_std::Preset::Seed,
+            Preset::Minisom => som_std::Preset::MiniSom,
+            Preset::Sompak => som_std::Preset::SomPak,
+        }
+    }
+}
+
+impl From<DecayArg> for Decay {
+    fn from(d: DecayArg) -> Decay {
+        match d {
+            DecayArg::Linear => Decay::Linear,
+            DecayArg::Asymptotic => Decay::Asymptotic,
+            DecayArg::Inverse => Decay::Inverse,
+            DecayArg::Exponential => Decay::Exponential,
+        }
+    }
 }
 
 /// `Topology`'s names, short (`rectangular` and `hexagonal` are accepted).
@@ -214,8 +239,9 @@ enum ShapeArg {
     MexicanHat,
 }
 
+/// `Decay`'s names.
 #[derive(Clone, Copy, PartialEq, ValueEnum)]
-enum Decay {
+enum DecayArg {
     Linear,
     Asymptotic,
     Inverse,
@@ -303,7 +329,7 @@ struct Train {
     #[arg(long)]
     sigma_final: Option<f32>,
     #[arg(long, value_enum)]
-    decay: Option<Decay>,
+    decay: Option<DecayArg>,
     /// Passes over the data.
     #[arg(long, conflicts_with = "steps")]
     epochs: Option<u64>,
@@ -658,7 +684,7 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Error> {
                     cell,
                     ..Style::default()
                 };
-                picture::umatrix(g.rows(), g.cols(), g.topology(), &umatrix, &style)
+                picture::umatrix(g, &umatrix, &style)
             };
             // Without --cell, the largest of these cells that keeps the picture in bounds.
             let picture = stage("drawing", || match cell {
@@ -839,29 +865,6 @@ fn load(input: &Input) -> Result<(Som, Dataset), Error> {
     Ok((som, data))
 }
 
-/// A positive final value for decays that need one: a hundredth of the start.
-fn final_value(start: f32, given: Option<f32>) -> f32 {
-    given.unwrap_or(start / 100.0)
-}
-
-fn schedule(decay: Decay, start: f32, end: Option<f32>, linear_end: f32) -> Schedule {
-    match decay {
-        Decay::Linear => Schedule::Linear {
-            start,
-            end: end.unwrap_or(linear_end),
-        },
-        Decay::Asymptotic => Schedule::Asymptotic { start },
-        Decay::Inverse => Schedule::Inverse {
-            start,
-            end: final_value(start, end),
-        },
-        Decay::Exponential => Schedule::Exponential {
-            start,
-            end: final_value(start, end),
-        },
-    }
-}
-
 /// The name a user types for a flag's value (`mexican-hat`, `toroidal`).
 fn value<T: ValueEnum>(v: &T) -> String {
     v.to_possible_value()
@@ -1009,103 +1012,62 @@ fn available_memory() -> Option<u64> {
 
 fn train(ctx: &Ctx, t: Train) -> Result<(), Error> {
     let (rows, cols) = (t.rows, t.cols);
-    let side = rows.max(cols) as f32;
-    // Each preset's defaults: (alpha, sigma, final sigma of a linear decay, decay, shape,
-    // topology, clock, init, epochs).
-    let (alpha, sigma, sigma_end, decay, shape, topology, clock, init, epochs) = match t.preset {
-        Some(Preset::Seed) => (
-            0.3,
-            side / 2.0,
-            0.0,
-            Decay::Linear,
-            ShapeArg::Gaussian,
-            TopologyArg::Rect,
-            Clock::Epoch,
-            Init::Normal,
-            400,
-        ),
-        Some(Preset::Minisom) => (
-            0.5,
-            1.0,
-            0.0,
-            Decay::Asymptotic,
-            ShapeArg::Gaussian,
-            TopologyArg::Rect,
-            Clock::Sample,
-            Init::UnitVectors,
-            10,
-        ),
-        Some(Preset::Sompak) => (
-            0.05,
-            10.0,
-            1.0,
-            Decay::Linear,
-            ShapeArg::Bubble,
-            TopologyArg::Hex,
-            Clock::Sample,
-            Init::DataRange,
-            10,
-        ),
-        None => (
-            0.5,
-            (side / 2.0).max(1.0),
-            1.0,
-            Decay::Linear,
-            ShapeArg::Gaussian,
-            TopologyArg::Rect,
-            Clock::Sample,
-            Init::DataRange,
-            10,
-        ),
+    // The preset's settings, in its system's terms (the library's one definition); each flag
+    // overrides one.
+    let mut p = match t.preset {
+        Some(preset) => som_std::Preset::from(preset).settings(rows, cols),
+        None => PresetSettings::new(rows, cols),
     };
-    let decay = t.decay.unwrap_or(decay);
+    if let Some(d) = t.decay {
+        p.decay = d.into();
+    }
+    let decay = p.decay;
     let mode = t.mode.unwrap_or(Mode::Online);
     check_flags(&t, mode, decay)?;
-    let alpha = t.alpha.unwrap_or(alpha);
-    let mut sigma = t.sigma.unwrap_or(sigma);
+    p.alpha = t.alpha.unwrap_or(p.alpha);
+    p.sigma = t.sigma.unwrap_or(p.sigma);
+    p.alpha_final = t.alpha_final.or(p.alpha_final);
+    p.sigma_final = t.sigma_final.or(p.sigma_final);
     check_final(
         "--alpha-final",
         "--alpha",
-        alpha,
+        p.alpha,
         t.alpha.is_some(),
         t.alpha_final,
     )?;
     check_final(
         "--sigma-final",
         "--sigma",
-        sigma,
+        p.sigma,
         t.sigma.is_some(),
         t.sigma_final,
     )?;
-    let mut sigma_final = t.sigma_final;
-    if mode == Mode::Batch && decay == Decay::Linear && sigma_final.unwrap_or(sigma_end) <= 0.0 {
-        return Err(Error::Invalid(match sigma_final {
+    if mode == Mode::Batch && decay == Decay::Linear && p.sigma_end() <= 0.0 {
+        return Err(Error::Invalid(match t.sigma_final {
             Some(v) => format!(
                 "--sigma-final {v} with --mode batch: the last epoch uses the final width, expected > 0"
             ),
             None => "--mode batch: the last epoch uses the final width, 0 by default for this preset; expected > 0: give --sigma-final (e.g. 1)".into(),
         }));
     }
-    if t.preset == Some(Preset::Seed) {
-        // The example's neighbourhood is exp(-d^2 / sigma^2): a Gaussian of sigma / sqrt 2.
-        sigma *= std::f32::consts::FRAC_1_SQRT_2;
-        sigma_final = sigma_final.map(|s| s * std::f32::consts::FRAC_1_SQRT_2);
+    if let Some(shape) = t.neighbourhood {
+        p.neighbourhood = match shape {
+            ShapeArg::Gaussian => Shape::Gaussian,
+            ShapeArg::Bubble => Shape::Bubble,
+            ShapeArg::Triangle => Shape::Triangle,
+            ShapeArg::MexicanHat => Shape::MexicanHat,
+        };
     }
-    let shape_arg = t.neighbourhood.unwrap_or(shape);
-    let shape = match shape_arg {
-        ShapeArg::Gaussian => Shape::Gaussian,
-        ShapeArg::Bubble => Shape::Bubble,
-        ShapeArg::Triangle => Shape::Triangle,
-        ShapeArg::MexicanHat => Shape::MexicanHat,
-    };
+    let shape = p.neighbourhood;
     if mode == Mode::Batch && shape == Shape::MexicanHat {
         return Err(Error::Invalid(
             "--neighbourhood mexican-hat with --mode batch: batch training takes a weighted mean, and the mexican hat's weights can be negative; expected gaussian, bubble or triangle, or --mode online".into(),
         ));
     }
-    let mut topology = match t.topology.unwrap_or(topology) {
-        TopologyArg::Rect => Topology::Rectangular,
-        TopologyArg::Hex => Topology::Hexagonal,
+    let mut topology = match t.topology {
+        Some(TopologyArg::Rect) => Topology::Rectangular,
+        Some(TopologyArg::Hex) => Topology::Hexagonal,
+        None => p.topology,
     };
     let mut boundary = match t.boundary {
         Some(BoundaryArg::Toroidal) => Boundary::Toroidal,
@@ -1155,9 +1117,8 @@ fn train(ctx: &Ctx, t: Train) -> Result<(), Error> {
         })?),
         None => None,
     };
-    let init = match t.init.as_deref() {
-        None => init,
-        Some("random") => init,
+    p.init = match t.init.as_deref() {
+        None | Some("random") => p.init,
         Some("samples") => Init::Samples,
         Some("linear" | "pca") => Init::Linear,
         Some(file) => {
@@ -1192,8 +1153,15 @@ fn train(ctx: &Ctx, t: Train) -> Result<(), Error> {
                     ));
                 }
                 (topology, boundary) = (g.topology(), g.boundary());
+                // SOM_PAK's vsom trains with the neighbourhood its codebook file names.
+                if p.preset == Some(som_std::Preset::SomPak)
+                    && t.neighbourhood.is_none()
+                    && Format::from_path(file).is_ok_and(|f| f == Format::Cod)
+                {
+                    p.neighbourhood = start.training().shape;
+                }
                 if ctx.leads() {
-                    check_output(&t.out, shape, boundary)?;
+                    check_output(&t.out, p.neighbourhood, boundary)?;
                 }
             }
             Init::Codebook(start.codebook())
@@ -1203,14 +1171,10 @@ fn train(ctx: &Ctx, t: Train) -> Result<(), Error> {
     if let Data::Memory(d) = &data {
         check_magnitude(&t.data, d)?;
     }
-    let mut builder = Som::builder(rows, cols, dim)
-        .topology(topology)
+    p.topology = topology;
+    let mut builder = p
+        .builder(dim)
         .boundary(boundary)
-        .neighbourhood(shape)
-        .alpha(schedule(decay, alpha, t.alpha_final, 0.0))
-        .sigma(schedule(decay, sigma, sigma_final, sigma_end))
-        .clock(clock)
-        .init(init)
         .seed(t.seed)
         .distance(match t.distance {
             None | Some(DistanceArg::Euclidean) => Distance::Euclidean,
@@ -1262,17 +1226,17 @@ fn train(ctx: &Ctx, t: Train) -> Result<(), Error> {
         (Mode::Online, Data::Memory(d)) => {
             let steps = t
                 .steps
-                .unwrap_or(t.epochs.unwrap_or(epochs).saturating_mul(n));
+                .unwrap_or(t.epochs.unwrap_or(p.epochs).saturating_mul(n));
             // The bar moves about a hundred times; evaluations fall on its ticks.
             let every = ticks(steps, watch.then_some(eval_every));
             som.train_online_with(d, steps, order, every, &mut observe)?
         }
         (Mode::Batch, Data::Memory(d)) if !ctx.is_mpi() => {
-            let e = t.epochs.unwrap_or(epochs);
+            let e = t.epochs.unwrap_or(p.epochs);
             som.train_batch_with(d, e, &mut observe)?.saturating_mul(n)
         }
         _ => {
-            let e = t.epochs.unwrap_or(epochs);
+            let e = t.epochs.unwrap_or(p.epochs);
             ctx.train(&mut som, &rows_of, e, &mut observe)?
                 .saturating_mul(n)
         }
