@@ -48,18 +48,21 @@ impl<C: Communicator> Combine for Ranks<'_, C> {
         let mut first = i64::MAX;
         self.0
             .all_reduce_into(&mine, &mut first, SystemOperation::min());
+        if first == i64::MAX {
+            return local;
+        }
+        // The first failing rank's message goes to every rank, so whichever prints first
+        // says why (mpirun ends the others once one exits non-zero).
+        let text = match (&local, i64::from(self.0.rank()) == first) {
+            (Err(e), true) => e.to_string(),
+            _ => String::new(),
+        };
+        let said = broadcast_text(self.0, first as i32, &text);
         match local {
             Err(e) => Err(e),
-            Ok(()) if first == i64::MAX => Ok(()),
-            Ok(()) => {
-                // The failing rank reports its own error as soon as this returns; once any
-                // rank exits non-zero, mpirun ends the others, so the ranks that only learnt
-                // of it give it a moment to say why (seen: its line lost in 1 run of 3).
-                std::thread::sleep(std::time::Duration::from_millis(500));
-                Err(Error::Invalid(format!(
-                    "rank {first} failed (its own message says why); every rank stops"
-                )))
-            }
+            Ok(()) => Err(Error::Invalid(format!(
+                "rank {first} failed: {said} (every rank stops)"
+            ))),
         }
     }
 
@@ -98,21 +101,13 @@ pub fn agree<C: Communicator>(comm: &C, local: Result<()>) -> Result<()> {
 /// On a rank whose `text` differs: what it has and what rank 0 has; on the others, as
 /// [`agree`].
 pub fn check_same<C: Communicator>(comm: &C, what: &str, text: &str) -> Result<()> {
-    let root = comm.process_at_rank(0);
-    let mut len = text.len() as u64;
-    root.broadcast_into(&mut len);
-    let mut theirs = if comm.rank() == 0 {
-        text.as_bytes().to_vec()
-    } else {
-        vec![0u8; usize::try_from(len).unwrap_or(0)]
-    };
-    root.broadcast_into(&mut theirs[..]);
-    let local = if theirs == text.as_bytes() {
+    let theirs = broadcast_text(comm, 0, text);
+    let local = if theirs == text {
         Ok(())
     } else {
         Err(Error::Invalid(format!(
             "{what} differ from rank 0's: this rank has `{text}`, rank 0 has `{}`; expected the same on every rank",
-            String::from_utf8_lossy(&theirs)
+            theirs
         )))
     };
     agree(comm, local)
@@ -226,4 +221,18 @@ pub fn classify<C: Communicator, L: ToString>(
     )?;
     som.classify_on(rows, labels, &Ranks(comm))
         .map(<[String]>::to_vec)
+}
+
+/// Collective: `text` as rank `root` has it, on every rank.
+fn broadcast_text<C: Communicator>(comm: &C, root: i32, text: &str) -> String {
+    let root = comm.process_at_rank(root);
+    let mut len = text.len() as u64;
+    root.broadcast_into(&mut len);
+    let mut bytes = if comm.rank() == root.rank() {
+        text.as_bytes().to_vec()
+    } else {
+        vec![0u8; usize::try_from(len).unwrap_or(0)]
+    };
+    root.broadcast_into(&mut bytes[..]);
+    String::from_utf8_lossy(&bytes).into_owned()
 }

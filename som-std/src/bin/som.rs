@@ -494,7 +494,7 @@ impl Ctx {
             return match local {
                 Ok(v) => som_std::mpi::agree(w, Ok(())).map(|()| v),
                 Err(e) => {
-                    let _ = som_std::mpi::agree(w, Err(Error::Invalid(String::new())));
+                    let _ = som_std::mpi::agree(w, Err(Error::Invalid(e.to_string())));
                     Err(e)
                 }
             };
