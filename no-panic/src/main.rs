@@ -54,6 +54,7 @@ pub extern "C" fn _start() -> ! {
     batch();
     fixed_and_init();
     references();
+    integer_maps();
     #[cfg(feature = "control")]
     control();
     loop {
@@ -346,6 +347,37 @@ fn references() {
     reference::masked::accumulate(codebook, dim, samples, hits, counts, sums);
     reference::masked::update(codebook, &g, dim, x, opaque(5), &nb, opaque(0.5));
     reference::masked::apply_batch(codebook, &g, dim, counts, sums, &nb);
+}
+
+/// Integer maps (`int`): quantise, search, update, error, on opaque shapes and values.
+fn integer_maps() {
+    use som_kernel::int::{IntMap, IntMapMut, IntNeighbourhood, dequantize, dist4, quantize};
+    let Some(g) = grid() else { return };
+    let Some(nb) = neighbourhood() else { return };
+    let dim = opaque(3);
+    let step = opaque(1.0 / 256.0);
+    let mut codes = [0i16; 64];
+    let _ = opaque(quantize(data(opaque(36)), step, part_mut(&mut codes, 36)));
+    let mut back = [0.0f32; 64];
+    let _ = opaque(dequantize(part(&codes, 36), step, part_mut(&mut back, 36)));
+    opaque(dist4(&g, opaque(2), opaque(7)));
+    let mut x = [0i16; 8];
+    let _ = opaque(quantize(data(opaque(3)), step, part_mut(&mut x, 3)));
+    let x = part(&x, 3);
+    let Ok(table) = IntNeighbourhood::<64>::new(&g, &nb) else {
+        return;
+    };
+    opaque(table.h(opaque(5)));
+    if let Ok(map) = IntMap::new(opaque(g), dim, part(&codes, 36)) {
+        let _ = opaque(map.bmu(x));
+        let _ = opaque(map.bmu2(x));
+        let _ = opaque(map.quantization_error(part(&codes, 30)));
+    }
+    let Ok(mut map) = IntMapMut::new(opaque(g), dim, part_mut(&mut codes, 36)) else {
+        return;
+    };
+    let _ = opaque(map.update(x, opaque(3), &table, opaque(16384)));
+    let _ = opaque(map.train_step(x, &table, opaque(8192)));
 }
 
 /// With `--no-default-features --features locate`: a panic handler the linker can find.
