@@ -1,4 +1,13 @@
-//! The owning map: builder, training drivers and queries.
+//! The owning map, [`Som`]: its fields and builder here, and what a user does with it in the
+//! submodules (the fields are private to this module and its children): [`presets`] build
+//! known systems' maps, [`train`] trains, [`query`] asks, [`classify`] labels units and
+//! predicts, [`persist`] saves and loads.
+
+pub(crate) mod classify;
+mod persist;
+pub(crate) mod presets;
+pub(crate) mod query;
+mod train;
 
 use crate::error::Result;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -275,28 +284,28 @@ pub(crate) fn zeros<T: Default + Clone>(
 ///   [`Som::from_saved`], SOM_PAK and codebook files.
 #[derive(Debug, Clone)]
 pub struct Som {
-    pub(crate) grid: Grid,
-    pub(crate) dim: usize,
+    grid: Grid,
+    dim: usize,
     /// Blocked layout (see `som_kernel::layout`).
-    pub(crate) weights: Vec<f32>,
-    pub(crate) training: Training,
-    pub(crate) init: Init,
-    pub(crate) initialised: bool,
-    pub(crate) rng: Xoshiro256PlusPlus,
-    pub(crate) epochs: u64,
-    pub(crate) seed: u64,
-    pub(crate) threads: usize,
+    weights: Vec<f32>,
+    training: Training,
+    init: Init,
+    initialised: bool,
+    rng: Xoshiro256PlusPlus,
+    epochs: u64,
+    seed: u64,
+    threads: usize,
     /// The pool for `threads > 1`, made once.
-    pub(crate) pool: Option<std::sync::Arc<rayon::ThreadPool>>,
-    pub(crate) stream_steps: u64,
+    pool: Option<std::sync::Arc<rayon::ThreadPool>>,
+    stream_steps: u64,
     /// Steps taken by [`Som::partial_fit`].
-    pub(crate) streamed: u64,
+    streamed: u64,
     /// What ranks units in every search.
-    pub(crate) distance: Distance,
+    distance: Distance,
     /// What NaN in data means.
-    pub(crate) missing: Missing,
+    missing: Missing,
     /// One label per unit, from [`Som::classify`].
-    pub(crate) labels: Option<Vec<String>>,
+    labels: Option<Vec<String>>,
 }
 
 impl Som {

@@ -1,9 +1,9 @@
 //! Labels and prediction: each unit takes the majority label of the samples it wins, and a
 //! sample is predicted the label of its best-matching unit.
 
+use super::query::unit_of;
 use crate::data::Samples;
 use crate::error::{Error, Result};
-use crate::query::unit_of;
 use crate::rows::{Alone, Combine, Rows, share};
 use crate::som::{Som, zeros};
 use som_kernel::Grid;
