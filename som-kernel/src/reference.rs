@@ -124,6 +124,19 @@ pub fn update(
     nb: &Neighbourhood,
     alpha: f32,
 ) {
+    update_where(codebook, grid, (dim, x), winner, nb, alpha, |_| true);
+}
+
+/// [`update`] of the components `d` with `take(x_d)`.
+fn update_where(
+    codebook: &mut [f32],
+    grid: &Grid,
+    (dim, x): (usize, &[f32]),
+    winner: usize,
+    nb: &Neighbourhood,
+    alpha: f32,
+    take: impl Fn(f32) -> bool,
+) {
     for (k, w) in codebook.chunks_exact_mut(dim.max(1)).enumerate() {
         let h = nb.weight(grid.dist2(k, winner));
         if h == 0.0 {
@@ -131,7 +144,9 @@ pub fn update(
         }
         let rate = h * alpha;
         for (wd, &xd) in w.iter_mut().zip(x) {
-            *wd += rate * (xd - *wd);
+            if take(xd) {
+                *wd += rate * (xd - *wd);
+            }
         }
     }
 }
@@ -228,7 +243,7 @@ pub fn umatrix(codebook: &[f32], grid: &Grid, dim: usize, out: &mut [f32]) {
 /// out of distances (no rescaling) and updates; batch statistics count each component apart;
 /// a sample with every component missing has no unit ([`Bmu::NONE`]) and trains nothing.
 pub mod masked {
-    use super::{Bmu, Distance, Grid, Neighbourhood, nearest_of, of_pairs, sqrt};
+    use super::{Bmu, Distance, Grid, Neighbourhood, nearest_of, of_pairs, sqrt, update_where};
 
     /// [`super::distance`] over the components present in `x`.
     pub fn distance(kind: Distance, x: &[f32], w: &[f32]) -> f32 {
@@ -266,18 +281,7 @@ pub mod masked {
         nb: &Neighbourhood,
         alpha: f32,
     ) {
-        for (k, w) in codebook.chunks_exact_mut(dim.max(1)).enumerate() {
-            let h = nb.weight(grid.dist2(k, winner));
-            if h == 0.0 {
-                continue;
-            }
-            let rate = h * alpha;
-            for (wd, &xd) in w.iter_mut().zip(x) {
-                if !xd.is_nan() {
-                    *wd += rate * (xd - *wd);
-                }
-            }
-        }
+        update_where(codebook, grid, (dim, x), winner, nb, alpha, |v| !v.is_nan());
     }
 
     /// Counts every sample with a unit: `hits` per unit, and per component present `counts`
