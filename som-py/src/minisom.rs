@@ -418,7 +418,7 @@ pub fn minisom_train_batch(
             }
             // The sums at the best instruction set this CPU has (the loops are plain
             // `f64` arithmetic: the same values at every level).
-            pulp::Arch::new().dispatch(
+            at_best_level(
                 #[inline(always)]
                 || {
                     if hood == Hood::MexicanHat {
@@ -438,6 +438,23 @@ pub fn minisom_train_batch(
         }
         Ok(())
     })
+}
+
+/// `f()`, compiled for (and run at) the widest instruction set this CPU has: AVX-512, AVX2
+/// with FMA, or the build's baseline. `f` must be an `#[inline(always)]` closure, so that its
+/// body is compiled inside the enabled instruction set.
+#[inline(always)]
+fn at_best_level<R>(f: impl FnOnce() -> R) -> R {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if let Some(v4) = pulp::x86::V4::try_new() {
+            return v4.vectorize(f);
+        }
+        if let Some(v3) = pulp::x86::V3::try_new() {
+            return v3.vectorize(f);
+        }
+    }
+    f()
 }
 
 /// Where MiniSom's neighbourhood functions see unit `(i, j)`. Rectangular, and the bubble
@@ -476,7 +493,7 @@ impl Plane {
 
     /// The parity class of column `j` (0 on an unshifted plane).
     fn class(self, j: usize) -> usize {
-        usize::from(self.shifted && (self.y - 1 - j) % 2 == 0)
+        usize::from(self.shifted && (self.y - 1 - j).is_multiple_of(2))
     }
 
     /// First coordinate of `(i, j)`.
