@@ -310,6 +310,11 @@ def test_activation_distances_match_minisom(distance):
         assert abs(ours.quantization_error(x) - theirs.quantization_error(x)) < TOL
         assert {k: len(v) for k, v in ours.win_map(x).items()} == \
             {k: len(v) for k, v in theirs.win_map(x).items()}
+    # som.Som from the map searches by the same distance: the same winners.
+    native = ours.to_som()
+    assert native.distance == distance
+    np.testing.assert_array_equal(
+        native.winners(x), [np.ravel_multi_index(ours.winner(s), (6, 7)) for s in x])
     # The distance changes the map: the same run by Euclidean distance ends elsewhere.
     plain, _ = pair(6, 7, 4, sigma=1.5, learning_rate=0.4, random_seed=5)
     plain.train(x, 300)

@@ -531,12 +531,14 @@ class MiniSom(object):
     # --------------------------------------------------------------- beyond MiniSom
 
     def to_som(self):
-        """The map as a ``som.Som`` (float32 codebook, Gaussian neighbourhood): for
-        pictures, saved-map and SOM_PAK files."""
+        """The map as a ``som.Som`` (float32 codebook, Gaussian neighbourhood, the same
+        activation distance; units in MiniSom's order on a rectangular grid): for pictures,
+        saved-map and SOM_PAK files."""
         x, y = self._shape()
         return _som.Som(x, y, self._input_len, init=self._codebook(),
                         sigma=float(self._sigma), alpha=float(self._learning_rate),
-                        alpha_decay='asymptotic', sigma_decay='asymptotic')
+                        alpha_decay='asymptotic', sigma_decay='asymptotic',
+                        distance=self._distance_name)
 
     def __getstate__(self):
         """Pickling: a version-tagged state holding the saved-map file of the map (what
