@@ -5,6 +5,7 @@ Run from the repository root in a venv with the peers and the package:
 
     pip install -r benches/compare/requirements.txt ./som-py
     python benches/compare/python_speed.py [--workloads colours,digits,...] [--repeats N]
+                                           [--topology hexagonal]
 
 Both libraries start from compare.py's initial codebook (assigned to `_weights`, as
 compare.py does for MiniSom) with the same parameters; only the training call is timed (the
@@ -43,12 +44,12 @@ RUNS = {
 }
 
 
-def run(cls, data, init, rows, cols, method, iterations):
+def run(cls, data, init, rows, cols, method, iterations, topology="rectangular"):
     """Seconds of the training call, and the trained weights."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         m = cls(rows, cols, data.shape[1], sigma=sigma0_for(rows, cols), learning_rate=0.5,
-                random_seed=0)
+                random_seed=0, topology=topology)
     m._weights = init.astype(np.float64).reshape(rows, cols, -1).copy()
     t0 = time.perf_counter()
     getattr(m, method)(data, iterations)
@@ -59,9 +60,11 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--workloads", default="colours,iris,digits")
     ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--topology", default="rectangular", choices=["rectangular", "hexagonal"],
+                    help="MiniSom's lattice for both libraries (default rectangular)")
     args = ap.parse_args()
     print(f"CPU: {cpu_model()}; Python {platform.python_version()}; numpy {np.__version__}; "
-          f"som SIMD level {som.SIMD_LEVEL}; one thread each\n")
+          f"som SIMD level {som.SIMD_LEVEL}; one thread each; {args.topology} maps\n")
     print("| workload | map | call | MiniSom 2.3.6 (s) | som.MiniSom (s) | speed-up | max weight diff |")
     print("|---|---|---|---:|---:|---:|---:|")
     for name in args.workloads.split(","):
@@ -71,8 +74,9 @@ def main():
         init = make_init(data.astype(np.float32), rows, cols, wl["init_seed"])
         for method, iters in RUNS[name]:
             n_it = iters(len(data))
-            theirs_s, theirs_w = run(minisom.MiniSom, data, init, rows, cols, method, n_it)
-            ours = [run(som.MiniSom, data, init, rows, cols, method, n_it)
+            theirs_s, theirs_w = run(minisom.MiniSom, data, init, rows, cols, method, n_it,
+                                     args.topology)
+            ours = [run(som.MiniSom, data, init, rows, cols, method, n_it, args.topology)
                     for _ in range(args.repeats)]
             ours_s = statistics.median(s for s, _ in ours)
             diff = np.abs(ours[0][1] - theirs_w).max()

@@ -355,10 +355,12 @@ fn check_schedules(eta: &[f64], sigma: &[f64], hood: Hood) -> PyResult<()> {
 /// MiniSom's `train_batch_offline`: per iteration `it`, every sample's winner with the
 /// weights of the previous iteration; then each unit with a positive neighbourhood-weighted
 /// sample count moves to `(1 - eta) w + eta * mean`, the mean weighted by the neighbourhood of
-/// width `sigma[it]` around each sample's winner. Sums are in `f64`, separably (one axis, then
-/// the other) for MiniSom's separable functions.
+/// width `sigma[it]` around each sample's winner. On MiniSom's hexagonal lattice the Gaussian
+/// and the Mexican hat are evaluated on its coordinates (see [`Plane`]); its bubble and
+/// triangle are on the grid indices, as on the rectangular one. Sums are in `f64`, separably
+/// (one axis, then the other) for the separable functions.
 #[pyfunction]
-#[pyo3(signature = (weights, x, y, data, eta, sigma, neighborhood, activation_distance="euclidean"))]
+#[pyo3(signature = (weights, x, y, data, eta, sigma, neighborhood, activation_distance="euclidean", hexagonal=false))]
 #[allow(clippy::too_many_arguments)]
 pub fn minisom_train_batch(
     py: Python<'_>,
@@ -370,6 +372,7 @@ pub fn minisom_train_batch(
     sigma: PyReadonlyArray1<'_, f64>,
     neighborhood: &str,
     activation_distance: &str,
+    hexagonal: bool,
 ) -> PyResult<()> {
     let hood = Hood::parse(neighborhood)?;
     let by = distance(activation_distance)?;
@@ -389,13 +392,15 @@ pub fn minisom_train_batch(
             "no samples: batch training needs at least one",
         ));
     }
+    // The search does not see the lattice: MiniSom's unit order, so ties go as in MiniSom.
     let lattice = Lattice::new(x, y, false);
     let grid = lattice.grid()?;
+    let plane = Plane::new(x, y, hexagonal, hood);
     let w = weights.as_slice_mut()?;
     py.detach(|| -> PyResult<()> {
         let mut winners = vec![ZERO; n];
         let (mut hits, mut sums) = (vec![0.0f64; units], vec![0.0f64; units * dim]);
-        let (mut num, mut den) = (vec![0.0f64; units * dim], vec![0.0f64; units]);
+        let mut work = Sums::new(plane, dim);
         for (&lr, &s) in eta.iter().zip(sigma) {
             let b = blocked(w, lattice, dim)?;
             let map = Map::new(grid, dim, &b)
@@ -411,104 +416,238 @@ pub fn minisom_train_batch(
                     .zip(xs)
                     .for_each(|(a, &v)| *a += f64::from(v));
             }
-            if hood == Hood::MexicanHat {
-                mexican_sums(x, y, dim, s, &hits, &sums, &mut num, &mut den);
-            } else {
-                separable_sums(hood, x, y, dim, s, &hits, &sums, &mut num, &mut den);
-            }
-            for u in (0..units).filter(|&u| den[u] > 0.0) {
-                let (wu, nu) = (&mut w[u * dim..(u + 1) * dim], &num[u * dim..(u + 1) * dim]);
-                for (w, &m) in wu.iter_mut().zip(nu) {
-                    *w = (1.0 - lr) * *w + lr * (m / den[u]);
-                }
-            }
+            // The sums at the best instruction set this CPU has (the loops are plain
+            // `f64` arithmetic: the same values at every level).
+            at_best_level(
+                #[inline(always)]
+                || {
+                    if hood == Hood::MexicanHat {
+                        work.mexican(s, &hits, &sums);
+                    } else {
+                        work.separable(s, &hits, &sums);
+                    }
+                    for u in (0..units).filter(|&u| work.den[u] > 0.0) {
+                        let wu = &mut w[u * dim..(u + 1) * dim];
+                        let (nu, du) = (&work.num[u * dim..(u + 1) * dim], work.den[u]);
+                        for (w, &m) in wu.iter_mut().zip(nu) {
+                            *w = (1.0 - lr) * *w + lr * (m / du);
+                        }
+                    }
+                },
+            );
         }
         Ok(())
     })
 }
 
-/// `den[u] = sum_k h(u, k) hits[k]` and `num[u] = sum_k h(u, k) sums[k]` for a separable
-/// `h = hx * hy`: first along the columns, then along the rows.
-#[allow(clippy::too_many_arguments)]
-fn separable_sums(
-    hood: Hood,
-    x: usize,
-    y: usize,
-    dim: usize,
-    sigma: f64,
-    hits: &[f64],
-    sums: &[f64],
-    num: &mut [f64],
-    den: &mut [f64],
-) {
-    let fx: Vec<f64> = (0..x * x)
-        .map(|a| hood.factor(a / x, a % x, sigma))
-        .collect();
-    let fy: Vec<f64> = (0..y * y)
-        .map(|a| hood.factor(a / y, a % y, sigma))
-        .collect();
-    // Along the columns: (tn, td)[i][ju] = sum_jk fy[ju][jk] (sums, hits)[i][jk].
-    let (mut tn, mut td) = (vec![0.0f64; x * y * dim], vec![0.0f64; x * y]);
-    for i in 0..x {
-        for ju in 0..y {
-            let out = &mut tn[(i * y + ju) * dim..(i * y + ju + 1) * dim];
-            for jk in (0..y).filter(|&jk| hits[i * y + jk] > 0.0) {
-                let f = fy[ju * y + jk];
-                if f != 0.0 {
-                    td[i * y + ju] += f * hits[i * y + jk];
-                    let s = &sums[(i * y + jk) * dim..(i * y + jk + 1) * dim];
-                    out.iter_mut().zip(s).for_each(|(o, &v)| *o += f * v);
-                }
-            }
+/// `f()`, compiled for (and run at) the widest instruction set this CPU has: AVX-512, AVX2
+/// with FMA, or the build's baseline. `f` must be an `#[inline(always)]` closure, so that its
+/// body is compiled inside the enabled instruction set.
+#[inline(always)]
+fn at_best_level<R>(f: impl FnOnce() -> R) -> R {
+    #[cfg(target_arch = "x86_64")]
+    {
+        if let Some(v4) = pulp::x86::V4::try_new() {
+            return v4.vectorize(f);
+        }
+        if let Some(v3) = pulp::x86::V3::try_new() {
+            return v3.vectorize(f);
         }
     }
-    // Along the rows.
-    num.fill(0.0);
-    den.fill(0.0);
-    for iu in 0..x {
-        for ik in 0..x {
-            let f = fx[iu * x + ik];
-            if f == 0.0 {
-                continue;
-            }
-            for j in 0..y {
-                den[iu * y + j] += f * td[ik * y + j];
-                let (o, s) = ((iu * y + j) * dim, (ik * y + j) * dim);
-                num[o..o + dim]
-                    .iter_mut()
-                    .zip(&tn[s..s + dim])
-                    .for_each(|(o, &v)| *o += f * v);
-            }
+    f()
+}
+
+/// Where MiniSom's neighbourhood functions see unit `(i, j)`. Rectangular, and the bubble
+/// and triangle on either lattice: at `(i, j)`. The Gaussian and the Mexican hat on the
+/// hexagonal lattice: at MiniSom's `(i - 0.5 [(y - 1 - j) even], j * 0.866)` (its `_xx`,
+/// `_yy`). The shift depends on the parity class of `j` only, so the Gaussian stays separable
+/// per pair of classes.
+#[derive(Debug, Clone, Copy)]
+struct Plane {
+    x: usize,
+    y: usize,
+    hood: Hood,
+    /// Two parity classes of columns (hexagonal, on its coordinates), else one.
+    shifted: bool,
+}
+
+/// MiniSom's `Y_HEX_CONV_FACTOR`, `(3 / 2) / sqrt(3)`.
+fn hex_y_factor() -> f64 {
+    1.5 / 3.0f64.sqrt()
+}
+
+impl Plane {
+    fn new(x: usize, y: usize, hexagonal: bool, hood: Hood) -> Self {
+        let shifted = hexagonal && matches!(hood, Hood::Gaussian | Hood::MexicanHat);
+        Plane {
+            x,
+            y,
+            hood,
+            shifted,
+        }
+    }
+
+    fn classes(self) -> usize {
+        if self.shifted { 2 } else { 1 }
+    }
+
+    /// The parity class of column `j` (0 on an unshifted plane).
+    fn class(self, j: usize) -> usize {
+        usize::from(self.shifted && (self.y - 1 - j).is_multiple_of(2))
+    }
+
+    /// First coordinate of `(i, j)`.
+    fn px(self, i: usize, class: usize) -> f64 {
+        i as f64 - 0.5 * class as f64
+    }
+
+    /// Second coordinate of column `j`.
+    fn py(self, j: usize) -> f64 {
+        if self.shifted {
+            j as f64 * hex_y_factor()
+        } else {
+            j as f64
+        }
+    }
+
+    /// The factor along one axis between positions `a` (the unit) and `c` (the winner), in
+    /// MiniSom's arithmetic (not for the Mexican hat).
+    fn factor(self, a: f64, c: f64, sigma: f64) -> f64 {
+        match self.hood {
+            Hood::Gaussian => (-((a - c) * (a - c)) / (2.0 * sigma * sigma)).exp(),
+            Hood::Bubble => f64::from(u8::from(a > c - sigma && a < c + sigma)),
+            Hood::Triangle => (-(c - a).abs() + sigma).max(0.0),
+            Hood::MexicanHat => f64::NAN,
         }
     }
 }
 
-/// [`separable_sums`] for the Mexican hat, which is not separable: every pair of units.
-#[allow(clippy::too_many_arguments)]
-fn mexican_sums(
-    x: usize,
-    y: usize,
+/// Buffers of the batch sums: `den[u] = sum_k h(u, k) hits[k]`, `num[u] = sum_k h(u, k)
+/// sums[k]`, and the per-class partial sums of the separable path.
+struct Sums {
+    plane: Plane,
     dim: usize,
-    sigma: f64,
-    hits: &[f64],
-    sums: &[f64],
-    num: &mut [f64],
-    den: &mut [f64],
-) {
-    num.fill(0.0);
-    den.fill(0.0);
-    let units = x * y;
-    for u in 0..units {
-        let (iu, ju) = ((u / y) as f64, (u % y) as f64);
-        for k in (0..units).filter(|&k| hits[k] > 0.0) {
-            let (ik, jk) = ((k / y) as f64, (k % y) as f64);
-            let h = mexican_hat((iu - ik).powi(2) + (ju - jk).powi(2), sigma);
-            den[u] += h * hits[k];
-            let s = &sums[k * dim..(k + 1) * dim];
-            num[u * dim..(u + 1) * dim]
-                .iter_mut()
-                .zip(s)
-                .for_each(|(o, &v)| *o += h * v);
+    num: Vec<f64>,
+    den: Vec<f64>,
+    /// Column pass, one `x * y` (times `dim`) table per parity class of the source column.
+    tn: Vec<f64>,
+    td: Vec<f64>,
+}
+
+impl Sums {
+    fn new(plane: Plane, dim: usize) -> Self {
+        let units = plane.x * plane.y;
+        let c = plane.classes();
+        Sums {
+            plane,
+            dim,
+            num: vec![0.0; units * dim],
+            den: vec![0.0; units],
+            tn: vec![0.0; c * units * dim],
+            td: vec![0.0; c * units],
+        }
+    }
+
+    /// The sums for a separable `h = hx * hy`: along the columns into one table per parity
+    /// class of the winner's column, then along the rows.
+    #[inline(always)]
+    fn separable(&mut self, sigma: f64, hits: &[f64], sums: &[f64]) {
+        let (p, dim) = (self.plane, self.dim);
+        let (x, y, units) = (p.x, p.y, p.x * p.y);
+        let fy: Vec<f64> = (0..y * y)
+            .map(|a| p.factor(p.py(a / y), p.py(a % y), sigma))
+            .collect();
+        // fx[(cu * classes + ck) * x * x + iu * x + ik]
+        let classes = p.classes();
+        let mut fx = vec![0.0; classes * classes * x * x];
+        for (k, f) in fx.iter_mut().enumerate() {
+            let (cc, a) = (k / (x * x), k % (x * x));
+            let (cu, ck) = (cc / classes, cc % classes);
+            *f = p.factor(p.px(a / x, cu), p.px(a % x, ck), sigma);
+        }
+        self.tn.fill(0.0);
+        self.td.fill(0.0);
+        for i in 0..x {
+            for jk in (0..y).filter(|&jk| hits[i * y + jk] > 0.0) {
+                let c = p.class(jk);
+                let s = &sums[(i * y + jk) * dim..(i * y + jk + 1) * dim];
+                let h = hits[i * y + jk];
+                for ju in 0..y {
+                    let f = fy[ju * y + jk];
+                    if f != 0.0 {
+                        let at = c * units + i * y + ju;
+                        self.td[at] += f * h;
+                        self.tn[at * dim..(at + 1) * dim]
+                            .iter_mut()
+                            .zip(s)
+                            .for_each(|(o, &v)| *o += f * v);
+                    }
+                }
+            }
+        }
+        self.num.fill(0.0);
+        self.den.fill(0.0);
+        for iu in 0..x {
+            for ck in 0..classes {
+                for ik in 0..x {
+                    let from = ck * units + ik * y;
+                    if !p.shifted {
+                        // One factor for the whole row: one long run of `y * dim` values.
+                        let f = fx[iu * x + ik];
+                        if f == 0.0 {
+                            continue;
+                        }
+                        let (o, s) = (iu * y, from);
+                        self.den[o..o + y]
+                            .iter_mut()
+                            .zip(&self.td[s..s + y])
+                            .for_each(|(o, &v)| *o += f * v);
+                        self.num[o * dim..(o + y) * dim]
+                            .iter_mut()
+                            .zip(&self.tn[s * dim..(s + y) * dim])
+                            .for_each(|(o, &v)| *o += f * v);
+                        continue;
+                    }
+                    for j in 0..y {
+                        let f = fx[(p.class(j) * classes + ck) * x * x + iu * x + ik];
+                        if f == 0.0 {
+                            continue;
+                        }
+                        let (o, s) = (iu * y + j, from + j);
+                        self.den[o] += f * self.td[s];
+                        self.num[o * dim..(o + 1) * dim]
+                            .iter_mut()
+                            .zip(&self.tn[s * dim..(s + 1) * dim])
+                            .for_each(|(o, &v)| *o += f * v);
+                    }
+                }
+            }
+        }
+    }
+
+    /// The sums for the Mexican hat, which is not separable: every pair of units.
+    #[inline(always)]
+    fn mexican(&mut self, sigma: f64, hits: &[f64], sums: &[f64]) {
+        let (p, dim) = (self.plane, self.dim);
+        let (x, y) = (p.x, p.y);
+        self.num.fill(0.0);
+        self.den.fill(0.0);
+        let pos = |u: usize| {
+            let (i, j) = (u / y, u % y);
+            (p.px(i, p.class(j)), p.py(j))
+        };
+        for u in 0..x * y {
+            let (iu, ju) = pos(u);
+            for k in (0..x * y).filter(|&k| hits[k] > 0.0) {
+                let (ik, jk) = pos(k);
+                let h = mexican_hat((iu - ik).powi(2) + (ju - jk).powi(2), sigma);
+                self.den[u] += h * hits[k];
+                let s = &sums[k * dim..(k + 1) * dim];
+                self.num[u * dim..(u + 1) * dim]
+                    .iter_mut()
+                    .zip(s)
+                    .for_each(|(o, &v)| *o += h * v);
+            }
         }
     }
 }

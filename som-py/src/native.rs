@@ -12,7 +12,7 @@ use pyo3::types::PyBytes;
 use som_std::io::SavedMap;
 use som_std::kernel::Shape;
 use som_std::picture::{self, Palette, Style};
-use som_std::{Boundary, Clock, Flat, Init, Order, Schedule, Topology};
+use som_std::{Boundary, Clock, Distance, Flat, Init, Missing, Order, Schedule, Topology};
 
 /// Samples as a borrowed C-contiguous `float32` array: the caller's own array when it already
 /// is one (no copy), else numpy's conversion of it.
@@ -90,6 +90,30 @@ fn schedule(what: &str, decay: &str, start: f32, end: Option<f32>) -> PyResult<S
     })
 }
 
+/// The distance of a name.
+fn distance(name: &str) -> PyResult<Distance> {
+    Distance::from_name(name).ok_or_else(|| {
+        PyValueError::new_err(format!(
+            "distance {name:?}: expected 'euclidean', 'cosine', 'manhattan' or 'chebyshev'"
+        ))
+    })
+}
+
+/// What NaN in data means, from its name.
+fn missing(name: &str) -> PyResult<Missing> {
+    Missing::from_name(name).ok_or_else(|| {
+        PyValueError::new_err(format!(
+            "missing {name:?}: expected 'error' (NaN is an error) or 'mask' (NaN is a missing \
+             value, left out of distances and updates)"
+        ))
+    })
+}
+
+/// A unit index for Python: `-1` for a sample without a unit (every component missing).
+fn unit_or_minus_one(b: &som_std::kernel::Bmu) -> i64 {
+    b.found().map_or(-1, |u| u as i64)
+}
+
 fn topology_name(t: Topology) -> &'static str {
     match t {
         Topology::Rectangular => "rectangular",
@@ -111,7 +135,7 @@ impl Som {
     #[pyo3(signature = (rows, cols, dim, *, topology="rectangular", boundary="planar",
         neighbourhood="gaussian", alpha=0.5, alpha_end=None, alpha_decay="linear", sigma=None,
         sigma_end=None, sigma_decay="linear", cutoff=0.0, clock="sample", init=None, seed=0,
-        epochs=100, threads=0, stream_steps=10_000))]
+        epochs=100, threads=0, stream_steps=10_000, distance="euclidean", missing="error"))]
     #[allow(clippy::too_many_arguments)]
     fn new(
         rows: usize,
@@ -133,7 +157,10 @@ impl Som {
         epochs: u64,
         threads: usize,
         stream_steps: u64,
+        distance: &str,
+        missing: &str,
     ) -> PyResult<Self> {
+        let (distance, missing) = (self::distance(distance)?, self::missing(missing)?);
         let topology = match topology {
             "rectangular" => Topology::Rectangular,
             "hexagonal" => Topology::Hexagonal,
@@ -224,6 +251,8 @@ impl Som {
             .epochs(epochs)
             .threads(threads)
             .stream_steps(stream_steps)
+            .distance(distance)
+            .missing(missing)
             .build()
             .map_err(py_err)?;
         Ok(Self { inner })
@@ -251,6 +280,24 @@ impl Som {
             Boundary::Planar => "planar",
             _ => "toroidal",
         }
+    }
+
+    /// The distance that ranks units: 'euclidean', 'cosine', 'manhattan' or 'chebyshev'.
+    #[getter]
+    fn distance(&self) -> &'static str {
+        self.inner.distance().name()
+    }
+
+    /// What NaN in data means: 'error' or 'mask'.
+    #[getter]
+    fn missing(&self) -> &'static str {
+        self.inner.missing().name()
+    }
+
+    #[setter]
+    fn set_missing(&mut self, value: &str) -> PyResult<()> {
+        let m = missing(value)?;
+        self.inner.set_missing(m).map_err(py_err)
     }
 
     /// The codebook, `rows x cols x dim`, float32 (a copy).
@@ -362,22 +409,49 @@ impl Som {
         let inner = &self.inner;
         let b = py.detach(|| inner.bmus(&flat)).map_err(py_err)?;
         Ok(b.iter()
-            .map(|b| b.unit as i64)
+            .map(unit_or_minus_one)
             .collect::<Vec<_>>()
             .into_pyarray(py))
     }
 
-    /// `(row, col)` of one sample's best-matching unit.
-    fn winner(&self, x: &Bound<'_, PyAny>) -> PyResult<(usize, usize)> {
+    /// `(row, col)` of one sample's best-matching unit (`None` for a sample without one:
+    /// every component missing, with masking).
+    fn winner(&self, x: &Bound<'_, PyAny>) -> PyResult<Option<(usize, usize)>> {
         let x = sample(x, self.inner.dim())?;
-        if let Some(i) = x.iter().position(|v| !v.is_finite()) {
+        let masked = self.inner.missing() == Missing::Mask;
+        if let Some(i) = x
+            .iter()
+            .position(|v| v.is_infinite() || (v.is_nan() && !masked))
+        {
             return Err(PyValueError::new_err(format!(
-                "value {i} of the sample is {}: expected finite numbers",
-                x[i]
+                "value {i} of the sample is {}: expected finite numbers{}",
+                x[i],
+                if masked {
+                    ""
+                } else {
+                    " (or missing='mask' to read NaN as a missing value)"
+                }
             )));
         }
-        let k = self.inner.bmu(&x).map_err(py_err)?.unit;
-        Ok(self.inner.grid().row_col(k))
+        let b = self.inner.bmu(&x).map_err(py_err)?;
+        Ok(b.found().map(|k| self.inner.grid().row_col(k)))
+    }
+
+    /// The samples with each missing value (NaN) replaced by that component of the sample's
+    /// best-matching unit, found over the components present (whatever `missing` says);
+    /// `(n, dim)` float32.
+    fn impute<'py>(
+        &self,
+        py: Python<'py>,
+        data: &Bound<'py, PyAny>,
+    ) -> PyResult<Bound<'py, PyArray2<f32>>> {
+        let dim = self.inner.dim();
+        let arr = samples(data, dim)?;
+        let n = arr.shape()[0];
+        let flat = Flat::new(arr.as_slice()?, dim).map_err(py_err)?;
+        let inner = &self.inner;
+        let out = py.detach(|| inner.impute(&flat)).map_err(py_err)?;
+        out.into_pyarray(py).reshape([n, dim])
     }
 
     /// Each sample's distance to its best-matching unit (anomaly scores).
@@ -545,12 +619,14 @@ impl Som {
     fn __repr__(&self) -> String {
         let g = self.inner.grid();
         format!(
-            "Som({}, {}, {}, topology={:?}, boundary={:?})",
+            "Som({}, {}, {}, topology={:?}, boundary={:?}, distance={:?}, missing={:?})",
             g.rows(),
             g.cols(),
             self.inner.dim(),
             topology_name(g.topology()),
-            self.boundary()
+            self.boundary(),
+            self.distance(),
+            self.missing()
         )
     }
 

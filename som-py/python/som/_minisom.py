@@ -6,11 +6,10 @@ order, ``random_weights_init``) is drawn here exactly as MiniSom draws it, from
 Rust (``som._som``) without the GIL. The weights stay a float64 array ``(x, y, input_len)``
 in ``self._weights`` that users may read, edit in place or replace, as in MiniSom.
 
-Differences, each raised rather than silent: ``train_batch_offline`` on a hexagonal map,
-the 'chebyshev' activation distance (MiniSom's has no absolute value) and callable ones raise
-``NotImplementedError``, as do negative learning rates. The
-kernel computes in float32, so weights agree with MiniSom's float64 to about 1e-6 per
-unit of scale, and a sample that is equally close to two units (to float32 precision) may
+Differences, each raised rather than silent: the 'chebyshev' activation distance
+(MiniSom's has no absolute value) and callable ones raise ``NotImplementedError``, as do
+negative learning rates. The kernel computes in float32, so weights agree with MiniSom's
+float64 to about 1e-6 per unit of scale, and a sample that is equally close to two units (to float32 precision) may
 pick the other one.
 """
 
@@ -511,13 +510,11 @@ class MiniSom(object):
     def train_batch_offline(self, data, num_iteration, verbose=False):
         """MiniSom's batch training (Kohonen 2013): per iteration, every unit with
         contributions moves to ``(1 - lr) w + lr * mean``, the neighbourhood-weighted mean
-        of the samples around it, with the winners of the previous weights."""
+        of the samples around it, with the winners of the previous weights. On a hexagonal
+        map the Gaussian and the Mexican hat are evaluated on MiniSom's hexagonal
+        coordinates, the bubble and the triangle on the grid indices, as MiniSom does."""
         self._check_iteration_number(num_iteration)
         self._check_input_len(data)
-        if self._hex:
-            raise NotImplementedError(
-                "som.MiniSom: train_batch_offline on a hexagonal map is not supported yet "
-                "(its sums are separable on the rectangular lattice only); train() is")
         eta = self._schedule(self._learning_rate_decay_function, self._learning_rate,
                              num_iteration, num_iteration)
         sigma = self._schedule(self._sigma_decay_function, self._sigma,
@@ -525,7 +522,8 @@ class MiniSom(object):
         x, y = self._shape()
         codebook = self._codebook()
         _som.minisom_train_batch(codebook, x, y, _samples(data, self._input_len), eta,
-                                 sigma, self._neighborhood_name, self._distance_name)
+                                 sigma, self._neighborhood_name, self._distance_name,
+                                 self._hex)
         self._store(codebook)
         if verbose:
             print(f'Quantization Error: {self.quantization_error(data):.4f}')
@@ -533,12 +531,14 @@ class MiniSom(object):
     # --------------------------------------------------------------- beyond MiniSom
 
     def to_som(self):
-        """The map as a ``som.Som`` (float32 codebook, Gaussian neighbourhood): for
-        pictures, saved-map and SOM_PAK files."""
+        """The map as a ``som.Som`` (float32 codebook, Gaussian neighbourhood, the same
+        activation distance; units in MiniSom's order on a rectangular grid): for pictures,
+        saved-map and SOM_PAK files."""
         x, y = self._shape()
         return _som.Som(x, y, self._input_len, init=self._codebook(),
                         sigma=float(self._sigma), alpha=float(self._learning_rate),
-                        alpha_decay='asymptotic', sigma_decay='asymptotic')
+                        alpha_decay='asymptotic', sigma_decay='asymptotic',
+                        distance=self._distance_name)
 
     def __getstate__(self):
         """Pickling: a version-tagged state holding the saved-map file of the map (what

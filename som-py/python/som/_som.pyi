@@ -13,6 +13,8 @@ SIMD_LEVEL: str
 """The instruction set the kernel runs at on this CPU (e.g. 'Avx512', 'Avx2', 'Sse2')."""
 
 Decay = Literal["constant", "linear", "asymptotic", "inverse", "exponential"]
+DistanceName = Literal["euclidean", "cosine", "manhattan", "chebyshev"]
+MissingName = Literal["error", "mask"]
 
 class Som:
     """A Self-Organizing Map trained by the ``som`` library: a ``rows x cols`` lattice of
@@ -24,6 +26,16 @@ class Som:
     epoch. ``cutoff`` skips units whose neighbourhood weight is below it (0 updates all).
     ``init`` is a name (uniform, normal, unit_vectors, data_range, samples, linear) or a
     codebook array. ``threads``: 0 for all cores; results are the same for any count.
+
+    ``distance`` ranks the units, in training and in every search: 'euclidean', 'cosine',
+    'manhattan' or 'chebyshev' (``max |x - w|``); the quantization error stays the Euclidean
+    distance to the unit found, as in MiniSom. ``missing`` says what NaN in data means:
+    'error' (a ``ValueError`` naming the sample) or 'mask' (SOM_PAK's way: a missing
+    component is left out of distances, without rescaling, and of updates and batch sums; a
+    sample with every component missing has no unit: ``winner`` and ``partial_fit`` return
+    ``None``, ``winners`` -1, ``quantization_errors`` NaN). Masking is refused with the
+    cosine. Both are saved with the map and pickled.
+
     Pickles through the library's saved-map file (version-tagged JSON); the random
     generator's position is not part of it.
     """
@@ -50,6 +62,8 @@ class Som:
         epochs: int = 100,
         threads: int = 0,
         stream_steps: int = 10_000,
+        distance: DistanceName = "euclidean",
+        missing: MissingName = "error",
     ) -> None: ...
     @property
     def rows(self) -> int: ...
@@ -61,6 +75,15 @@ class Som:
     def topology(self) -> str: ...
     @property
     def boundary(self) -> str: ...
+    @property
+    def distance(self) -> DistanceName:
+        """The distance that ranks units (set at construction)."""
+    @property
+    def missing(self) -> MissingName:
+        """What NaN in data means; assign 'error' or 'mask' to change it (a map trained
+        without masking can map data with gaps, and the other way round)."""
+    @missing.setter
+    def missing(self, value: MissingName) -> None: ...
     @property
     def codebook(self) -> npt.NDArray[np.float32]:
         """A copy of the weights, ``(rows, cols, dim)``; assign an array to replace them."""
@@ -81,11 +104,19 @@ class Som:
         to the neighbourhood-weighted mean. Same result for any thread count."""
     def partial_fit(self, x: ArrayLike) -> Optional[int]:
         """One online step on one sample, schedules continuing over ``stream_steps``;
-        returns the sample's winner (unit index) before the update."""
+        returns the sample's winner (unit index) before the update, ``None`` for a sample
+        with every component missing (masking: it trains nothing but counts as a step)."""
     def winners(self, data: ArrayLike) -> npt.NDArray[np.int64]:
-        """Each sample's best-matching unit, as ``row * cols + col``."""
-    def winner(self, x: ArrayLike) -> Tuple[int, int]:
-        """``(row, col)`` of one sample's best-matching unit."""
+        """Each sample's best-matching unit, as ``row * cols + col`` (-1 for a sample with
+        every component missing, with masking)."""
+    def winner(self, x: ArrayLike) -> Optional[Tuple[int, int]]:
+        """``(row, col)`` of one sample's best-matching unit (``None`` for a sample with
+        every component missing, with masking)."""
+    def impute(self, data: ArrayLike) -> npt.NDArray[np.float32]:
+        """The samples with every missing value (NaN) replaced by that component of the
+        sample's best-matching unit, found over the components present (masking, whatever
+        ``missing`` says): ``(n, dim)`` float32. A sample with every component missing raises
+        ``ValueError`` (naming it); a cosine map raises ``NotImplementedError``."""
     def quantization_errors(self, data: ArrayLike) -> npt.NDArray[np.float32]:
         """Each sample's distance to its best-matching unit (anomaly scores)."""
     def quantization_error(self, data: ArrayLike) -> float: ...
@@ -157,6 +188,7 @@ def minisom_train_batch(
     sigma: npt.NDArray[np.float64],
     neighborhood: str,
     activation_distance: str = "euclidean",
+    hexagonal: bool = False,
 ) -> None: ...
 def minisom_winners(
     weights: npt.NDArray[np.float64],
