@@ -577,13 +577,9 @@ impl Som {
         let dim = self.inner.dim();
         let pic = match kind {
             "umatrix" => picture::umatrix(&g, &self.inner.umatrix(), &style),
-            "component" => picture::component_plane(
-                &g,
-                &self.inner.codebook(),
-                dim,
-                component,
-                &style,
-            ),
+            "component" => {
+                picture::component_plane(&g, &self.inner.codebook(), dim, component, &style)
+            }
             "rgb" => picture::rgb(&g, &self.inner.codebook(), &style),
             "hits" => {
                 let data = data.ok_or_else(|| {
