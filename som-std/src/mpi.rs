@@ -22,10 +22,11 @@
 //! ```
 
 use crate::error::{Error, Result};
-use crate::rows::{Combine, Rows};
+use crate::rows::{Combine, Rows, share};
 use crate::som::Som;
 use mpi::collective::SystemOperation;
-use mpi::traits::{Communicator, CommunicatorCollectives, Root};
+use mpi::traits::{Communicator, CommunicatorCollectives, Destination, Root, Source};
+use som_kernel::Bmu;
 
 /// The collectives of a communicator, as batch training and queries use them.
 struct Ranks<'c, C: Communicator>(&'c C);
@@ -201,6 +202,82 @@ pub fn hits<C: Communicator>(som: &Som, comm: &C, rows: &Rows<'_>) -> Result<Vec
         &(data(rows) + ", " + &codebook(som)),
     )?;
     som.hits_on(rows, &Ranks(comm))
+}
+
+/// Collective: [`Som::bmus_rows`] across the ranks of `comm`: each rank searches its own share
+/// of `rows`, and rank 0 calls `f` with every block of best-matching units in file order (the
+/// other ranks send theirs to it, a block at a time), so one process can write a whole file's
+/// map while every rank searches. `f` runs on rank 0 only.
+///
+/// # Errors
+/// As [`Som::bmus_rows`], on every rank; ranks whose data or codebooks differ; `f`'s own.
+pub fn bmus_rows<C: Communicator>(
+    som: &Som,
+    comm: &C,
+    rows: &Rows<'_>,
+    mut f: impl FnMut(usize, &[Bmu]) -> Result<()>,
+) -> Result<()> {
+    check_same(
+        comm,
+        "the data and codebook",
+        &(data(rows) + ", " + &codebook(som)),
+    )?;
+    let ranks = Ranks(comm);
+    let mine = share(rows.count(), &ranks);
+    let root = comm.process_at_rank(0);
+    let local = if comm.rank() != 0 {
+        let sent = som.check_rows(rows).and_then(|()| {
+            som.block_bmus(rows, mine, |first, out| {
+                root.send(&pack(first, out)[..]);
+                Ok(())
+            })
+        });
+        // The end of this rank's share, or where it failed: rank 0 stops waiting either way.
+        root.send(&[0u64; 0][..]);
+        sent
+    } else {
+        let mut result = som
+            .check_rows(rows)
+            .and_then(|()| som.block_bmus(rows, mine, &mut f));
+        // Every other rank's blocks, in rank order (drained even after a failure here, so
+        // that no rank waits forever to send).
+        for r in 1..comm.size() {
+            let from = comm.process_at_rank(r);
+            loop {
+                let (msg, _) = from.receive_vec::<u64>();
+                let Some((first, bmus)) = unpack(&msg) else {
+                    break;
+                };
+                if result.is_ok() {
+                    result = f(first, &bmus);
+                }
+            }
+        }
+        result
+    };
+    ranks.agree(local)
+}
+
+/// A block of best-matching units as a message: its first sample, then unit and distance
+/// bits of each.
+fn pack(first: usize, bmus: &[Bmu]) -> Vec<u64> {
+    let units = bmus
+        .iter()
+        .flat_map(|b| [b.unit as u64, u64::from(b.dist2.to_bits())]);
+    std::iter::once(first as u64).chain(units).collect()
+}
+
+/// [`pack`] undone; `None` for the empty message that ends a rank's blocks.
+fn unpack(msg: &[u64]) -> Option<(usize, Vec<Bmu>)> {
+    let (&first, rest) = msg.split_first()?;
+    let bmus = rest
+        .chunks_exact(2)
+        .map(|p| Bmu {
+            unit: usize::try_from(p[0]).unwrap_or(usize::MAX),
+            dist2: f32::from_bits(p[1] as u32),
+        })
+        .collect();
+    Some((usize::try_from(first).unwrap_or(usize::MAX), bmus))
 }
 
 /// Collective: [`Som::classify_rows`] across the ranks of `comm`, each reading its own share

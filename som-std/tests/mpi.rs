@@ -202,6 +202,34 @@ fn one_to_four_ranks_train_the_single_process_codebook() {
             assert_eq!(total, 40_000);
         }
     }
+    // map: every rank searches its share, rank 0 prints every line in file order. (The first
+    // 3000 samples, as in data.csv: the output must fit the pipe, which `run` reads once the
+    // job has ended.)
+    let f32s = std::fs::read(dir.join("data.f32")).unwrap();
+    std::fs::write(dir.join("part.f32"), &f32s[..3000 * DIM * 4]).unwrap();
+    for data in ["part.f32", "data.csv"] {
+        let args = [
+            "map",
+            "--codebook",
+            "single.json",
+            "--data",
+            data,
+            "--dim",
+            "6",
+        ];
+        let mut alone = Command::new(som());
+        alone.current_dir(&dir).args(args);
+        let alone = ok(&run(alone, "map"), "map");
+        assert_eq!(alone.lines().count(), 3000);
+        for ranks in [1, 3] {
+            let mut c = mpirun(&dir);
+            c.args(["-n", &ranks.to_string(), som()])
+                .args(args)
+                .arg("--mpi");
+            let what = format!("map of {data} on {ranks} ranks");
+            assert!(ok(&run(c, &what), &what) == alone, "{what}");
+        }
+    }
     // Data in memory (CSV): every rank reads it, each trains on its shards.
     let mut single = Command::new(som());
     single.current_dir(&dir).arg("train").args(options());

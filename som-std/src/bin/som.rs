@@ -540,6 +540,21 @@ impl Ctx {
         som.quality_rows(rows)
     }
 
+    /// Every sample's unit, a block at a time in file order (under MPI: every rank searches
+    /// its share, rank 0 alone gets the blocks).
+    fn bmus(
+        &self,
+        som: &Som,
+        rows: &Rows<'_>,
+        f: impl FnMut(usize, &[som_std::kernel::Bmu]) -> Result<(), Error>,
+    ) -> Result<(), Error> {
+        #[cfg(feature = "mpi")]
+        if let Some(w) = self.comm() {
+            return som_std::mpi::bmus_rows(som, w, rows, f);
+        }
+        som.bmus_rows(rows, f)
+    }
+
     fn hits(&self, som: &Som, rows: &Rows<'_>) -> Result<Vec<u64>, Error> {
         #[cfg(feature = "mpi")]
         if let Some(w) = self.comm() {
@@ -574,10 +589,7 @@ impl Data {
 fn run(ctx: &Ctx, command: Command) -> Result<(), Error> {
     match command {
         Command::Train(t) => train(ctx, *t),
-        Command::Map { input, .. } if input.mpi => Err(Error::Invalid(
-            "map --mpi: map prints every sample's unit in file order, from one process; expected it without --mpi (it streams a .f32 file in blocks)".into(),
-        )),
-        Command::Map { input, predict } if is_f32(&input.data) => {
+        Command::Map { input, predict } if input.mpi || is_f32(&input.data) => {
             let (som, data) = ctx.agree(load_rows(&input))?;
             let labels = if predict {
                 Some(labels_of(&som, &input)?)
@@ -585,7 +597,7 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Error> {
                 None
             };
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            som.bmus_rows(&data.rows()?, |_, bmus| {
+            ctx.bmus(&som, &data.rows()?, |_, bmus| {
                 print_units(&mut out, &som, labels, bmus)
             })
         }
@@ -632,7 +644,13 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Error> {
             let (som, data) = load(&input)?;
             let filled = stage("imputing", || som.impute(&data))?;
             stage(&format!("writing {}", out.display()), || {
-                write_data(&out, &filled, data.dim, data.columns.as_deref(), &data.labels)
+                write_data(
+                    &out,
+                    &filled,
+                    data.dim,
+                    data.columns.as_deref(),
+                    &data.labels,
+                )
             })
         }
         Command::PlotHistory { history, out } => {
