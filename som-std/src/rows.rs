@@ -5,6 +5,7 @@
 use crate::data::{Flat, Samples};
 use crate::error::{Error, Result};
 use crate::io::F32File;
+use som_kernel::Missing;
 use std::ops::Range;
 
 /// Samples that batch training and queries read in blocks: a flat slice in memory, or a raw
@@ -39,10 +40,13 @@ impl Rows<'_> {
     }
 
     /// The samples of `range`, in order, as consecutive flat blocks (one for data in memory),
-    /// each given to `f` with the index of its first sample.
+    /// each given to `f` with the index of its first sample. A file's values are checked as
+    /// they are read: NaN is a missing value, an error unless `missing` masks it (data in
+    /// memory is validated whole, before).
     pub(crate) fn each_block(
         &self,
         range: Range<usize>,
+        missing: Missing,
         mut f: impl FnMut(usize, &[f32]) -> Result<()>,
     ) -> Result<()> {
         let dim = self.dim();
@@ -66,6 +70,16 @@ impl Rows<'_> {
                     let n = per.min(range.end - first);
                     let block = &mut buf[..n * dim];
                     file.read_rows(first, block)?;
+                    if missing == Missing::Error
+                        && let Some(i) = block.iter().position(|v| v.is_nan())
+                    {
+                        return Err(Error::Invalid(format!(
+                            "{}: sample {} has a missing value (NaN) at component {}; expected numbers, or masking of missing values (`.missing(Missing::Mask)`, CLI `--missing mask`)",
+                            file.name(),
+                            first + i / dim,
+                            i % dim
+                        )));
+                    }
                     f(first, block)?;
                     first += n;
                 }

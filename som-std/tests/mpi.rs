@@ -230,6 +230,40 @@ fn one_to_four_ranks_train_the_single_process_codebook() {
             assert!(ok(&run(c, &what), &what) == alone, "{what}");
         }
     }
+    // Missing values: counts per component are summed across ranks like the hits, so 3 ranks
+    // still write the single process's codebook (every 7th value missing, one sample empty).
+    let mut holes: Vec<u8> = Vec::new();
+    for (i, c) in f32s.chunks_exact(4).enumerate() {
+        let empty = i / DIM == 17;
+        let v = if i % 7 == 3 || empty {
+            f32::NAN
+        } else {
+            f32::from_le_bytes(c.try_into().unwrap())
+        };
+        holes.extend(v.to_le_bytes());
+    }
+    std::fs::write(dir.join("holes.f32"), holes).unwrap();
+    let masked = |ranks: usize| {
+        let out = format!("holes{ranks}.json");
+        let mut c = if ranks == 0 {
+            Command::new(som())
+        } else {
+            let mut c = mpirun(&dir);
+            c.args(["-n", &ranks.to_string(), som()]);
+            c
+        };
+        c.current_dir(&dir).arg("train");
+        if ranks > 0 {
+            c.arg("--mpi");
+        }
+        c.args(options())
+            .args(["--missing", "mask", "--data", "holes.f32", "--out", &out]);
+        let what = format!("masked on {ranks} ranks");
+        ok(&run(c, &what), &what);
+        std::fs::read(dir.join(out)).unwrap()
+    };
+    let alone = masked(0);
+    assert!(masked(3) == alone, "masked training on 3 ranks");
     // Data in memory (CSV): every rank reads it, each trains on its shards.
     let mut single = Command::new(som());
     single.current_dir(&dir).arg("train").args(options());

@@ -120,7 +120,20 @@ fn bad_files_are_named() {
         .unwrap_err()
         .to_string();
     assert!(
-        e.contains("sample 65432, column 4") && e.contains("NaN"),
+        e.contains("sample 65432") && e.contains("component 3") && e.contains("--missing mask"),
+        "{e}"
+    );
+    assert_eq!(som.codebook(), before);
+    // An infinity is no missing value: named by the reader, masking or not.
+    data[65_432 * 5 + 3] = f32::INFINITY;
+    let tmp_inf = file_of(&data);
+    let file = F32File::open(tmp_inf.path(), 5).unwrap();
+    let e = som
+        .train_batch_rows(&Rows::File(&file), 2, |_, _| panic!("no epoch may run"))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("sample 65432, column 4") && e.contains("inf"),
         "{e}"
     );
     assert_eq!(som.codebook(), before);

@@ -116,21 +116,22 @@ pub fn write_f32<W: Write>(writer: W, name: &str, data: &[f32], dim: usize) -> R
     writer.flush().map_err(|e| io_error(name, e))
 }
 
-/// Checks that every value of `data` (samples of `dim`, the first being sample `first` of
-/// the file) is finite, naming the first that is not. The common case, all finite, is one
-/// pass without branches per value (so it vectorises).
+/// Checks that no value of `data` (samples of `dim`, the first being sample `first` of the
+/// file) is infinite, naming the first that is. NaN is a missing value: whether that is an
+/// error is the map's choice ([`crate::Missing`]). The common case is one pass without
+/// branches per value (so it vectorises).
 fn check_values(name: &str, data: &[f32], dim: usize, first: usize) -> Result<()> {
-    let finite = |c: &[f32]| c.iter().fold(true, |all, v| all & v.is_finite());
-    if data.chunks(256).all(finite) {
+    let bounded = |c: &[f32]| c.iter().fold(true, |all, v| all & !v.is_infinite());
+    if data.chunks(256).all(bounded) {
         return Ok(());
     }
-    let i = data.iter().position(|v| !v.is_finite()).unwrap_or(0);
+    let i = data.iter().position(|v| v.is_infinite()).unwrap_or(0);
     let i_file = first as u64 * dim as u64 + i as u64;
     Err(parse_error(
         name,
         None,
         format!(
-            "finite values (sample {}, column {}, at byte {})",
+            "finite values or NaN for a missing one (sample {}, column {}, at byte {})",
             i_file / dim as u64,
             i_file % dim as u64 + 1,
             i_file * 4

@@ -247,7 +247,7 @@ impl Som {
         mut f: impl FnMut(usize, &[Bmu]) -> Result<()>,
     ) -> Result<()> {
         let mut out = Vec::new();
-        rows.each_block(range, |first, block| {
+        rows.each_block(range, self.missing, |first, block| {
             out.resize(
                 block.len() / self.dim,
                 Bmu {
@@ -295,7 +295,7 @@ impl Som {
             Ok((qe, broken, found))
         };
         let local = self.check_rows(rows).and_then(|()| {
-            rows.each_block(share(rows.count(), combine), |_, block| {
+            rows.each_block(share(rows.count(), combine), self.missing, |_, block| {
                 let parts: Vec<(Wide, u64, u64)> = if self.threads == 1 {
                     vec![one(block)?]
                 } else {

@@ -280,10 +280,12 @@ impl Som {
             Rows::Memory(flat) => {
                 validate(flat, dim, self.missing).map(|()| widen(&mut range, flat.data()))
             }
-            Rows::File(_) => rows.each_block(share(rows.count(), combine), |_, block| {
-                widen(&mut range, block);
-                Ok(())
-            }),
+            Rows::File(_) => {
+                rows.each_block(share(rows.count(), combine), self.missing, |_, block| {
+                    widen(&mut range, block);
+                    Ok(())
+                })
+            }
         };
         combine.agree(scan)?;
         let (mut low, mut high): (Vec<f32>, Vec<f32>) = range.iter().copied().unzip();
@@ -316,6 +318,12 @@ impl Som {
                 for k in 0..self.grid.units() {
                     let i = init::index(&mut self.rng, file.rows());
                     file.read_rows(i, &mut x)?;
+                    if let Some(c) = x.iter().position(|v| v.is_nan()) {
+                        return Err(Error::Invalid(format!(
+                            "{}: the samples start drew sample {i}, which has a missing value at component {c}; expected a random or data-range start, or a codebook",
+                            file.name()
+                        )));
+                    }
                     map.set_unit(k, &x)?;
                 }
                 self.initialised = true;
@@ -422,7 +430,7 @@ impl Som {
             }
             stats.clear();
             let range = shard * samples..((shard + 1) * samples).min(n);
-            rows.each_block(range, |_, block| {
+            rows.each_block(range, self.missing, |_, block| {
                 Ok(stats.accumulate(&map, block).map(drop)?)
             })
         };
