@@ -1,6 +1,7 @@
 //! Every reader of `som_std::io` on arbitrary bytes: an error or a value, never a panic. What is
-//! read is well formed (whole samples, finite values, one label per sample or none), and what
-//! the matching writer accepts reads back the same, as the module promises.
+//! read is well formed (whole samples, finite values or NaN for a missing one, one label per
+//! sample or none; codebooks without missing values), and what the matching writer accepts
+//! reads back the same, as the module promises (writers refuse missing values).
 //!
 //! The first byte picks the format: CSV, raw `f32`, SOM_PAK `.dat`, SOM_PAK `.cod`, saved map.
 #![no_main]
@@ -15,11 +16,16 @@ fn well_formed(ds: &Dataset) {
         !ds.data.is_empty(),
         "a dataset without samples was accepted"
     );
-    assert!(ds.data.iter().all(|v| v.is_finite()));
+    assert!(ds.data.iter().all(|v| !v.is_infinite()));
     assert!(ds.labels.is_empty() || ds.labels.len() == ds.len());
     if let Some(columns) = &ds.columns {
         assert_eq!(columns.len(), ds.dim);
     }
+}
+
+/// Whether a value is missing (NaN).
+fn missing(ds: &Dataset) -> bool {
+    ds.data.iter().any(|v| v.is_nan())
 }
 
 fn same_values(a: &[f32], b: &[f32]) -> bool {
@@ -36,11 +42,16 @@ fuzz_target!(|bytes: &[u8]| {
                 return;
             };
             well_formed(&ds);
-            // Every name the reader gives (never a line feed or a byte order mark) writes.
+            // Every name the reader gives (never a line feed or a byte order mark) writes;
+            // missing values do not.
             let mut out = Vec::new();
             let columns = ds.columns.as_deref();
-            io::write_csv(&mut out, "fuzz.csv", &ds.data, ds.dim, columns)
-                .expect("what was read writes");
+            let written = io::write_csv(&mut out, "fuzz.csv", &ds.data, ds.dim, columns);
+            if missing(&ds) {
+                assert!(written.is_err(), "a missing value was written");
+                return;
+            }
+            written.expect("what was read writes");
             let back = io::read_csv(out.as_slice(), "fuzz.csv").expect("written CSV reads");
             assert!(same_values(&back.data, &ds.data));
             assert_eq!(back.dim, ds.dim);
@@ -57,7 +68,12 @@ fuzz_target!(|bytes: &[u8]| {
             well_formed(&ds);
             assert_eq!(ds.dim, dim);
             let mut out = Vec::new();
-            io::write_f32(&mut out, "fuzz.f32", &ds.data, dim).expect("what was read writes");
+            let written = io::write_f32(&mut out, "fuzz.f32", &ds.data, dim);
+            if missing(&ds) {
+                assert!(written.is_err(), "a missing value was written");
+                return;
+            }
+            written.expect("what was read writes");
             assert_eq!(out.as_slice(), raw);
         }
         2 => {

@@ -58,6 +58,13 @@ fn readers_take_missing_marks_as_nan() {
     // Infinity is no missing value: still an error with its place.
     let err = read_csv("a,b\n1,inf\n".as_bytes(), "x.csv").unwrap_err();
     assert!(err.to_string().contains("column 2"), "{err}");
+    // A codebook has no missing values.
+    let cod = "2 rect 1 2 gaussian\n1 2\n3 x\n";
+    let err = som_std::io::read_cod(cod.as_bytes(), "m.cod").unwrap_err();
+    assert!(
+        err.to_string().contains("column 2") && err.to_string().contains("missing"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -145,6 +145,20 @@ pub fn read_cod<R: Read>(reader: R, name: &str) -> Result<SompakCodebook> {
             ));
         }
         let label = vector(name, line, text, dim, &mut weights)?;
+        let unit = weights
+            .get(weights.len().saturating_sub(dim)..)
+            .unwrap_or(&[]);
+        if let Some(c) = unit.iter().position(|v| v.is_nan()) {
+            return Err(parse_error(
+                name,
+                Some(line),
+                format!(
+                    "a number in column {} (a codebook has no missing values)",
+                    c + 1
+                ),
+                "a missing value",
+            ));
+        }
         labelled |= label.is_some();
         labels.push(label);
     }
