@@ -28,7 +28,12 @@ fn as_f32(codes: &[i16]) -> Vec<f32> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: if cfg!(miri) { 8 } else { 256 }, ..ProptestConfig::default() })]
+    // Under Miri: few cases, and no regression file (isolation forbids reading the disk).
+    #![proptest_config(ProptestConfig {
+        cases: if cfg!(miri) { 8 } else { 256 },
+        failure_persistence: if cfg!(miri) { None } else { ProptestConfig::default().failure_persistence },
+        ..ProptestConfig::default()
+    })]
 
     /// On codes small enough that the f32 sums are exact, the same unit and distance as the
     /// reference, ties to the lowest unit included.
