@@ -29,7 +29,7 @@ pub fn distance(kind: Distance, x: &[f32], w: &[f32]) -> f32 {
 }
 
 /// The distance by `kind` of the pairs `(x_d, w_d)`, in order.
-fn of_pairs(kind: Distance, pairs: impl Iterator<Item = (f32, f32)> + Clone) -> f32 {
+pub(crate) fn of_pairs(kind: Distance, pairs: impl Iterator<Item = (f32, f32)> + Clone) -> f32 {
     match kind {
         Distance::Euclidean => pairs.fold(0.0f32, |acc, (a, b)| {
             let d = a - b;

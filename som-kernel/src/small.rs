@@ -20,7 +20,6 @@ pub(crate) use crate::bmu::metric;
 use crate::bmu::{Bmu, Distance};
 use crate::grid::Grid;
 use crate::layout::blocked_index;
-use crate::math::sqrt;
 use crate::missing::{Missing, Present};
 use crate::neighbourhood::Neighbourhood;
 use crate::simd::Level;
@@ -60,49 +59,23 @@ fn unit_mut(weights: &mut [f32], k: usize, dim: usize) -> impl Iterator<Item = &
         .map(move |row| &mut row[lane % LANES])
 }
 
-/// `sum (x - w)^2` in order of dimension, as [`crate::reference::dist2`].
-#[inline]
-fn dist2(pairs: impl Iterator<Item = (f32, f32)>) -> f32 {
-    let mut acc = 0.0f32;
-    for (a, b) in pairs {
-        let d = a - b;
-        acc += d * d;
-    }
-    acc
-}
-
-/// The distance of `x` to `w` by `kind`, as [`crate::reference::distance`] computes it, over
-/// the components present in `x` where `masked` ([`crate::reference::masked::distance`]).
-/// Without the feature `distances` every map searches by the Euclidean distance, and only
-/// that is compiled.
+/// The distance of `x` to `w` by `kind`, the reference's own formulas
+/// ([`crate::reference::distance`]), over the components present in `x` where `masked`
+/// ([`crate::reference::masked::distance`]). Without the feature `distances` every map
+/// searches by the Euclidean distance, and only that is compiled.
 fn distance(kind: Distance, masked: bool, x: &[f32], w: impl Iterator<Item = f32> + Clone) -> f32 {
     let masked = cfg!(feature = "missing") && masked;
     let pairs = x
         .iter()
         .copied()
-        .zip(w.clone())
+        .zip(w)
         .filter(move |(a, _)| !(masked && a.is_nan()));
-    if !cfg!(feature = "distances") {
-        return dist2(pairs);
-    }
-    match kind {
-        Distance::Euclidean => dist2(pairs),
-        Distance::Manhattan => pairs.fold(0.0f32, |acc, (a, b)| acc + (a - b).abs()),
-        #[allow(clippy::eq_op)] // Deliberate: 0, or NaN, as in the reference.
-        Distance::Chebyshev => pairs.fold(0.0f32, |acc, (a, b)| {
-            let d = (a - b).abs();
-            (if d < acc { acc } else { d }) + (d - d)
-        }),
-        Distance::Cosine => {
-            let dot = pairs.fold(0.0f32, |acc, (a, b)| acc + a * b);
-            1.0 - dot / (norm(w) * norm(x.iter().copied()))
-        }
-    }
-}
-
-/// `|v|`, as [`crate::reference::norm`].
-fn norm(v: impl Iterator<Item = f32>) -> f32 {
-    sqrt(v.fold(0.0f32, |acc, v| acc + v * v))
+    let kind = if cfg!(feature = "distances") {
+        kind
+    } else {
+        Distance::Euclidean
+    };
+    crate::reference::of_pairs(kind, pairs)
 }
 
 /// The `N` nearest units of `x`, by distance then index, NaN as `+inf`: the reference's
