@@ -123,13 +123,19 @@ pub(crate) fn validate<S: Samples + ?Sized>(data: &S, dim: usize, missing: Missi
         if missing == Missing::Error
             && let Some(c) = x.iter().position(|v| v.is_nan())
         {
-            return Err(Error::Invalid(format!(
-                "sample {i} has a missing value (NaN) at component {c}; expected numbers, or \
-                 masking of missing values (`.missing(Missing::Mask)`, CLI `--missing mask`)"
-            )));
+            return Err(missing_value("", i, c));
         }
     }
     Ok(())
+}
+
+/// The error for a missing value (NaN) at `component` of `sample` (of the file `place`, if
+/// given, as `"name: "`) where the map does not mask them.
+pub(crate) fn missing_value(place: &str, sample: usize, component: usize) -> Error {
+    Error::Invalid(format!(
+        "{place}sample {sample} has a missing value (NaN) at component {component}; expected \
+         numbers, or masking of missing values (`.missing(Missing::Mask)`, CLI `--missing mask`)"
+    ))
 }
 
 /// The samples as one flat slice, borrowed when they already are.

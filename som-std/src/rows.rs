@@ -2,6 +2,7 @@
 //! one batch-training and query code for data in memory, files larger than memory and MPI
 //! ranks.
 
+use crate::data::missing_value;
 use crate::data::{Flat, Samples};
 use crate::error::{Error, Result};
 use crate::io::F32File;
@@ -73,12 +74,8 @@ impl Rows<'_> {
                     if missing == Missing::Error
                         && let Some(i) = block.iter().position(|v| v.is_nan())
                     {
-                        return Err(Error::Invalid(format!(
-                            "{}: sample {} has a missing value (NaN) at component {}; expected numbers, or masking of missing values (`.missing(Missing::Mask)`, CLI `--missing mask`)",
-                            file.name(),
-                            first + i / dim,
-                            i % dim
-                        )));
+                        let place = format!("{}: ", file.name());
+                        return Err(missing_value(&place, first + i / dim, i % dim));
                     }
                     f(first, block)?;
                     first += n;
