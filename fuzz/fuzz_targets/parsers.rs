@@ -3,10 +3,13 @@
 //! sample or none; codebooks without missing values), and what the matching writer accepts
 //! reads back the same, as the module promises (writers refuse missing values).
 //!
-//! The first byte picks the format: CSV, raw `f32`, SOM_PAK `.dat`, SOM_PAK `.cod`, saved map.
+//! The first byte picks the format: CSV, raw `f32`, SOM_PAK `.dat`, SOM_PAK `.cod`, saved map,
+//! or a CSV or `.dat` file read by parts (as MPI ranks read it), which must give the whole-file
+//! reader's samples in order, or fail where it fails.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
+use som_std::Part;
 use som_std::io::{self, Dataset, SavedMap};
 
 fn well_formed(ds: &Dataset) {
@@ -36,7 +39,7 @@ fuzz_target!(|bytes: &[u8]| {
     let Some((&which, input)) = bytes.split_first() else {
         return;
     };
-    match which % 5 {
+    match which % 6 {
         0 => {
             let Ok(ds) = io::read_csv(input, "fuzz.csv") else {
                 return;
@@ -107,6 +110,43 @@ fuzz_target!(|bytes: &[u8]| {
                     (back.topology, back.neighbourhood),
                     (cod.topology, cod.neighbourhood)
                 );
+            }
+        }
+        5 => {
+            let Some((&pick, text)) = input.split_first() else {
+                return;
+            };
+            let ext = if pick % 2 == 0 { "csv" } else { "dat" };
+            let name = format!("som-fuzz-parts-{}.{ext}", std::process::id());
+            let path = std::env::temp_dir().join(name);
+            std::fs::write(&path, text).expect("a temporary file");
+            let (ranks, shard) = (usize::from(pick / 2 % 4) + 1, usize::from(pick / 8 % 5) + 1);
+            let whole = io::read_data(&path, None);
+            let parts = io::TextFile::open(&path, None, None)
+                .and_then(|file| Part::read_as_ranks(&file, ranks, shard));
+            match (whole, parts) {
+                (Ok(ds), Ok(parts)) => {
+                    let joined: Vec<f32> = parts
+                        .iter()
+                        .flat_map(|p| p.data().iter().copied())
+                        .collect();
+                    assert!(
+                        same_values(&joined, &ds.data),
+                        "parts differ from the whole"
+                    );
+                    assert!(
+                        parts
+                            .iter()
+                            .all(|p| p.dim() == ds.dim && p.total() == ds.len())
+                    );
+                }
+                (Ok(_), Err(e)) => panic!("read whole, but not by parts: {e}"),
+                // A file without samples opens and splits into empty parts (training refuses it).
+                (Err(_), Ok(parts)) => assert!(
+                    parts.iter().all(|p| p.total() == 0),
+                    "failed whole, but read by parts"
+                ),
+                (Err(_), Err(_)) => {}
             }
         }
         _ => {

@@ -21,7 +21,7 @@ pub mod watch;
 
 pub use data::{Flat, Samples};
 pub use error::{Error, Result};
-pub use rows::Rows;
+pub use rows::{Part, Rows};
 pub use som::classify::label_order;
 pub use som::presets::{Decay, MiniSomLattice, Preset, PresetSettings};
 pub use som::{Init, MAX_THREADS, Order, Som, SomBuilder};

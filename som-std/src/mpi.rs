@@ -2,8 +2,9 @@
 //! program has set up (`mpi::initialize()` and its world, or a split of it).
 //!
 //! Every rank reads only its own share of a raw `.f32` file ([`crate::io::F32File`]: whole
-//! shards of batch statistics for training, an even share of the samples for queries); data
-//! in memory is taken to be the same on every rank, which then works on its share alone. The
+//! shards of batch statistics for training, an even share of the samples for queries) or of a
+//! text file ([`read_part`]: by byte range, whole shards); data in memory is taken to be the
+//! same on every rank, which then works on its share alone. The
 //! statistics are summed exactly across ranks, so 1, 2 or any number of ranks give the
 //! codebook that [`Som::train_batch`] gives in one process, bit for bit. Every function is
 //! collective: all ranks call it with the same map and settings. A rank that fails tells the
@@ -22,7 +23,8 @@
 //! ```
 
 use crate::error::{Error, Result};
-use crate::rows::{Combine, Rows, share};
+use crate::io::TextFile;
+use crate::rows::{Combine, Part, Rows};
 use crate::som::Som;
 use mpi::collective::SystemOperation;
 use mpi::traits::{Communicator, CommunicatorCollectives, Destination, Root, Source};
@@ -112,6 +114,20 @@ pub fn check_same<C: Communicator>(comm: &C, what: &str, text: &str) -> Result<(
         )))
     };
     agree(comm, local)
+}
+
+/// Collective: this rank's part of a text data file (CSV or SOM_PAK `.dat`), read by byte
+/// range: each rank scans only its own share of the bytes (cut at line starts) and reads the
+/// whole shards of batch training for `som` that start among its samples. [`train_batch`] on
+/// the parts gives the codebook of one process reading the whole file, bit for bit; queries
+/// ([`quality`], [`hits`], [`bmus_rows`]) take the parts as they are. Errors name the file's
+/// lines, as its whole-file reader does.
+///
+/// # Errors
+/// On every rank: the reader's errors on any rank's part; a file whose parts use both a
+/// decimal point and a decimal comma.
+pub fn read_part<C: Communicator>(comm: &C, file: &TextFile, som: &Som) -> Result<Part> {
+    Part::read(file, som.grid().units(), &Ranks(comm))
 }
 
 /// Collective: [`Som::train_batch_rows`] across the ranks of `comm`, each reading only its
@@ -223,7 +239,7 @@ pub fn bmus_rows<C: Communicator>(
         &(data(rows) + ", " + &codebook(som)),
     )?;
     let ranks = Ranks(comm);
-    let mine = share(rows.count(), &ranks);
+    let mine = rows.share(&ranks);
     let root = comm.process_at_rank(0);
     let local = if comm.rank() != 0 {
         let sent = som.check_rows(rows).and_then(|()| {

@@ -264,20 +264,70 @@ fn one_to_four_ranks_train_the_single_process_codebook() {
     };
     let alone = masked(0);
     assert!(masked(3) == alone, "masked training on 3 ranks");
-    // Data in memory (CSV): every rank reads it, each trains on its shards.
-    let mut single = Command::new(som());
-    single.current_dir(&dir).arg("train").args(options());
-    single.args(["--data", "data.csv", "--out", "csv1.json"]);
-    ok(&run(single, "CSV, one process"), "CSV, one process");
-    let mut c = mpirun(&dir);
-    c.args(["-n", "3", som(), "train", "--mpi"])
-        .args(options())
-        .args(["--data", "data.csv", "--out", "csv3.json"]);
-    ok(&run(c, "CSV, 3 ranks"), "CSV, 3 ranks");
-    assert!(
-        std::fs::read(dir.join("csv1.json")).unwrap()
-            == std::fs::read(dir.join("csv3.json")).unwrap()
-    );
+    // Text files: each rank reads its byte range (cut at line starts) and the whole shards
+    // that start in it, so 1 to 4 ranks write the single process's codebook; 20 000 samples
+    // are ten shards of 2000, a header and comments, .dat with labels.
+    let rows: Vec<String> = f32s
+        .chunks_exact(4 * DIM)
+        .take(20_000)
+        .enumerate()
+        .map(|(i, x)| {
+            let row: Vec<String> = x
+                .chunks_exact(4)
+                .map(|c| f32::from_le_bytes(c.try_into().unwrap()).to_string())
+                .collect();
+            let comment = if i % 97 == 5 { "# a comment\n\n" } else { "" };
+            format!("{comment}{}", row.join(" "))
+        })
+        .collect();
+    let csv: Vec<String> = rows.iter().map(|r| r.replace(' ', ",")).collect();
+    let header = (1..=DIM)
+        .map(|c| format!("c{c}"))
+        .collect::<Vec<_>>()
+        .join(",");
+    std::fs::write(
+        dir.join("big.csv"),
+        format!("{header}\n{}\n", csv.join("\n")),
+    )
+    .unwrap();
+    let dat: Vec<String> = rows.iter().map(|r| format!("{r} label")).collect();
+    std::fs::write(dir.join("big.dat"), format!("{DIM}\n{}", dat.join("\n"))).unwrap();
+    for data in ["big.csv", "big.dat"] {
+        let train = |ranks: usize| {
+            let out = format!("{data}{ranks}.json");
+            let mut c = if ranks == 0 {
+                Command::new(som())
+            } else {
+                let mut c = mpirun(&dir);
+                c.args(["-n", &ranks.to_string(), som(), "train", "--mpi"]);
+                c
+            };
+            if ranks == 0 {
+                c.arg("train");
+            }
+            c.current_dir(&dir)
+                .args(options())
+                .args(["--init", "samples", "--data", data, "--out", &out]);
+            let what = format!("{data} on {ranks} ranks");
+            let stdout = ok(&run(c, &what), &what);
+            (errors(&stdout), std::fs::read(dir.join(out)).unwrap())
+        };
+        let alone = train(0);
+        for ranks in 1..=4 {
+            assert!(train(ranks) == alone, "{data} on {ranks} ranks");
+        }
+        let args = ["quality", "--codebook", "single.json", "--data", data];
+        let mut c = Command::new(som());
+        c.current_dir(&dir).args(args);
+        let quality = ok(&run(c, "quality"), "quality");
+        let mut c = mpirun(&dir);
+        c.args(["-n", "3", som()]).args(args).arg("--mpi");
+        assert_eq!(
+            ok(&run(c, "quality"), "quality"),
+            quality,
+            "{data} on 3 ranks"
+        );
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

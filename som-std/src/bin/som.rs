@@ -5,12 +5,12 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use som_std::io::{
-    Dataset, Delimiter, F32File, Format, check_writable, read_data_with, write_data,
+    Dataset, Delimiter, F32File, Format, TextFile, check_writable, read_data_with, write_data,
 };
 use som_std::picture::{self, Palette, Style};
 use som_std::{
-    Boundary, Decay, Distance, EarlyStop, Epoch, Error, Flat, Init, Missing, Order, PresetSettings,
-    Rows, Shape, Som, Topology, names,
+    Boundary, Decay, Distance, EarlyStop, Epoch, Error, Flat, Init, Missing, Order, Part,
+    PresetSettings, Rows, Shape, Som, Topology, names,
 };
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -144,7 +144,7 @@ struct Input {
     #[arg(long)]
     delimiter: Option<Delimiter>,
     /// Share the work among the ranks of an MPI job (mpirun, srun): each reads only its share
-    /// of a .f32 file; rank 0 prints.
+    /// of the --data file (.f32 by offset, .csv and .dat by byte range); rank 0 prints.
     #[arg(long)]
     mpi: bool,
     /// What a missing value (NaN, `x` in .dat, empty or NA in .csv) means (default: the
@@ -344,7 +344,8 @@ struct Train {
     #[arg(long)]
     threads: Option<usize>,
     /// Batch training across the ranks of an MPI job (mpirun, srun): each reads only its
-    /// share of a .f32 file, all combine their statistics, rank 0 writes --out and prints.
+    /// share of the --data file (.f32 by offset, .csv and .dat by byte range), all combine
+    /// their statistics, rank 0 writes --out and prints.
     #[arg(long)]
     mpi: bool,
     /// Read a .f32 --data file into memory for batch training (by default it is streamed in
@@ -555,6 +556,25 @@ impl Ctx {
         som.bmus_rows(rows, f)
     }
 
+    /// A text file's part for this rank, read for `som` (collective); other data as it is.
+    fn read_part(&self, data: Data, som: &Som) -> Result<Data, Error> {
+        let Data::Text(file) = data else {
+            return Ok(data);
+        };
+        #[cfg(feature = "mpi")]
+        if let Some(w) = self.comm() {
+            let read = stage(&format!("reading {}", file.name()), || {
+                som_std::mpi::read_part(w, &file, som)
+            });
+            return read.map(Data::Part).map_err(|e| flag_error("--data", e));
+        }
+        let _ = som;
+        Err(Error::Invalid(format!(
+            "{}: a text file is read by parts only under --mpi",
+            file.name()
+        )))
+    }
+
     fn hits(&self, som: &Som, rows: &Rows<'_>) -> Result<Vec<u64>, Error> {
         #[cfg(feature = "mpi")]
         if let Some(w) = self.comm() {
@@ -564,10 +584,13 @@ impl Ctx {
     }
 }
 
-/// Samples a command reads: a raw .f32 file read in blocks, or a file read into memory.
+/// Samples a command reads: a raw .f32 file read in blocks, a file read into memory, or under
+/// MPI a text file opened, then this rank's part of it.
 enum Data {
     File(F32File),
     Memory(Dataset),
+    Text(TextFile),
+    Part(Part),
 }
 
 impl Data {
@@ -575,6 +598,13 @@ impl Data {
         Ok(match self {
             Data::File(f) => Rows::File(f),
             Data::Memory(d) => Rows::Memory(Flat::new(&d.data, d.dim)?),
+            Data::Part(p) => Rows::Part(p),
+            Data::Text(f) => {
+                return Err(Error::Invalid(format!(
+                    "{}: its part is read once the map is known",
+                    f.name()
+                )));
+            }
         })
     }
 
@@ -582,6 +612,8 @@ impl Data {
         match self {
             Data::File(f) => f.dim(),
             Data::Memory(d) => d.dim,
+            Data::Text(f) => f.dim(),
+            Data::Part(p) => p.dim(),
         }
     }
 }
@@ -590,7 +622,8 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Error> {
     match command {
         Command::Train(t) => train(ctx, *t),
         Command::Map { input, predict } if input.mpi || is_f32(&input.data) => {
-            let (som, data) = ctx.agree(load_rows(&input))?;
+            let (som, data) = ctx.agree(load_rows(ctx, &input))?;
+            let data = ctx.read_part(data, &som)?;
             let labels = if predict {
                 Some(labels_of(&som, &input)?)
             } else {
@@ -602,7 +635,8 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Error> {
             })
         }
         Command::Hits { input } => {
-            let (som, data) = ctx.agree(load_rows(&input))?;
+            let (som, data) = ctx.agree(load_rows(ctx, &input))?;
+            let data = ctx.read_part(data, &som)?;
             let hits = stage("counting hits", || ctx.hits(&som, &data.rows()?))?;
             if ctx.leads() {
                 let mut out = String::new();
@@ -615,7 +649,8 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Error> {
             Ok(())
         }
         Command::Quality { input, json } if input.mpi || is_f32(&input.data) => {
-            let (som, data) = ctx.agree(load_rows(&input))?;
+            let (som, data) = ctx.agree(load_rows(ctx, &input))?;
+            let data = ctx.read_part(data, &som)?;
             let (qe, te) = stage("measuring the errors", || ctx.quality(&som, &data.rows()?))?;
             print_quality(ctx, qe, te, json)
         }
@@ -778,7 +813,13 @@ fn is_f32(path: &std::path::Path) -> bool {
 
 /// The codebook and the samples of a query that reads its data a block at a time: a .f32
 /// file stays on disk; other formats are read into memory.
-fn load_rows(input: &Input) -> Result<(Som, Data), Error> {
+fn load_rows(ctx: &Ctx, input: &Input) -> Result<(Som, Data), Error> {
+    if !is_f32(&input.data) && ctx.is_mpi() {
+        let som = query_map(input)?;
+        let file = TextFile::open(&input.data, input.dim, input.delimiter)?;
+        check_dims(&som, input, file.dim())?;
+        return Ok((som, Data::Text(file)));
+    }
     if !is_f32(&input.data) {
         let (som, data) = load(input)?;
         return Ok((som, Data::Memory(data)));
@@ -786,15 +827,22 @@ fn load_rows(input: &Input) -> Result<(Som, Data), Error> {
     let som = query_map(input)?;
     let dim = input.dim.unwrap_or(som.dim());
     let file = F32File::open(&input.data, dim)?;
+    check_dims(&som, input, dim)?;
+    Ok((som, Data::File(file)))
+}
+
+/// Checks that the data of a query has the codebook's dim.
+fn check_dims(som: &Som, input: &Input, dim: usize) -> Result<(), Error> {
     if dim != som.dim() {
+        let given = if input.dim.is_some() { " (--dim)" } else { "" };
         return Err(Error::Invalid(format!(
-            "the codebook {} has dim {}, the data {} dim {dim} (--dim); expected the same",
+            "the codebook {} has dim {}, the data {} dim {dim}{given}; expected the same",
             input.codebook.codebook.display(),
             som.dim(),
             input.data.display()
         )));
     }
-    Ok((som, Data::File(file)))
+    Ok(())
 }
 
 /// The quantization and topographic errors, as numbers.
@@ -862,7 +910,7 @@ fn load(input: &Input) -> Result<(Som, Dataset), Error> {
         &format!("reading {}", input.codebook.codebook.display()),
         || query_map(input),
     )?;
-    let (data_name, book) = (input.data.display(), input.codebook.codebook.display());
+    let data_name = input.data.display();
     // Raw .f32 data does not say its dim: --dim, or else the codebook's.
     let raw = matches!(Format::from_path(&input.data), Ok(Format::F32));
     let data = stage(&format!("reading {data_name}"), || {
@@ -872,14 +920,7 @@ fn load(input: &Input) -> Result<(Som, Dataset), Error> {
             input.delimiter,
         )
     })?;
-    if data.dim != som.dim() {
-        let given = if input.dim.is_some() { " (--dim)" } else { "" };
-        return Err(Error::Invalid(format!(
-            "the codebook {book} has dim {}, the data {data_name} dim {}{given}; expected the same",
-            som.dim(),
-            data.dim
-        )));
-    }
+    check_dims(&som, input, data.dim)?;
     Ok((som, data))
 }
 
@@ -1122,6 +1163,8 @@ fn train(ctx: &Ctx, t: Train) -> Result<(), Error> {
                     ))
                 })?;
                 F32File::open(&t.data, dim).map(Data::File)
+            } else if ctx.is_mpi() {
+                TextFile::open(&t.data, t.dim, t.delimiter).map(Data::Text)
             } else {
                 read_data_with(&t.data, t.dim, t.delimiter).map(Data::Memory)
             }
@@ -1129,12 +1172,6 @@ fn train(ctx: &Ctx, t: Train) -> Result<(), Error> {
         .map_err(|e| flag_error("--data", e)),
     )?;
     let dim = data.dim();
-    let labels = match &t.labels {
-        Some(path) => Some(stage(&format!("reading {}", path.display()), || {
-            som_std::io::read_labels(path, data.rows()?.count())
-        })?),
-        None => None,
-    };
     p.init = match t.init.as_deref() {
         None | Some("random") => p.init,
         Some("samples") => Init::Samples,
@@ -1206,6 +1243,13 @@ fn train(ctx: &Ctx, t: Train) -> Result<(), Error> {
         builder = builder.threads(n);
     }
     let mut som = builder.build()?;
+    let data = ctx.read_part(data, &som)?;
+    let labels = match &t.labels {
+        Some(path) => Some(stage(&format!("reading {}", path.display()), || {
+            som_std::io::read_labels(path, data.rows()?.count())
+        })?),
+        None => None,
+    };
     let rows_of = data.rows()?;
     let n = rows_of.count() as u64;
     let order = match t.order {

@@ -7,7 +7,8 @@ use super::text::{
 };
 use crate::error::{Error, Result};
 use csv::ByteRecord;
-use std::io::{BufWriter, Cursor, Read, Write};
+use std::collections::VecDeque;
+use std::io::{BufRead, BufWriter, Cursor, Read, Write};
 
 /// The byte order mark: skipped at the very start of a file, an error anywhere else.
 const BOM: char = '\u{feff}';
@@ -122,76 +123,9 @@ pub fn read_csv_with<R: Read>(
     name: &str,
     delimiter: Option<Delimiter>,
 ) -> Result<Dataset> {
-    let mut guard = Guard {
-        inner: reader,
-        handed: 0,
-        end: u64::MAX,
-        line: 1,
-        ended: false,
-        over: false,
-    };
-    let prefix = read_prefix(&mut guard, name)?;
-    let delimiter = delimiter.unwrap_or_else(|| detect(&prefix));
-    guard.end = MAX_LINE as u64;
-    let mut records = Records {
-        reader: csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .comment(Some(b'#'))
-            .delimiter(delimiter.byte())
-            // Only a line feed ends a record (the guard adds one at the end), so that lines
-            // can be counted from the reader's position; a `\r` before it is trimmed.
-            .terminator(csv::Terminator::Any(b'\n'))
-            .buffer_capacity(1 << 16)
-            .from_reader(Cursor::new(prefix).chain(guard)),
-        name,
-    };
-    let mut numbers = Numbers {
-        comma: delimiter != Delimiter::Comma,
-        mark: None,
-        scratch: String::new(),
-    };
-    let mut table = Table {
-        name,
-        data: Vec::new(),
-        first: None,
-        header: None,
-    };
-
-    let mut record = ByteRecord::new();
-    let Some(row) = records.next(&mut record)? else {
-        return Err(parse_error(
-            name,
-            None,
-            "at least one row of numbers",
-            "no rows",
-        ));
-    };
-    let quoted1 = records.raw(&row).contains(&b'"');
-    let mut second = ByteRecord::new();
-    let row2 = records.next(&mut second)?;
-    let quoted2 = row2
-        .as_ref()
-        .is_some_and(|r| records.raw(r).contains(&b'"'));
-    // A first line of numbers (some may be missing, not all) is data; anything else a header.
-    let kinds: Vec<Number> = record.iter().map(|f| numbers.parse(f).0).collect();
-    let numeric = kinds.iter().all(|k| !matches!(k, Number::Text))
-        && kinds.iter().any(|k| !matches!(k, Number::Missing));
-    let mut columns = None;
-    if !numeric || (quoted1 && row2.is_some() && !quoted2) {
-        let names = header(&record, records.raw(&row), delimiter, name, row.line)?;
-        table.header = Some((row.line, names.len()));
-        columns = Some(names);
-    } else {
-        table.push(&record, row.line, &mut numbers)?;
-    }
-    if let Some(row2) = row2 {
-        table.push(&second, row2.line, &mut numbers)?;
-        while let Some(row) = records.next(&mut record)? {
-            table.push(&record, row.line, &mut numbers)?;
-        }
-    }
-    let Some((_, dim)) = table.first else {
+    let (mut reading, layout) = begin(Whole(reader), name, delimiter)?;
+    reading.rest(usize::MAX)?;
+    let Some((_, dim)) = reading.table.first else {
         return Err(parse_error(
             name,
             None,
@@ -200,11 +134,194 @@ pub fn read_csv_with<R: Read>(
         ));
     };
     Ok(Dataset {
-        data: table.data,
+        data: reading.table.data,
         dim,
-        columns,
+        columns: layout.columns,
         labels: Vec::new(),
     })
+}
+
+/// What the start of a CSV file says about the rest of it, for reading it by parts
+/// ([`read_csv_part`]).
+#[derive(Debug, Clone)]
+pub(crate) struct CsvLayout {
+    pub(crate) delimiter: Delimiter,
+    /// The header's names, if there is a header.
+    pub(crate) columns: Option<Vec<String>>,
+    /// Line and length of the header, if there is one.
+    header: Option<(usize, usize)>,
+    /// Line and length of the first row (none: only a header).
+    first: Option<(usize, usize)>,
+}
+
+impl CsvLayout {
+    /// Values per row.
+    pub(crate) fn dim(&self) -> Option<usize> {
+        self.first.map(|(_, dim)| dim)
+    }
+
+    /// The header's line, if there is one.
+    pub(crate) fn header_line(&self) -> Option<usize> {
+        self.header.map(|(line, _)| line)
+    }
+}
+
+/// The layout of a CSV file, from its start (`delimiter`, or the one detected).
+///
+/// # Errors
+/// As [`read_csv_with`], for the first rows.
+pub(crate) fn csv_layout<R: Read>(
+    reader: R,
+    name: &str,
+    delimiter: Option<Delimiter>,
+) -> Result<CsvLayout> {
+    begin(Whole(reader), name, delimiter).map(|(_, layout)| layout)
+}
+
+/// A decimal mark a file uses, and where it was first seen (line, column).
+pub(crate) type Mark = Option<(u8, usize, usize)>;
+
+/// Reads the start of a CSV file: its delimiter (given, or detected), its header, if any, and
+/// its first row (the second too, which the header rule looks at).
+fn begin<'a, R: Numbered>(
+    reader: R,
+    name: &'a str,
+    delimiter: Option<Delimiter>,
+) -> Result<(Reading<'a, R>, CsvLayout)> {
+    let mut guard = Guard::new(reader);
+    let prefix = read_prefix(&mut guard, name)?;
+    let delimiter = delimiter.unwrap_or_else(|| detect(&prefix));
+    let mut reading = Reading::new(guard, prefix, name, delimiter);
+    let mut record = ByteRecord::new();
+    let Some(row) = reading.records.next(&mut record)? else {
+        return Err(parse_error(
+            name,
+            None,
+            "at least one row of numbers",
+            "no rows",
+        ));
+    };
+    let quoted1 = reading.records.raw(&row).contains(&b'"');
+    let mut second = ByteRecord::new();
+    let row2 = reading.records.next(&mut second)?;
+    let quoted2 = row2
+        .as_ref()
+        .is_some_and(|r| reading.records.raw(r).contains(&b'"'));
+    // A first line of numbers (some may be missing, not all) is data; anything else a header.
+    let kinds: Vec<Number> = record.iter().map(|f| reading.numbers.parse(f).0).collect();
+    let numeric = kinds.iter().all(|k| !matches!(k, Number::Text))
+        && kinds.iter().any(|k| !matches!(k, Number::Missing));
+    let mut columns = None;
+    if !numeric || (quoted1 && row2.is_some() && !quoted2) {
+        let names = header(
+            &record,
+            reading.records.raw(&row),
+            delimiter,
+            name,
+            row.line,
+        )?;
+        reading.table.header = Some((row.line, names.len()));
+        columns = Some(names);
+    } else {
+        reading.push(&record, row.line)?;
+    }
+    match row2 {
+        Some(row2) => reading.push(&second, row2.line)?,
+        None => reading.ended = true,
+    }
+    let layout = CsvLayout {
+        delimiter,
+        columns,
+        header: reading.table.header,
+        first: reading.table.first,
+    };
+    Ok((reading, layout))
+}
+
+/// Reads `take` rows of a CSV file laid out as `layout` (all that are left, if fewer), after
+/// passing over `skip` (unparsed: another reader's), from `reader` at the start of line `line`,
+/// a line after the header. Returns the values and the decimal mark they use.
+///
+/// # Errors
+/// As [`read_csv_with`], naming the file's lines.
+pub(crate) fn read_csv_part<R: BufRead>(
+    reader: R,
+    name: &str,
+    layout: &CsvLayout,
+    line: usize,
+    skip: usize,
+    take: usize,
+) -> Result<(Vec<f32>, Mark)> {
+    let lines = RowLines::new(reader, name, layout.delimiter, line, skip);
+    let mut reading = Reading::new(Guard::new(lines), Vec::new(), name, layout.delimiter);
+    reading.table.header = layout.header;
+    reading.table.first = layout.first;
+    reading.rest(take)?;
+    Ok((reading.table.data, reading.numbers.mark))
+}
+
+/// A CSV file being read: its records, numbers and the table of rows so far.
+struct Reading<'a, R> {
+    records: Records<'a, R>,
+    numbers: Numbers,
+    table: Table<'a>,
+    /// Whether the records have ended.
+    ended: bool,
+}
+
+impl<'a, R: Numbered> Reading<'a, R> {
+    /// A reading of the stream under `guard`, whose first bytes, `prefix`, were read already.
+    fn new(guard: Guard<R>, prefix: Vec<u8>, name: &'a str, delimiter: Delimiter) -> Self {
+        let mut guard = guard;
+        guard.end = MAX_LINE as u64;
+        Self {
+            records: Records {
+                reader: csv::ReaderBuilder::new()
+                    .has_headers(false)
+                    .flexible(true)
+                    .comment(Some(b'#'))
+                    .delimiter(delimiter.byte())
+                    // Only a line feed ends a record (the guard adds one at the end), so that
+                    // lines can be counted from the reader's position; a `\r` before it is
+                    // trimmed.
+                    .terminator(csv::Terminator::Any(b'\n'))
+                    .buffer_capacity(1 << 16)
+                    .from_reader(Cursor::new(prefix).chain(guard)),
+                name,
+            },
+            numbers: Numbers {
+                comma: delimiter != Delimiter::Comma,
+                mark: None,
+                scratch: String::new(),
+            },
+            table: Table {
+                name,
+                data: Vec::new(),
+                first: None,
+                header: None,
+            },
+            ended: false,
+        }
+    }
+
+    /// Adds the row of `record`, on `line`.
+    fn push(&mut self, record: &ByteRecord, line: usize) -> Result<()> {
+        self.table.push(record, line, &mut self.numbers)
+    }
+
+    /// Reads up to `take` more rows.
+    fn rest(&mut self, take: usize) -> Result<()> {
+        let mut record = ByteRecord::new();
+        let mut taken = 0;
+        while taken < take && !self.ended {
+            match self.records.next(&mut record)? {
+                Some(row) => self.push(&record, row.line)?,
+                None => self.ended = true,
+            }
+            taken += 1;
+        }
+        Ok(())
+    }
 }
 
 /// The stream under the `csv` reader: counts lines, and hands out at most [`MAX_LINE`] bytes
@@ -222,6 +339,19 @@ struct Guard<R> {
     ended: bool,
     /// Whether reading stopped at `end`.
     over: bool,
+}
+
+impl<R> Guard<R> {
+    fn new(inner: R) -> Self {
+        Self {
+            inner,
+            handed: 0,
+            end: u64::MAX,
+            line: 1,
+            ended: false,
+            over: false,
+        }
+    }
 }
 
 impl<R: Read> Read for Guard<R> {
@@ -261,7 +391,7 @@ fn read_prefix<R: Read>(guard: &mut Guard<R>, name: &str) -> Result<Vec<u8>> {
         };
         prefix.extend_from_slice(&chunk[..n]);
         while let Some(at) = prefix[start..].iter().position(|&b| b == b'\n') {
-            lines += usize::from(holds_data(&prefix[start..start + at]));
+            lines += usize::from(holds_data(&prefix[start..start + at], None));
             start += at + 1;
         }
         if prefix.len() - start > MAX_LINE {
@@ -276,10 +406,160 @@ fn read_prefix<R: Read>(guard: &mut Guard<R>, name: &str) -> Result<Vec<u8>> {
     Ok(prefix)
 }
 
-/// Whether a line (without its line end) holds a record: not blank, not a `#` comment.
-fn holds_data(line: &[u8]) -> bool {
-    let line = line.strip_suffix(b"\r").unwrap_or(line);
-    !line.is_empty() && !line.starts_with(b"#")
+/// Whether a line (without its line end; the file's first line without a byte order mark)
+/// holds a record: not a `#` comment, not blank (spaces, tabs, a `\r`, and no `delimiter`,
+/// which makes a record of empty fields; any delimiter while it is not known).
+pub(crate) fn holds_data(line: &[u8], delimiter: Option<Delimiter>) -> bool {
+    let blank = line
+        .iter()
+        .all(|&b| matches!(b, b' ' | b'\t' | b'\r') && delimiter.is_none_or(|d| b != d.byte()));
+    !blank && !line.starts_with(b"#")
+}
+
+/// The byte order mark in UTF-8.
+pub(crate) const BOM_BYTES: &[u8] = b"\xEF\xBB\xBF";
+
+/// A stream under the csv reader that knows which line of the file each of its lines is.
+trait Numbered: Read {
+    /// The file's number of the stream's line `line` (both from 1).
+    fn line(&self, line: usize) -> usize;
+    /// The stream's lines before `line` are done with.
+    fn done(&mut self, _line: usize) {}
+    /// Why reading the stream failed, if it said.
+    fn failed(&mut self) -> Option<Error> {
+        None
+    }
+}
+
+/// A whole file: its lines are the stream's.
+struct Whole<R>(R);
+
+impl<R: Read> Read for Whole<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl<R: Read> Numbered for Whole<R> {
+    fn line(&self, line: usize) -> usize {
+        line
+    }
+}
+
+/// The rows of a part of a CSV file as a stream for the csv reader: the lines that hold one
+/// (blank lines and comments left out), past the first `skip` of them, each numbered as in
+/// the file.
+struct RowLines<'a, R> {
+    reader: R,
+    name: &'a str,
+    delimiter: Delimiter,
+    /// The file's number of the next line to read.
+    next: usize,
+    skip: usize,
+    /// The line being handed out, and how much of it was.
+    line: Vec<u8>,
+    at: usize,
+    /// The file's numbers of the stream's lines from `first` on.
+    numbers: VecDeque<usize>,
+    first: usize,
+    failed: Option<Error>,
+}
+
+impl<'a, R: BufRead> RowLines<'a, R> {
+    fn new(reader: R, name: &'a str, delimiter: Delimiter, line: usize, skip: usize) -> Self {
+        Self {
+            reader,
+            name,
+            delimiter,
+            next: line,
+            skip,
+            line: Vec::new(),
+            at: 0,
+            numbers: VecDeque::new(),
+            first: 1,
+            failed: None,
+        }
+    }
+
+    /// Fails the stream with `e` (the csv reader's error carries an I/O error only).
+    fn fail(&mut self, e: Error) -> std::io::Result<bool> {
+        self.failed = Some(e);
+        Err(std::io::Error::other("a bad line"))
+    }
+
+    /// Reads the next line that holds a row and is not skipped; `false` at the end.
+    fn advance(&mut self) -> std::io::Result<bool> {
+        loop {
+            self.line.clear();
+            self.at = 0;
+            let n = (&mut self.reader)
+                .take(MAX_LINE as u64 + 1)
+                .read_until(b'\n', &mut self.line)?;
+            if n == 0 {
+                return Ok(false);
+            }
+            let number = self.next;
+            self.next += 1;
+            if n > MAX_LINE {
+                return self.fail(long_line(self.name, number));
+            }
+            let text = self.line.strip_suffix(b"\n").unwrap_or(&self.line);
+            let text = match text.strip_prefix(BOM_BYTES) {
+                Some(rest) if number == 1 => rest,
+                // The csv reader would drop it at the start of its stream: say it is misplaced.
+                Some(_) => {
+                    return self.fail(parse_error(
+                        self.name,
+                        Some(number),
+                        "a byte order mark (U+FEFF) only at the start of the file",
+                        "one at the start of the line",
+                    ));
+                }
+                None => text,
+            };
+            if !holds_data(text, Some(self.delimiter)) {
+                continue;
+            }
+            if self.skip > 0 {
+                self.skip -= 1;
+                continue;
+            }
+            self.numbers.push_back(number);
+            return Ok(true);
+        }
+    }
+}
+
+impl<R: BufRead> Read for RowLines<'_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        if self.at == self.line.len() && !self.advance()? {
+            return Ok(0);
+        }
+        let n = buf.len().min(self.line.len() - self.at);
+        buf[..n].copy_from_slice(&self.line[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+impl<R: BufRead> Numbered for RowLines<'_, R> {
+    fn line(&self, line: usize) -> usize {
+        let known = line
+            .checked_sub(self.first)
+            .and_then(|i| self.numbers.get(i));
+        // Past the lines read (the end of the stream): the line after the last.
+        known.copied().unwrap_or(self.next)
+    }
+
+    fn failed(&mut self) -> Option<Error> {
+        self.failed.take()
+    }
+
+    fn done(&mut self, line: usize) {
+        while self.first < line && self.numbers.pop_front().is_some() {
+            self.first += 1;
+        }
+    }
 }
 
 /// The delimiter of the first lines that hold data: the first of tab, `;` and `,` found
@@ -287,7 +567,7 @@ fn holds_data(line: &[u8]) -> bool {
 fn detect(prefix: &[u8]) -> Delimiter {
     let lines: Vec<&[u8]> = prefix
         .split(|&b| b == b'\n')
-        .filter(|l| holds_data(l))
+        .filter(|l| holds_data(l, None))
         .take(5)
         .collect();
     let on_every_line = |d: Delimiter| {
@@ -319,7 +599,7 @@ struct Row {
     bytes: std::ops::Range<u64>,
 }
 
-impl<R: Read> Records<'_, R> {
+impl<R: Numbered> Records<'_, R> {
     /// Reads the next record that is not a blank line into `record`, or returns `None` at the
     /// end.
     fn next(&mut self, record: &mut ByteRecord) -> Result<Option<Row>> {
@@ -337,8 +617,9 @@ impl<R: Read> Records<'_, R> {
             // end of the stream.
             let guard = &self.reader.get_ref().get_ref().1;
             let ran_out = guard.ended && end.byte() == guard.handed;
+            let line = (end.line() as usize).saturating_sub(usize::from(!ran_out));
             let row = Row {
-                line: (end.line() as usize).saturating_sub(usize::from(!ran_out)),
+                line: self.line(line),
                 bytes: record.position().map_or(end.byte(), csv::Position::byte)..end.byte(),
             };
             let blank = record.len() == 1
@@ -357,7 +638,7 @@ impl<R: Read> Records<'_, R> {
             {
                 // The line where the field opened: before the line feeds the record holds.
                 let feeds = record.iter().flatten().filter(|&&b| b == b'\n').count();
-                let line = row.line.saturating_sub(feeds);
+                let line = self.line(line.saturating_sub(feeds));
                 return Err(parse_error(
                     self.name,
                     Some(line),
@@ -365,8 +646,14 @@ impl<R: Read> Records<'_, R> {
                     "the end of the line",
                 ));
             }
+            self.reader.get_mut().get_mut().1.inner.done(line);
             return Ok(Some(row));
         }
+    }
+
+    /// The file's number of the stream's line `line`.
+    fn line(&self, line: usize) -> usize {
+        self.reader.get_ref().get_ref().1.inner.line(line)
     }
 
     /// The line of a record near the start of the file, as written, without its line end
@@ -385,13 +672,16 @@ impl<R: Read> Records<'_, R> {
         }
     }
 
-    fn error(&self, e: csv::Error) -> Error {
-        let line = e.position().map(|p| p.line() as usize);
+    fn error(&mut self, e: csv::Error) -> Error {
+        let line = e.position().map(|p| self.line(p.line() as usize));
         match e.into_kind() {
             csv::ErrorKind::Io(e) => {
-                let guard = self.reader.get_ref().get_ref().1;
-                if guard.over {
-                    long_line(self.name, guard.line)
+                let guard = &mut self.reader.get_mut().get_mut().1;
+                if let Some(failed) = guard.inner.failed() {
+                    failed
+                } else if guard.over {
+                    let line = guard.line;
+                    long_line(self.name, self.line(line))
                 } else {
                     io_error(self.name, e)
                 }

@@ -22,16 +22,20 @@ mod raw;
 mod saved;
 mod sompak;
 mod text;
+mod text_file;
 
 pub mod export;
 
 pub use atomic::{check_writable, write_atomic};
+pub(crate) use csv::Mark;
 pub use csv::{Delimiter, read_csv, read_csv_with, write_csv};
 pub use labels::read_labels;
 pub use raw::{F32File, read_f32, write_f32};
 pub use saved::{FORMAT_TAG, FORMAT_VERSION, FORMAT_VERSION_OLDEST, SavedMap};
 pub use sompak::{SompakCodebook, read_cod, read_dat, sompak_can_hold, write_cod, write_dat};
 pub use text::MAX_LINE;
+pub(crate) use text_file::Span;
+pub use text_file::TextFile;
 
 use crate::data::Samples;
 use crate::error::{Error, Result};

@@ -10,7 +10,7 @@ use super::Dataset;
 use super::text::{Lines, Number, check_table, io_error, number, parse_error, quote, write_number};
 use crate::error::{Error, Result};
 use som_kernel::{Boundary, Grid, Shape, Topology};
-use std::io::{BufReader, BufWriter, Read, Write};
+use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 
 /// A SOM_PAK codebook: the lattice and neighbourhood its header names, and the unit vectors.
 #[derive(Debug, Clone, PartialEq)]
@@ -51,25 +51,8 @@ pub struct SompakCodebook {
 /// ```
 pub fn read_dat<R: Read>(reader: R, name: &str) -> Result<Dataset> {
     let mut lines = Lines::new(BufReader::new(reader), name);
-    let dim = match lines.next_content()? {
-        Some((line, text)) => header_dim(name, line, text)?,
-        None => {
-            return Err(parse_error(
-                name,
-                None,
-                "a header line with the dimension",
-                "an empty file",
-            ));
-        }
-    };
-    let mut data = Vec::new();
-    let mut labels = Vec::new();
-    let mut labelled = false;
-    while let Some((line, text)) = lines.next_content()? {
-        let label = vector(name, line, text, dim, &mut data)?;
-        labelled |= label.is_some();
-        labels.push(label);
-    }
+    let dim = dat_header(&mut lines, name)?;
+    let (data, labels) = vectors(&mut lines, name, dim, 0, usize::MAX)?;
     if data.is_empty() {
         return Err(parse_error(
             name,
@@ -77,9 +60,6 @@ pub fn read_dat<R: Read>(reader: R, name: &str) -> Result<Dataset> {
             format!("at least one sample of {dim} values after the header"),
             "none",
         ));
-    }
-    if !labelled {
-        labels = Vec::new();
     }
     Ok(Dataset {
         data,
@@ -247,6 +227,19 @@ pub fn write_cod<W: Write>(writer: W, name: &str, codebook: &SompakCodebook) -> 
 }
 
 /// The dimension: the first token of a header line, a positive integer.
+/// The dimension a data file's header line gives.
+pub(crate) fn dat_header<R: BufRead>(lines: &mut Lines<'_, R>, name: &str) -> Result<usize> {
+    match lines.next_content()? {
+        Some((line, text)) => header_dim(name, line, text),
+        None => Err(parse_error(
+            name,
+            None,
+            "a header line with the dimension",
+            "an empty file",
+        )),
+    }
+}
+
 fn header_dim(name: &str, line: usize, text: &str) -> Result<usize> {
     let token = text.split_whitespace().next().unwrap_or("");
     match token.parse::<usize>() {
@@ -311,6 +304,31 @@ fn cod_header(
         return Err(bad("a usable map size", format!("{cols} x {rows}: {e}")));
     }
     Ok((dim, topology, cols, rows, neighbourhood))
+}
+
+/// The vectors of the lines after a data file's header: `take` of them (or all) after passing
+/// over `skip` (unparsed: another reader's), with their labels (none if no vector has one).
+pub(crate) fn vectors<R: BufRead>(
+    lines: &mut Lines<'_, R>,
+    name: &str,
+    dim: usize,
+    mut skip: usize,
+    take: usize,
+) -> Result<(Vec<f32>, Vec<Option<String>>)> {
+    let (mut data, mut labels) = (Vec::new(), Vec::new());
+    while labels.len() < take
+        && let Some((line, text)) = lines.next_content()?
+    {
+        if skip > 0 {
+            skip -= 1;
+            continue;
+        }
+        labels.push(vector(name, line, text, dim, &mut data)?);
+    }
+    if labels.iter().all(Option::is_none) {
+        labels = Vec::new();
+    }
+    Ok((data, labels))
 }
 
 /// Parses `dim` numbers of one vector line onto `out`; returns the label after them, if any.

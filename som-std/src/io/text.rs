@@ -12,6 +12,8 @@ pub(crate) struct Lines<'a, R> {
     reader: R,
     name: &'a str,
     number: usize,
+    /// Bytes read so far (line ends included).
+    consumed: u64,
     bytes: Vec<u8>,
     /// The text of the current line inside `bytes` (line end and byte order mark removed).
     text: std::ops::Range<usize>,
@@ -19,13 +21,24 @@ pub(crate) struct Lines<'a, R> {
 
 impl<'a, R: BufRead> Lines<'a, R> {
     pub(crate) fn new(reader: R, name: &'a str) -> Self {
+        Self::after(reader, name, 0)
+    }
+
+    /// The lines of a stream that starts at line `before + 1` of a file (a part of it).
+    pub(crate) fn after(reader: R, name: &'a str, before: usize) -> Self {
         Self {
             reader,
             name,
-            number: 0,
+            number: before,
+            consumed: 0,
             bytes: Vec::new(),
             text: 0..0,
         }
+    }
+
+    /// Bytes read so far, line ends included: where the next line starts.
+    pub(crate) fn consumed(&self) -> u64 {
+        self.consumed
     }
 
     /// Number of the line last read (0 before the first).
@@ -44,6 +57,7 @@ impl<'a, R: BufRead> Lines<'a, R> {
             return Ok(false);
         }
         self.number += 1;
+        self.consumed += n as u64;
         if n > MAX_LINE {
             return Err(parse_error(
                 self.name,
@@ -98,7 +112,7 @@ impl<'a, R: BufRead> Lines<'a, R> {
 }
 
 /// Blank lines and `#` comments carry no data in any of the text formats.
-fn is_skippable(text: &str) -> bool {
+pub(crate) fn is_skippable(text: &str) -> bool {
     let t = text.trim();
     t.is_empty() || t.starts_with('#')
 }

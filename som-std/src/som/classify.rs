@@ -4,7 +4,7 @@
 use super::query::unit_of;
 use crate::data::Samples;
 use crate::error::{Error, Result};
-use crate::rows::{Alone, Combine, Rows, share};
+use crate::rows::{Alone, Combine, Rows};
 use crate::som::{Som, zeros};
 use som_kernel::Grid;
 use std::cmp::Ordering;
@@ -158,7 +158,7 @@ impl Som {
         let local = check_count(labels.len(), rows.count())
             .and_then(|()| self.check_rows(rows))
             .and_then(|()| {
-                self.block_bmus(rows, share(rows.count(), combine), |first, out| {
+                self.block_bmus(rows, rows.share(combine), |first, out| {
                     for (i, b) in out.iter().enumerate() {
                         if let Some(k) = b.found() {
                             counts[k * n + of[first + i]] += 1;

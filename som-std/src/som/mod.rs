@@ -8,6 +8,7 @@ mod persist;
 pub(crate) mod presets;
 pub(crate) mod query;
 mod train;
+pub(crate) use train::shard_samples;
 
 use crate::error::Result;
 use rand_xoshiro::Xoshiro256PlusPlus;

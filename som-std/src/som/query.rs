@@ -3,7 +3,7 @@
 use crate::data::{Samples, flatten, validate};
 use crate::error::{Error, Result};
 use crate::exact::{DIGITS, Wide};
-use crate::rows::{Alone, Combine, Rows, share};
+use crate::rows::{Alone, Combine, Rows};
 use crate::som::Som;
 use crate::som::zeros;
 use rayon::prelude::*;
@@ -295,7 +295,7 @@ impl Som {
             Ok((qe, broken, found))
         };
         let local = self.check_rows(rows).and_then(|()| {
-            rows.each_block(share(rows.count(), combine), self.missing, |_, block| {
+            rows.each_block(rows.share(combine), self.missing, |_, block| {
                 let parts: Vec<(Wide, u64, u64)> = if self.threads == 1 {
                     vec![one(block)?]
                 } else {
@@ -325,7 +325,7 @@ impl Som {
         let units = self.grid.units();
         let mut hits: Vec<i64> = zeros(units, || "hit counts".to_string())?;
         let local = self.check_rows(rows).and_then(|()| {
-            self.block_bmus(rows, share(rows.count(), combine), |_, out| {
+            self.block_bmus(rows, rows.share(combine), |_, out| {
                 out.iter().filter_map(Bmu::found).for_each(|k| hits[k] += 1);
                 Ok(())
             })

@@ -3,7 +3,7 @@
 use crate::data::{Samples, flatten, validate};
 use crate::error::{Error, Result};
 use crate::exact::{DIGITS, Wide};
-use crate::rows::{Alone, Combine, Rows, share};
+use crate::rows::{Alone, Combine, Rows, agree_on};
 use crate::som::{Init, Order, Som, from_range, widen, zeros};
 use crate::watch::Epoch;
 use rayon::prelude::*;
@@ -280,8 +280,8 @@ impl Som {
             Rows::Memory(flat) => {
                 validate(flat, dim, self.missing).map(|()| widen(&mut range, flat.data()))
             }
-            Rows::File(_) => {
-                rows.each_block(share(rows.count(), combine), self.missing, |_, block| {
+            Rows::File(_) | Rows::Part(_) => {
+                rows.each_block(rows.share(combine), self.missing, |_, block| {
                     widen(&mut range, block);
                     Ok(())
                 })
@@ -295,17 +295,22 @@ impl Som {
         if self.initialised {
             return Ok(());
         }
-        let start = self.initialise_from(rows, &range);
+        let start = self.initialise_from(rows, &range, combine);
         combine.agree(start)
     }
 
     /// A pending data-dependent initialisation from `rows`, whose per-dimension range (over
     /// every process) is `range`.
-    fn initialise_from(&mut self, rows: &Rows<'_>, range: &[(f32, f32)]) -> Result<()> {
+    fn initialise_from(
+        &mut self,
+        rows: &Rows<'_>,
+        range: &[(f32, f32)],
+        combine: &dyn Combine,
+    ) -> Result<()> {
         let dim = self.dim;
         match (rows, &self.init) {
             (Rows::Memory(flat), _) => self.initialise(Some(flat.data())),
-            (Rows::File(_), Init::DataRange) => {
+            (_, Init::DataRange) => {
                 let mut map = MapMut::new(self.grid, dim, &mut self.weights)?;
                 from_range(&mut map, &mut self.rng, range)?;
                 self.initialised = true;
@@ -319,21 +324,49 @@ impl Som {
                     let i = init::index(&mut self.rng, file.rows());
                     file.read_rows(i, &mut x)?;
                     if let Some(c) = x.iter().position(|v| v.is_nan()) {
-                        return Err(Error::Invalid(format!(
-                            "{}: the samples start drew sample {i}, which has a missing value at component {c}; expected a random or data-range start, or a codebook",
-                            file.name()
-                        )));
+                        return Err(drawn_missing(file.name(), i, c));
                     }
                     map.set_unit(k, &x)?;
                 }
                 self.initialised = true;
                 Ok(())
             }
-            (Rows::File(file), Init::Linear) => Err(Error::Invalid(format!(
+            // Each drawn sample comes from the process that holds it: the others add zeros.
+            (Rows::Part(part), Init::Samples) => {
+                let held = part.range();
+                let mut bits = vec![0i64; self.grid.units() * dim];
+                let mut local = Ok(());
+                for unit in bits.chunks_mut(dim) {
+                    let i = init::index(&mut self.rng, part.total());
+                    let Some(at) = i.checked_sub(held.start).filter(|_| held.contains(&i)) else {
+                        continue;
+                    };
+                    let x = &part.data()[at * dim..(at + 1) * dim];
+                    if let Some(c) = x.iter().position(|v| v.is_nan()) {
+                        local = local.and(Err(drawn_missing(part.name(), i, c)));
+                    }
+                    unit.iter_mut()
+                        .zip(x)
+                        .for_each(|(b, v)| *b = i64::from(v.to_bits()));
+                }
+                combine.agree(local)?;
+                combine.sum(&mut bits)?;
+                let mut map = MapMut::new(self.grid, dim, &mut self.weights)?;
+                let mut x = vec![0.0; dim];
+                for (k, unit) in bits.chunks(dim).enumerate() {
+                    x.iter_mut()
+                        .zip(unit)
+                        .for_each(|(v, &b)| *v = f32::from_bits(b as u32));
+                    map.set_unit(k, &x)?;
+                }
+                self.initialised = true;
+                Ok(())
+            }
+            (Rows::File(_) | Rows::Part(_), Init::Linear) => Err(Error::Invalid(format!(
                 "{}: the linear (PCA) initialisation needs the data in memory; expected a random, data-range or samples start, or a codebook",
-                file.name()
+                rows.name()
             ))),
-            (Rows::File(_), _) => self.initialise(None),
+            (Rows::File(_) | Rows::Part(_), _) => self.initialise(None),
         }
     }
 
@@ -354,7 +387,7 @@ impl Som {
         // Masking counts each component apart (missing values); else the hits suffice.
         let masked = self.missing == Missing::Mask;
         let mut shards = Shards::new(rows.count(), units, dim, threads, masked)?;
-        let mine = shards.part(combine.rank(), combine.size());
+        let mine = agree_on(combine, shards.mine(rows, combine))?;
         let what = || "batch training's sums".to_string();
         let (mut hits, mut sums) = (zeros(units, what)?, zeros(units * dim, what)?);
         let mut counts: Vec<u64> = zeros(if masked { units * dim } else { 0 }, what)?;
@@ -552,6 +585,14 @@ fn combine_exact(combine: &dyn Combine, hits: &mut [u64], sums: &mut [Wide]) -> 
     Ok(())
 }
 
+/// The error for a samples start that drew sample `i` of the file `name`, which misses
+/// component `c`.
+fn drawn_missing(name: &str, i: usize, c: usize) -> Error {
+    Error::Invalid(format!(
+        "{name}: the samples start drew sample {i}, which has a missing value at component {c}; expected a random or data-range start, or a codebook"
+    ))
+}
+
 /// Checks that squared distances of data in `range` (per dimension) stay finite in `f32`:
 /// past that, every unit is as far as every other and training learns nothing.
 pub(crate) fn check_magnitude(range: &[(f32, f32)]) -> Result<()> {
@@ -598,10 +639,8 @@ impl Shards {
     /// Shards for `n` samples: their size depends only on `n` and the map's size, never on the
     /// thread or process count (the results depend on it); one shard in flight per thread.
     fn new(n: usize, units: usize, dim: usize, threads: usize, masked: bool) -> Result<Self> {
-        let bytes = units * (dim + 1) * 8;
-        let memory = (SHARD_BYTES / bytes.max(1)).max(1);
-        let most = SHARDS_MAX.min(memory).max(n.div_ceil(SHARD_MOST));
-        let samples = n.div_ceil(n.div_ceil(SHARD_MIN).clamp(1, most)).max(1);
+        let memory = shard_memory(units, dim);
+        let samples = shard_samples(n, units, dim);
         let count = n.div_ceil(samples).max(1);
         let wave = threads.clamp(1, memory).min(count);
         let what = || format!("batch training's sums for {wave} shards");
@@ -620,6 +659,39 @@ impl Shards {
         let at = |r: usize| (self.count as u128 * r as u128 / size.max(1) as u128) as usize;
         at(rank)..at(rank + 1)
     }
+
+    /// The shards this process works on: those of its part of the samples (which must be
+    /// whole shards), or its run of them.
+    fn mine(&self, rows: &Rows<'_>, combine: &dyn Combine) -> Result<Range<usize>> {
+        let Rows::Part(part) = rows else {
+            return Ok(self.part(combine.rank(), combine.size()));
+        };
+        let held = part.range();
+        let whole = |i: usize| i.is_multiple_of(self.samples) || i == part.total();
+        if !whole(held.start) || !whole(held.end) {
+            return Err(Error::Invalid(format!(
+                "a part of samples {held:?} of {} for batch training: expected whole shards of {} samples (a part read for this map)",
+                part.total(),
+                self.samples
+            )));
+        }
+        Ok(held.start / self.samples..held.end.div_ceil(self.samples))
+    }
+}
+
+/// Shards whose statistics fit in [`SHARD_BYTES`] for a map of `units` of `dim`.
+fn shard_memory(units: usize, dim: usize) -> usize {
+    let bytes = units * (dim + 1) * 8;
+    (SHARD_BYTES / bytes.max(1)).max(1)
+}
+
+/// Samples per shard of batch training on `n` samples with a map of `units` of `dim`: never
+/// dependent on the thread or process count (the results depend on it).
+pub(crate) fn shard_samples(n: usize, units: usize, dim: usize) -> usize {
+    let most = SHARDS_MAX
+        .min(shard_memory(units, dim))
+        .max(n.div_ceil(SHARD_MOST));
+    n.div_ceil(n.div_ceil(SHARD_MIN).clamp(1, most)).max(1)
 }
 
 /// Fisher-Yates shuffle driven by the map's generator.
