@@ -531,13 +531,27 @@ impl<'a, R: BufRead> RowLines<'a, R> {
 }
 
 impl<R: BufRead> Read for RowLines<'_, R> {
+    /// As many lines as `buf` holds (a line a read would cost the csv reader a refill each).
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.at == self.line.len() && !self.advance()? {
-            return Ok(0);
+        if self.failed.is_some() {
+            return Err(std::io::Error::other("a bad line"));
         }
-        let n = buf.len().min(self.line.len() - self.at);
-        buf[..n].copy_from_slice(&self.line[self.at..self.at + n]);
-        self.at += n;
+        let mut n = 0;
+        while n < buf.len() {
+            if self.at == self.line.len() {
+                match self.advance() {
+                    Ok(true) => {}
+                    Ok(false) => break,
+                    Err(e) if n == 0 => return Err(e),
+                    // The lines before it first; the next read fails.
+                    Err(_) => break,
+                }
+            }
+            let m = (buf.len() - n).min(self.line.len() - self.at);
+            buf[n..n + m].copy_from_slice(&self.line[self.at..self.at + m]);
+            self.at += m;
+            n += m;
+        }
         Ok(n)
     }
 }

@@ -226,6 +226,23 @@ fn errors_name_the_files_lines_on_every_rank() {
             "{size} ranks: {errors:?}"
         );
     }
+    // A byte order mark starting a line past the first (two files joined): the line is named.
+    let path = dir.join("joined.csv");
+    let mut text = String::new();
+    for i in 0..6000 {
+        text.push_str(if i == 3999 { "\u{feff}1,2\n" } else { "1,2\n" });
+    }
+    std::fs::write(&path, &text).expect("write");
+    let whole = read_data(&path, None).unwrap_err().to_string();
+    assert!(whole.contains(":4000:") && whole.contains("byte order mark"), "{whole}");
+    for size in 1..=3 {
+        let errors = on_ranks(size, |ranks| {
+            let file = TextFile::open(&path, None, None).expect("open");
+            Part::read(&file, 10, ranks).unwrap_err().to_string()
+        });
+        let named = |e: &String| e.contains(":4000:") && e.contains("byte order mark");
+        assert!(errors.iter().any(named), "{size} ranks: {errors:?}");
+    }
     // Semicolons: decimal commas, then decimal points from `from` on: within one rank's part
     // (its reader says so), or only across parts (the ranks compare).
     for from in [5500, 2000] {
