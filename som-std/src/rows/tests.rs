@@ -234,7 +234,10 @@ fn errors_name_the_files_lines_on_every_rank() {
     }
     std::fs::write(&path, &text).expect("write");
     let whole = read_data(&path, None).unwrap_err().to_string();
-    assert!(whole.contains(":4000:") && whole.contains("byte order mark"), "{whole}");
+    assert!(
+        whole.contains(":4000:") && whole.contains("byte order mark"),
+        "{whole}"
+    );
     for size in 1..=3 {
         let errors = on_ranks(size, |ranks| {
             let file = TextFile::open(&path, None, None).expect("open");
