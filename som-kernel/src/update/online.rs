@@ -315,25 +315,28 @@ fn pull<I: Isa, T: Then<I>, const MASK: bool>(
     // Each case its own copy of the row loop, where code size is no concern: a pair with both
     // halves updated (nearly all of them) selects nothing, and a pair of two blocks stores
     // both halves without asking per row whether there is a second. (One copy on a
-    // microcontroller: the select with a mask of all lanes leaves the same bits.)
+    // microcontroller, which asks per row whether to select.)
     let wide = cfg!(target_pointer_width = "64");
     match hi {
         Some(hi) if I::BLOCKS == 2 => {
             if partial || !wide {
-                let mut rows = Pulled::<I, MASK, true, true>::new(isa, lo, hi, x, rate, keep);
+                let mut rows =
+                    Pulled::<I, MASK, true, true>::new(isa, lo, hi, x, rate, keep, partial);
                 then.take(isa, b, dim, &mut rows);
             } else {
-                let mut rows = Pulled::<I, MASK, false, true>::new(isa, lo, hi, x, rate, keep);
+                let mut rows =
+                    Pulled::<I, MASK, false, true>::new(isa, lo, hi, x, rate, keep, partial);
                 then.take(isa, b, dim, &mut rows);
             }
         }
         _ => {
             if partial || !wide {
-                let mut rows = Pulled::<I, MASK, true, false>::new(isa, lo, &mut [], x, rate, keep);
+                let mut rows =
+                    Pulled::<I, MASK, true, false>::new(isa, lo, &mut [], x, rate, keep, partial);
                 then.take(isa, b, dim, &mut rows);
             } else {
                 let mut rows =
-                    Pulled::<I, MASK, false, false>::new(isa, lo, &mut [], x, rate, keep);
+                    Pulled::<I, MASK, false, false>::new(isa, lo, &mut [], x, rate, keep, partial);
                 then.take(isa, b, dim, &mut rows);
             }
         }
@@ -359,24 +362,31 @@ impl<'a, I: Isa, const MASK: bool, const KEEP: bool, const HI: bool> Pulled<'a, 
         x: &'a [f32],
         rate: I::V,
         keep: <I::V as Lanes>::Mask,
+        partial: bool,
     ) -> Self {
         Self {
             lo,
             hi,
             x,
-            rate: Rate { isa, rate, keep },
+            rate: Rate {
+                isa,
+                rate,
+                keep,
+                partial,
+            },
         }
     }
 }
 
-/// The update of a row, `w += rate (x - w)`: where `KEEP`, only the lanes of `keep` take it
-/// (the others keep their weights bit for bit), and where `MASK`, a row whose sample value is
-/// missing (NaN) keeps its weights. `HI`: the row spans two blocks.
+/// The update of a row, `w += rate (x - w)`: where `KEEP` and `partial`, only the lanes of
+/// `keep` take it (the others keep their weights bit for bit), and where `MASK`, a row whose
+/// sample value is missing (NaN) keeps its weights. `HI`: the row spans two blocks.
 #[derive(Clone, Copy)]
 struct Rate<I: Isa, const MASK: bool, const KEEP: bool, const HI: bool> {
     isa: I,
     rate: I::V,
     keep: <I::V as Lanes>::Mask,
+    partial: bool,
 }
 
 impl<I: Isa, const MASK: bool, const KEEP: bool, const HI: bool> Rate<I, MASK, KEEP, HI> {
@@ -390,7 +400,7 @@ impl<I: Isa, const MASK: bool, const KEEP: bool, const HI: bool> Rate<I, MASK, K
             _ => isa.load(lo, lo),
         };
         let mut v = self.rate.mul_add(xd - w, w);
-        if KEEP {
+        if KEEP && self.partial {
             v = <I::V as Lanes>::select(self.keep, v, w);
         }
         if MASK {
