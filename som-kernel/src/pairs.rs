@@ -63,6 +63,18 @@ pub(crate) trait Rows<V, const P: usize> {
     /// Row `d < self.len()`.
     fn row(&mut self, d: usize) -> [V; P];
 
+    /// Rows `8 c .. 8 c + 8` (`8 c + 8 <= self.len()`), each handed to `f` with its place
+    /// `k` in the chunk: what the eight-at-a-time loop asks for. Producers look up their
+    /// blocks' chunk once and index it by the constant `k` of the unrolled loop: the
+    /// optimiser cannot prove `8 c + k < len` from `c < len / 8`, and a bounds check per row
+    /// and block (with its branches) was most of a row's instructions in the online step.
+    #[inline(always)]
+    fn eight(&mut self, c: usize, mut f: impl FnMut(usize, [V; P])) {
+        for k in 0..LANES {
+            f(k, self.row(c * LANES + k));
+        }
+    }
+
     /// The number of rows every block holds (the shortest): loops that stop there let the
     /// optimiser drop the bounds checks of [`Rows::row`].
     fn len(&self) -> usize;
@@ -85,17 +97,20 @@ pub(crate) fn accumulate<I: Isa, T: Term, const P: usize, const N: usize>(
     if cfg!(target_pointer_width = "64") {
         for c in 0..len / LANES {
             let x8 = xs.eight(c);
-            for k in 0..LANES {
-                let w = rows.row(d);
-                for s in 0..N {
-                    let x = xs.isa.splat(x8[s][k]);
-                    for p in 0..P {
-                        acc[s][p] = T::fold(acc[s][p], x, w[p]);
+            rows.eight(
+                c,
+                #[inline(always)]
+                |k, w| {
+                    for s in 0..N {
+                        let x = xs.isa.splat(x8[s][k]);
+                        for p in 0..P {
+                            acc[s][p] = T::fold(acc[s][p], x, w[p]);
+                        }
                     }
-                }
-                d += 1;
-            }
+                },
+            );
         }
+        d = len / LANES * LANES;
     }
     while d < len {
         let w = rows.row(d);
@@ -113,6 +128,11 @@ impl<V, R: Rows<V, P>, const P: usize> Rows<V, P> for &mut R {
     #[inline(always)]
     fn row(&mut self, d: usize) -> [V; P] {
         (**self).row(d)
+    }
+
+    #[inline(always)]
+    fn eight(&mut self, c: usize, f: impl FnMut(usize, [V; P])) {
+        (**self).eight(c, f)
     }
 
     #[inline(always)]
@@ -146,6 +166,24 @@ impl<I: Isa, const P: usize> Rows<I::V, P> for Loaded<'_, I, P> {
     }
 
     #[inline(always)]
+    fn eight(&mut self, c: usize, mut f: impl FnMut(usize, [I::V; P])) {
+        let zeros = [[0.0; LANES]; LANES];
+        let mut chunks = [(&zeros, &zeros); P];
+        for p in 0..P {
+            let (lo, hi) = self.pairs[p];
+            chunks[p] = (chunk(lo, c), chunk(hi, c));
+        }
+        for k in 0..LANES {
+            let mut w = [self.isa.zero(); P];
+            for p in 0..P {
+                let (lo, hi) = chunks[p];
+                w[p] = self.isa.load(&lo[k], &hi[k]);
+            }
+            f(k, w);
+        }
+    }
+
+    #[inline(always)]
     fn len(&self) -> usize {
         let mut len = usize::MAX;
         for p in 0..P {
@@ -173,6 +211,21 @@ impl<V: Lanes, R: Rows<V, P>, const P: usize> Rows<V, P> for WithNorms<R, V, P> 
     }
 
     #[inline(always)]
+    fn eight(&mut self, c: usize, mut f: impl FnMut(usize, [V; P])) {
+        let norm = &mut self.norm;
+        self.rows.eight(
+            c,
+            #[inline(always)]
+            |k, w| {
+                for p in 0..P {
+                    norm[p] = w[p].mul_add(w[p], norm[p]);
+                }
+                f(k, w)
+            },
+        );
+    }
+
+    #[inline(always)]
     fn len(&self) -> usize {
         self.rows.len()
     }
@@ -182,6 +235,16 @@ impl<V: Lanes, R: Rows<V, P>, const P: usize> Rows<V, P> for WithNorms<R, V, P> 
 #[inline(always)]
 pub(crate) fn row(block: &Block, d: usize) -> &[f32; LANES] {
     block.get(d).unwrap_or(&[0.0; LANES])
+}
+
+/// Rows `8 c .. 8 c + 8` of a block (zeros past its end: callers pass `8 c + 8 <= dim`).
+#[inline(always)]
+pub(crate) fn chunk(block: &Block, c: usize) -> &[[f32; LANES]; LANES] {
+    block
+        .as_chunks::<LANES>()
+        .0
+        .get(c)
+        .unwrap_or(&[[0.0; LANES]; LANES])
 }
 
 /// The values of `N` samples at a dimension, broadcast (0 past a sample's end: callers pass

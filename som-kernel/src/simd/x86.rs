@@ -316,6 +316,45 @@ impl Avx512 {
     }
 }
 
+impl Avx512 {
+    /// The same CPU, with its vectors as two 256-bit halves ([`Avx512Halves`]).
+    #[inline(always)]
+    pub(crate) fn halves(self) -> Avx512Halves {
+        Avx512Halves(self.0)
+    }
+}
+
+/// AVX-512's 32 registers and encodings, with AVX2's vectors: sixteen lanes as two 256-bit
+/// halves, one a block. For the online sweep, which loads and stores its rows a block at a
+/// time: a 512-bit row must be assembled from its two blocks (`vinsertf64x4`) and taken apart
+/// to be stored (`vextractf64x4` to memory), which on a core that runs 512-bit operations as
+/// two 256-bit halves (Zen 4) buys nothing and costs the extra instructions. The same
+/// operations as [`Avx2`], so the same bits.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Avx512Halves(V4);
+
+impl Isa for Avx512Halves {
+    type V = Ymm2;
+    const BLOCKS: usize = 2;
+    const MANY_REGISTERS: bool = true;
+    const TILE: usize = 8;
+
+    #[inline(always)]
+    fn splat(self, x: f32) -> Ymm2 {
+        Avx2(*self.0).splat(x)
+    }
+
+    #[inline(always)]
+    fn load(self, lo: &[f32; LANES], hi: &[f32; LANES]) -> Ymm2 {
+        Avx2(*self.0).load(lo, hi)
+    }
+
+    #[inline(always)]
+    fn run<R>(self, f: impl FnOnce() -> R) -> R {
+        self.0.vectorize(f)
+    }
+}
+
 /// Sixteen lanes in one AVX-512 register.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Zmm {
