@@ -274,9 +274,9 @@ proptest! {
     fn bmu_many_is_bmu_bit_for_bit(
         level in levels(),
         (g, dim, cb, data) in prop_oneof![
-            case(exact(), 70, 12),
-            case(float(), 70, 12),
-            case(-1.0e3f32..1.0e3, 70, 12).prop_flat_map(|(g, dim, cb, data)| {
+            case(exact(), 70, 40),
+            case(float(), 70, 40),
+            case(-1.0e3f32..1.0e3, 70, 40).prop_flat_map(|(g, dim, cb, data)| {
                 let n = data.len();
                 (Just(g), Just(dim), Just(cb), prop::collection::vec(exact_or_special(), n))
             }),
@@ -724,7 +724,7 @@ fn bmu_many_is_bmu_near_ties_and_far_apart() {
         let dims: &[usize] = if cfg!(miri) {
             &[8]
         } else {
-            &[8, 17, 33, 64, 200]
+            &[8, 17, 33, 64, 200, 256, 300]
         };
         let cases = dims.iter().flat_map(|&dim| {
             spreads
@@ -741,7 +741,8 @@ fn bmu_many_is_bmu_near_ties_and_far_apart() {
             let cb: Vec<f32> = (0..g.units() * dim)
                 .map(|i| base[i % dim] + spread * uniform())
                 .collect();
-            let n = if cfg!(miri) { 16 } else { 64 };
+            // Tiles of 32 samples in the many-sample search: two and a part.
+            let n = if cfg!(miri) { 16 } else { 75 };
             let data: Vec<f32> = (0..n * dim)
                 .map(|i| base[i % dim] + spread * (2.0 * uniform() - 0.5))
                 .collect();

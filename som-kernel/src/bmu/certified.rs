@@ -16,6 +16,7 @@ use super::Bmu;
 use super::exact;
 use super::metric::Metric;
 use super::track::{INF, NONE, Near, mask_padding};
+use super::transposed;
 use crate::LANES;
 use crate::math::sqrt64;
 use crate::pairs::Rows;
@@ -60,6 +61,14 @@ fn many_with<I: Isa, M: Metric, const N: usize>(
 ) {
     if dim == 0 {
         return;
+    }
+    if let Some(w2) = largest
+        && M::EXPANDED
+        && I::MANY_REGISTERS
+        && dim <= transposed::MAX_DIM
+        && cfg!(target_pointer_width = "64")
+    {
+        return transposed::many(isa, weights, units, dim, data, out, w2);
     }
     let mut tiles = data.chunks_exact(dim.saturating_mul(N).max(1));
     let mut outs = out.chunks_exact_mut(N);
@@ -163,6 +172,23 @@ fn expanded_tile<I: Isa, const N: usize>(
     }
 }
 
+/// The largest expanded value a unit can have and still be the nearest (see [`resolve`]),
+/// given the smallest `v1` and the sample's `|x|^2` (`x2`, any summation order: `f64` makes
+/// it exact to far below `f32`'s rounding), or `None` if either is not finite.
+#[inline(always)]
+pub(super) fn limit(dim: usize, v1: f32, x2: f64, largest: f32) -> Option<f64> {
+    if !v1.is_finite() {
+        return None;
+    }
+    let w2 = f64::from(largest);
+    let g = (dim as f64 + 2.0) * f64::from(f32::EPSILON);
+    let err = g * (w2 + 2.0 * sqrt64(x2 * w2));
+    // The true squared distance of the unit at v1, bounded from above.
+    let d1 = (f64::from(v1) + x2 + err).max(0.0);
+    let limit = f64::from(v1) + 2.0 * err + 2.0 * g * d1;
+    limit.is_finite().then_some(limit)
+}
+
 /// The exact search's answer from the expanded search, when rounding leaves few enough
 /// candidates; `None` otherwise (then the caller searches exactly).
 ///
@@ -188,18 +214,10 @@ fn resolve<I: Isa>(
 ) -> Option<Bmu> {
     let (first, second) = (near.first.to_array(), near.second.to_array());
     let v1 = first.iter().copied().fold(INF, f32::min);
-    if !v1.is_finite() {
-        return None;
-    }
     let x2: f64 = x.iter().map(|&v| f64::from(v) * f64::from(v)).sum();
-    let w2 = f64::from(largest);
-    let g = (dim as f64 + 2.0) * f64::from(f32::EPSILON);
-    let err = g * (w2 + 2.0 * sqrt64(x2 * w2));
-    // The true squared distance of the unit at v1, bounded from above.
-    let d1 = (f64::from(v1) + x2 + err).max(0.0);
-    let limit = f64::from(v1) + 2.0 * err + 2.0 * g * d1;
+    let limit = limit(dim, v1, x2, largest)?;
     let candidate = |v: f32| f64::from(v) <= limit;
-    if !limit.is_finite() || second.into_iter().any(candidate) {
+    if second.into_iter().any(candidate) {
         return None;
     }
     let blocks = weights.as_chunks::<LANES>().0;

@@ -17,6 +17,7 @@ mod certified;
 mod exact;
 pub(crate) mod metric;
 pub(crate) mod track;
+mod transposed;
 
 pub use metric::Distance;
 use metric::by_metric;

@@ -13,19 +13,20 @@ use crate::neighbourhood::Neighbourhood;
 use crate::pairs::{Block, Columns, Loaded, Rows, by_dim};
 use crate::simd::{Isa, Lanes, Level, dispatch};
 
-/// [`dispatch`], with the AVX-512 level's vectors as two 256-bit halves (`Avx512Halves`):
-/// the sweep loads and stores its rows a block at a time, and a 512-bit row costs an insert
-/// to load and an extract to store. Measured at 900 x 64 on Zen 4 (which runs a 512-bit
-/// operation as two halves), interleaved runs: the fused step took 5.2 us with the halves,
-/// 5.9-6.1 us with 512-bit vectors (the same loop otherwise), 5.8 us at the AVX2 level (16
-/// registers). The same bits: the same operations as AVX2's.
+/// [`dispatch`], with the AVX-512 level's vectors as two 256-bit halves (`Avx512Halves`) on
+/// cores where that pays (`Avx512::splits`): the sweep loads and stores its rows a block at
+/// a time, and a 512-bit row costs an insert to load and an extract to store, which a core
+/// that runs 512-bit operations as two halves (Zen 4) does not earn back. Measured at 900 x
+/// 64 on Zen 4, interleaved runs: the fused step took 5.2 us with the halves, 5.9-6.1 us
+/// with 512-bit vectors (the same loop otherwise), 5.8 us at the AVX2 level (16 registers).
+/// The same bits either way: the same operations as AVX2's.
 macro_rules! dispatch_sweep {
     ($level:expr, $isa:ident => $body:expr) => {{
         #[allow(unused_imports)]
         use $crate::simd::Isa as _;
         match $crate::simd::Token::of($level) {
             #[cfg(target_arch = "x86_64")]
-            $crate::simd::Token::Avx512(t) => {
+            $crate::simd::Token::Avx512(t) if t.splits() => {
                 let $isa = t.halves();
                 $isa.run(
                     #[inline(always)]
