@@ -64,9 +64,7 @@ fn many_with<I: Isa, M: Metric, const N: usize>(
     }
     if let Some(w2) = largest
         && M::EXPANDED
-        && I::MANY_REGISTERS
-        && dim <= transposed::MAX_DIM
-        && cfg!(target_pointer_width = "64")
+        && transposed::fits::<I>(dim)
     {
         return transposed::many(isa, weights, units, dim, data, out, w2);
     }

@@ -1,20 +1,21 @@
 //! The certified many-sample search with the samples across the lanes: a matrix product's
 //! micro-kernel.
 //!
-//! [`super::certified`] puts sixteen units in a vector and broadcasts each sample's values:
-//! every row of units is assembled from two blocks, and every tile recomputes the units'
+//! [`super::certified`]'s register tiles put sixteen units in a vector and broadcast each
+//! sample's values: every row of units is assembled from two blocks (an insert, which on
+//! Intel cores competes with the FMAs for a port), and every tile recomputes the units'
 //! norms. Here a tile's samples are copied once into rows of sixteen (one vector a row), and
-//! each unit's value is broadcast from the block as it is stored: per dimension, `R` vector
-//! loads and eight broadcasts feed `8 R` FMAs, the norms cost one FMA in `8 R + 1`, and a lane
-//! sees every unit of its sample, so it keeps its sample's smallest and second-smallest
-//! expanded value and the unit of the smallest. A sample whose second-smallest is within the
-//! rounding bound of its smallest (a near tie) or whose values are not finite goes through the
-//! exact search ([`super::certified::resolve`] decides), so the answers are still the exact
-//! search's, bit for bit.
+//! each unit's value is broadcast from its block as stored: per dimension, `R` vector loads
+//! and eight broadcasts feed `8 R` FMAs, and a lane sees every unit of its sample, so it keeps
+//! its sample's smallest and second-smallest expanded value and the unit of the smallest.
+//! The smallest is certified with the same bound ([`super::certified::limit`]) and measured
+//! exactly, all lanes at once; a sample whose second-smallest is within the bound (a near tie)
+//! or whose values are not finite goes through the exact search, so the answers are still the
+//! exact search's, bit for bit.
 //!
 //! For instruction sets with 32 registers (the `8 R` accumulators, `R` rows and the tracking
 //! state stay in registers) and dimensions up to [`MAX_DIM`] (the copied tile lives on the
-//! stack).
+//! stack): see [`fits`].
 
 // Index loops over arrays of vectors, as in [`crate::pairs`].
 #![allow(clippy::needless_range_loop)]
@@ -28,7 +29,7 @@ use crate::pairs::{Dist2, Term};
 use crate::simd::{Isa, Lanes};
 
 /// The largest dimension whose tile is copied to the stack (`R * 16 * 4` bytes a dimension).
-pub(crate) const MAX_DIM: usize = 256;
+const MAX_DIM: usize = 256;
 
 /// Vectors of samples a tile: `8 R` accumulators beside `R` rows and `3 R` tracking vectors.
 const R: usize = 2;
@@ -39,8 +40,17 @@ const WIDTH: usize = 2 * LANES;
 /// A tile's samples, dimension-major: `rows[d][r][l]` is dimension `d` of sample `16 r + l`.
 type Tile = [[[f32; WIDTH]; R]; MAX_DIM];
 
-/// Best-matching units of the samples of `data` into `out` (`dim <= MAX_DIM`, `largest` the
-/// codebook's largest `|w|^2`, finite).
+/// Whether [`many`] serves instruction set `I` at dimension `dim`.
+#[inline(always)]
+pub(crate) fn fits<I: Isa>(dim: usize) -> bool {
+    I::MANY_REGISTERS
+        && I::V::WIDTH == WIDTH
+        && (1..=MAX_DIM).contains(&dim)
+        && cfg!(target_pointer_width = "64")
+}
+
+/// Best-matching units of the samples of `data` into `out`, where [`fits`] (elsewhere it
+/// does nothing); `largest` is the codebook's largest `|w|^2`, finite.
 #[inline(always)]
 pub(crate) fn many<I: Isa>(
     isa: I,
@@ -51,7 +61,7 @@ pub(crate) fn many<I: Isa>(
     out: &mut [Bmu],
     largest: f32,
 ) {
-    if dim == 0 || dim > MAX_DIM || I::V::WIDTH != WIDTH {
+    if !fits::<I>(dim) {
         return;
     }
     let mut rows: Tile = [[[0.0; WIDTH]; R]; MAX_DIM];
