@@ -126,14 +126,25 @@ fn exact_lanes<I: Isa>(
     units: &[[f32; WIDTH]; R],
     nearest: &mut Tile,
 ) -> [[f32; WIDTH]; R] {
+    // Dimension by dimension, each lane's value looked up: copying a unit's column down its
+    // block instead let the compiler read its rows 512 bytes at a time, past the block's end
+    // where the column is not the first (found by the `batch` fuzz target under ASan).
+    let mut at = [[(0usize, 0usize); WIDTH]; R];
     for r in 0..R {
         for l in 0..WIDTH {
             let u = units[r][l].max(0.0) as usize;
-            let block = blocks
-                .get(u / LANES * dim..(u / LANES + 1) * dim)
-                .unwrap_or(&[]);
-            for (d, w) in block.iter().enumerate().take(MAX_DIM) {
-                nearest[d][r][l] = w[u % LANES];
+            at[r][l] = (u / LANES * dim, u % LANES);
+        }
+    }
+    for (d, row) in nearest.iter_mut().enumerate().take(dim) {
+        for r in 0..R {
+            for l in 0..WIDTH {
+                let (start, k) = at[r][l];
+                row[r][l] = blocks
+                    .get(start + d)
+                    .and_then(|w| w.get(k))
+                    .copied()
+                    .unwrap_or(0.0);
             }
         }
     }
