@@ -380,3 +380,93 @@ fn a_line_of_delimiters_is_a_row() {
         }
     }
 }
+
+/// Batch training on the parts `size` threads read of the file at `path` (an MPI job's steps):
+/// every rank's codebook.
+fn train_on_ranks(
+    path: &std::path::Path,
+    size: usize,
+    build: impl Fn() -> Som + Sync,
+) -> Vec<Vec<f32>> {
+    on_ranks(size, |ranks| {
+        let mut som = build();
+        let file;
+        let raw;
+        let part;
+        let rows = if path.extension().is_some_and(|e| e == "f32") {
+            raw = crate::io::F32File::open(path, 2).expect("open");
+            Rows::File(&raw)
+        } else {
+            file = TextFile::open(path, None, None).expect("open");
+            part = Part::read(&file, som.grid().units(), ranks).expect("part");
+            Rows::Part(&part)
+        };
+        som.prepare_rows(&rows, ranks).expect("prepare");
+        som.batch_epochs(&rows, ranks, 2, |_| Ok(true))
+            .unwrap_or_else(|e| panic!("{} on {size} ranks: {e}", path.display()));
+        som.codebook()
+    })
+}
+
+/// Issue 23: a plain 3001-row file on 3 ranks. Two shards of 1501 samples; the third rank's
+/// part is empty and starts at the last sample, which is no shard's start: it was taken for
+/// the last shard's, so that rank asked for samples it did not hold.
+#[test]
+fn an_empty_part_at_the_end_holds_no_shard() {
+    let dir = temp_dir("empty-end");
+    let path = dir.join("u.csv");
+    let text: String = (0..3001)
+        .map(|i| format!("{},{}\n", i % 7, i % 11))
+        .collect();
+    std::fs::write(&path, text).expect("write");
+    let build = || {
+        Som::builder(4, 4, 2)
+            .seed(3)
+            .threads(1)
+            .build()
+            .expect("som")
+    };
+    let books = train_on_ranks(&path, 3, build);
+    let whole = read_data(&path, None).expect("whole");
+    let mut alone = build();
+    alone.train_batch(&whole, 2).expect("train");
+    assert!(books.iter().all(|b| b == &alone.codebook()));
+}
+
+/// `n` samples of dim 2 written as CSV, `.dat` and raw `.f32`.
+fn plain_files(dir: &std::path::Path, n: usize) -> [std::path::PathBuf; 3] {
+    let values: Vec<f32> = (0..2 * n).map(|i| ((i * 37) % 101) as f32 / 10.0).collect();
+    let paths = ["csv", "dat", "f32"].map(|ext| dir.join(format!("plain{n}.{ext}")));
+    crate::io::write_data(&paths[0], &values, 2, None, &[]).expect("csv");
+    crate::io::write_data(&paths[1], &values, 2, None, &[]).expect("dat");
+    crate::io::write_data(&paths[2], &values, 2, None, &[]).expect("f32");
+    paths
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 32,
+        failure_persistence: None,
+        ..Default::default()
+    })]
+
+    /// Any row count, any rank count: batch training on the ranks' parts of a CSV, `.dat` or
+    /// raw `.f32` file runs and writes the codebook of one process reading it whole.
+    #[test]
+    fn any_rows_any_ranks_train(n in 1usize..20_000, size in 1usize..=6) {
+        let dir = temp_dir("rows-ranks");
+        let build = || Som::builder(3, 2, 2).seed(5).threads(1).build().expect("som");
+        let paths = plain_files(&dir, n);
+        let whole = read_data(&paths[0], None).expect("whole");
+        let mut alone = build();
+        alone.train_batch(&whole, 2).expect("train");
+        for path in &paths {
+            let books = train_on_ranks(path, size, build);
+            proptest::prop_assert!(
+                books.iter().all(|b| b == &alone.codebook()),
+                "{}, {} ranks", path.display(), size
+            );
+            std::fs::remove_file(path).expect("remove");
+        }
+    }
+}
