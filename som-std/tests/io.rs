@@ -1069,3 +1069,110 @@ fn reading_is_bounded() {
     assert_eq!(read_data(&path, Some(3)).unwrap().data, [1.5, -2.0, 3.25]);
     std::fs::remove_file(&path).unwrap();
 }
+
+// ---- issue 23: every text input bounded, read in linear time, and named plainly ----
+
+/// A line of millions of fields parses in time linear in its length (8 million fields took
+/// 13 s), and a line past the cap is refused as soon as the cap is read (a 70 MB line took
+/// 28 s to reach its error). The bounds are far above the times measured (well under a
+/// second each), for slow shared machines.
+#[test]
+fn wide_lines_are_read_in_linear_time() {
+    use std::time::{Duration, Instant};
+    let fields = 8_000_000;
+    let mut text = "1,".repeat(fields);
+    text.pop();
+    let clock = Instant::now();
+    let ds = csv(&text).unwrap();
+    assert_eq!((ds.dim, ds.len()), (fields, 1));
+    assert!(
+        clock.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        clock.elapsed()
+    );
+    let text = "1,".repeat(35_000_000);
+    let clock = Instant::now();
+    let (line, e) = parse_err(csv(&text));
+    assert!(line == Some(1) && e.contains("a line of at most"), "{e}");
+    assert!(
+        clock.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        clock.elapsed()
+    );
+}
+
+/// A label line is capped as every other text line (a 70 MB label was taken).
+#[test]
+fn label_lines_are_capped() {
+    use som_std::io::{MAX_LINE, read_labels};
+    let path = temp("long-labels.txt");
+    let mut text = String::from("a\nb\n");
+    text.push_str(&"x".repeat(MAX_LINE + 1));
+    std::fs::write(&path, text).unwrap();
+    let (line, e) = parse_err(read_labels(&path, 3));
+    assert!(line == Some(3) && e.contains("a line of at most"), "{e}");
+    std::fs::remove_file(&path).unwrap();
+}
+
+/// UTF-16 text, old Mac line ends (carriage returns alone) and NUL bytes are named as such,
+/// on the first line, in every text format; no control character is printed raw.
+#[test]
+fn text_that_is_not_utf8_lines_is_named() {
+    let utf16 = |text: &str, big: bool| -> Vec<u8> {
+        text.encode_utf16()
+            .flat_map(|u| {
+                if big {
+                    u.to_be_bytes()
+                } else {
+                    u.to_le_bytes()
+                }
+            })
+            .collect()
+    };
+    for (bytes, what) in [
+        (
+            utf16("\u{feff}a,b\r\n1,2\r\n", false),
+            "UTF-16 little-endian",
+        ),
+        (utf16("\u{feff}a,b\r\n1,2\r\n", true), "UTF-16 big-endian"),
+        (utf16("a,b\n1,2\n", false), "UTF-16 little-endian"),
+        (utf16("2\n1 2\n", true), "UTF-16 big-endian"),
+    ] {
+        for (line, e) in [
+            parse_err(read_csv(bytes.as_slice(), "u.csv")),
+            parse_err(read_dat(bytes.as_slice(), "u.dat")),
+        ] {
+            assert!(
+                line == Some(1) && e.contains(what) && e.contains("UTF-8"),
+                "{e}"
+            );
+        }
+    }
+    for (line, e) in [
+        parse_err(csv("a,b\r1,2\r3,4\r")),
+        parse_err(dat("2\r1 2\r3 4")),
+        parse_err(cod("2 rect 1 1 bubble\r1 2\r")),
+    ] {
+        assert!(
+            line == Some(1) && e.contains("carriage returns alone"),
+            "{e}"
+        );
+    }
+    // CRLF and a carriage return inside a quoted name are fine.
+    assert_eq!(
+        csv("\"a\rb\",c\r\n1,2\r\n").unwrap().columns.unwrap(),
+        ["a\rb", "c"]
+    );
+    let (line, e) = parse_err(csv("1,2\n3,\0\n"));
+    assert!(line == Some(2) && e.contains("0x00 (NUL) at byte 3"), "{e}");
+    let (line, e) = parse_err(dat("2\n1 2 lab\0el\n"));
+    assert!(line == Some(2) && e.contains("NUL"), "{e}");
+    let (line, e) = parse_err(csv("1,2\n3,\u{1b}[31mred\n"));
+    assert!(line == Some(2) && e.contains("\"\\u{1b}[31mred\""), "{e}");
+    let (line, e) = parse_err(dat("2\n1 \u{7}2\n"));
+    assert!(line == Some(2) && e.contains("\"\\u{7}2\""), "{e}");
+    // So the writers refuse what would not read back.
+    assert!(write_csv(Vec::new(), "o.csv", &[1.0], 1, Some(&names(&["a\0"]))).is_err());
+    let label = [Some("a\0b".to_string())];
+    assert!(write_dat(Vec::new(), "o.dat", &[1.0], 1, &label).is_err());
+}

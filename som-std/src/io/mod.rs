@@ -4,6 +4,11 @@
 //! line where there is one, what the format wants there and what came. Every writer writes
 //! what its reader reads back exactly (floats with the fewest digits that round-trip).
 //!
+//! Every text input goes through one reader: lines of at most [`MAX_LINE`] bytes, UTF-8 text
+//! (a file in UTF-16, with NUL bytes or with carriage returns alone for line ends is named as
+//! such), a byte order mark only at the very start, blank lines and `#` comments skipped by one
+//! rule in CSV, SOM_PAK and the parts of files that MPI ranks read.
+//!
 //! | extension | format | reader | writer |
 //! | --- | --- | --- | --- |
 //! | `.csv` | numbers separated by `,` `;` or tab, optional header | [`read_csv`] | [`write_csv`] |

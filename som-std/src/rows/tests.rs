@@ -203,6 +203,14 @@ fn training_on_parts_gives_the_whole_files_bits() {
     }
 }
 
+/// The error of each of `size` ranks reading its part of the file at `path`.
+fn rank_errors(path: &std::path::Path, size: usize) -> Vec<String> {
+    on_ranks(size, |ranks| {
+        let file = TextFile::open(path, None, None).expect("open");
+        Part::read(&file, 10, ranks).unwrap_err().to_string()
+    })
+}
+
 /// A bad value deep in the file fails every rank, naming the file's line as the whole-file
 /// reader does; parts with both decimal marks fail every rank.
 #[test]
@@ -217,10 +225,7 @@ fn errors_name_the_files_lines_on_every_rank() {
     let whole = read_data(&path, None).unwrap_err().to_string();
     assert!(whole.contains(":5002:"), "{whole}");
     for size in 1..=3 {
-        let errors = on_ranks(size, |ranks| {
-            let file = TextFile::open(&path, None, None).expect("open");
-            Part::read(&file, 10, ranks).unwrap_err().to_string()
-        });
+        let errors = rank_errors(&path, size);
         assert!(
             errors.iter().any(|e| e == &whole),
             "{size} ranks: {errors:?}"
@@ -239,12 +244,43 @@ fn errors_name_the_files_lines_on_every_rank() {
         "{whole}"
     );
     for size in 1..=3 {
-        let errors = on_ranks(size, |ranks| {
-            let file = TextFile::open(&path, None, None).expect("open");
-            Part::read(&file, 10, ranks).unwrap_err().to_string()
-        });
+        let errors = rank_errors(&path, size);
         let named = |e: &String| e.contains(":4000:") && e.contains("byte order mark");
         assert!(errors.iter().any(named), "{size} ranks: {errors:?}");
+    }
+    // Lines that are not text, anywhere (a comment too, after the last sample too): every rank
+    // count names the line as the whole-file reader does, though the rank that finds it
+    // counts its lines before it knows their numbers.
+    for (ext, at) in [("csv", 4000), ("dat", 5999), ("csv", 6001)] {
+        let path = dir.join(format!("binary{at}.{ext}"));
+        let mut text = String::from(if ext == "csv" { "a,b\n" } else { "2\n" });
+        for i in 1..6000 {
+            text.push_str(if i + 1 == at { "# \0\n" } else { "1,2\n" });
+        }
+        if at > 6000 {
+            text.push_str("# \0 the end\n");
+        }
+        let text = if ext == "csv" {
+            text
+        } else {
+            text.replace(',', " ")
+        };
+        std::fs::write(&path, &text).expect("write");
+        let whole = read_data(&path, None).unwrap_err().to_string();
+        assert!(
+            whole.contains(&format!(":{at}:")) && whole.contains("NUL"),
+            "{whole}"
+        );
+        for size in 1..=4 {
+            let errors = rank_errors(&path, size);
+            assert!(
+                errors.iter().any(|e| e == &whole),
+                "{size} ranks: {errors:?}"
+            );
+            let file = TextFile::open(&path, None, None).expect("open");
+            let alone = Part::read_as_ranks(&file, size, 7).unwrap_err().to_string();
+            assert_eq!(alone, whole, "{size} ranks");
+        }
     }
     // Semicolons: decimal commas, then decimal points from `from` on: within one rank's part
     // (its reader says so), or only across parts (the ranks compare).
@@ -256,10 +292,7 @@ fn errors_name_the_files_lines_on_every_rank() {
         }
         std::fs::write(&path, &text).expect("write");
         assert!(read_data(&path, None).is_err());
-        let errors = on_ranks(3, |ranks| {
-            let file = TextFile::open(&path, None, None).expect("open");
-            Part::read(&file, 10, ranks).unwrap_err().to_string()
-        });
+        let errors = rank_errors(&path, 3);
         let across = format!(
             "a decimal point on line {} column 1 and a decimal comma on line 1 column 1",
             from + 1
