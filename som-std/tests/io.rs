@@ -1101,6 +1101,52 @@ fn wide_lines_are_read_in_linear_time() {
     );
 }
 
+/// Zeros without end (`/dev/zero`) are refused at their first byte by every text reader:
+/// data, codebooks, saved maps, labels and histories; the message names the NUL byte without
+/// printing it.
+#[test]
+fn endless_zeros_are_refused_at_once() {
+    use std::io::Read;
+    let zeros = || std::io::repeat(0).take(u64::MAX);
+    let errors = [
+        read_csv(zeros(), "z.csv").map(drop),
+        read_dat(zeros(), "z.dat").map(drop),
+        read_cod(zeros(), "z.cod").map(drop),
+        SavedMap::read(zeros(), "z.json").map(drop),
+    ];
+    for e in errors {
+        let (line, e) = parse_err(e);
+        assert!(
+            (line == Some(1) && e.contains("0x00 (NUL)")) || e.contains("starting with \"\\0\""),
+            "{e}"
+        );
+        assert!(!e.contains('\0'), "{e:?}");
+    }
+    #[cfg(unix)]
+    {
+        let dir = temp("zero");
+        std::fs::create_dir_all(&dir).unwrap();
+        let link = |name: &str| {
+            let path = dir.join(name);
+            std::os::unix::fs::symlink("/dev/zero", &path).unwrap();
+            path
+        };
+        let e = read_data(link("z.csv"), None).unwrap_err().to_string();
+        assert!(e.contains("z.csv:1:") && e.contains("NUL"), "{e}");
+        let e = som_std::Som::from_codebook_file(link("m.json"), None, None).unwrap_err();
+        assert!(e.to_string().contains("m.json"), "{e}");
+        let e = som_std::io::read_labels(link("l.txt"), 3)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("l.txt:1:") && e.contains("NUL"), "{e}");
+        let e = som_std::watch::read_history(link("h.csv"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("h.csv") && e.contains("NUL"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
 /// A label line is capped as every other text line (a 70 MB label was taken).
 #[test]
 fn label_lines_are_capped() {
@@ -1147,6 +1193,8 @@ fn text_that_is_not_utf8_lines_is_named() {
                 "{e}"
             );
         }
+        let (_, e) = parse_err(SavedMap::read(bytes.as_slice(), "u.json"));
+        assert!(e.contains(what), "{e}");
     }
     for (line, e) in [
         parse_err(csv("a,b\r1,2\r3,4\r")),

@@ -2,14 +2,19 @@
 //! data files read by byte range) comes through [`Lines`], which numbers its lines, caps their
 //! length at [`MAX_LINE`], checks that they are UTF-8 text, and knows which carry no data
 //! ([`Skip`]: blank lines and `#` comments) and where a byte order mark may be (only at the start
-//! of the file). Also the formats' shared numbers and errors.
+//! of the file). Whole-file texts (saved maps, histories) are read by [`read_whole`], capped too.
+//! Also the formats' shared numbers and errors.
 
 use crate::error::{Error, Result};
-use std::io::{BufRead, Write};
+use std::io::{BufRead, Read, Write};
 
 /// Longest line the text readers take (bytes): far above any real row, so that a file without
 /// line ends cannot take all the memory.
 pub const MAX_LINE: usize = 64 << 20;
+
+/// Largest saved map (JSON) read or written (bytes): about 300 million values, far above any
+/// map trained here, so that an endless stream cannot take all the memory.
+pub const MAX_JSON: u64 = 4 << 30;
 
 /// The byte order mark in UTF-8.
 const BOM: &[u8] = b"\xEF\xBB\xBF";
@@ -266,6 +271,92 @@ pub(crate) fn encoding(bytes: &[u8]) -> Option<&'static str> {
     }
 }
 
+/// Reads a whole stream of at most `cap` bytes, `what` it should hold, in blocks; `first` sees
+/// the first byte that is not ASCII whitespace as soon as it comes and may refuse the stream
+/// (so that a device of zeros is refused at once, not at the cap).
+///
+/// # Errors
+/// [`Error::Parse`] naming the cap for a longer stream; `first`'s; [`Error::Io`] if reading
+/// fails.
+pub(crate) fn read_whole<R: Read>(
+    reader: R,
+    name: &str,
+    cap: u64,
+    what: &str,
+    mut first: impl FnMut(&[u8], usize) -> Result<()>,
+) -> Result<Vec<u8>> {
+    let mut reader = reader.take(cap + 1);
+    let mut bytes = Vec::new();
+    let mut seen = false;
+    let mut block = vec![0u8; 1 << 16];
+    loop {
+        let n = match reader.read(&mut block) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(io_error(name, e)),
+        };
+        if !seen && let Some(at) = block[..n].iter().position(|b| !b.is_ascii_whitespace()) {
+            seen = true;
+            bytes.extend_from_slice(&block[..n]);
+            first(&bytes, bytes.len() - n + at)?;
+            continue;
+        }
+        bytes.extend_from_slice(&block[..n]);
+    }
+    if bytes.len() as u64 > cap {
+        return Err(parse_error(
+            name,
+            None,
+            format!("{what} of at most {}", super::bytes(cap)),
+            "more (is it a device or a stream without end?)",
+        ));
+    }
+    Ok(bytes)
+}
+
+/// Reads the UTF-8 text of the file at `path`, of at most `cap` bytes (a history).
+///
+/// # Errors
+/// As [`read_whole`]; [`Error::Parse`] for text that is not UTF-8 or holds a NUL byte;
+/// [`Error::Io`] if the file cannot be opened.
+pub(crate) fn read_text_file(path: &std::path::Path, cap: u64, what: &str) -> Result<String> {
+    let name = path.display().to_string();
+    let file = std::fs::File::open(path).map_err(|e| io_error(&name, e))?;
+    let nul = |bytes: &[u8]| {
+        let at = bytes.iter().position(|&b| b == 0)?;
+        Some(parse_error(
+            &name,
+            None,
+            "text",
+            format!(
+                "the byte 0x00 (NUL) at byte {} (is this a binary file?)",
+                at + 1
+            ),
+        ))
+    };
+    let bytes = read_whole(file, &name, cap, what, |bytes, _| {
+        match (encoding(bytes), nul(bytes)) {
+            (Some(e), _) => Err(parse_error(&name, None, "UTF-8 text", e)),
+            (None, Some(e)) => Err(e),
+            (None, None) => Ok(()),
+        }
+    })?;
+    if let Some(e) = nul(&bytes) {
+        return Err(e);
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        let at = e.utf8_error().valid_up_to();
+        let byte = e.as_bytes()[at];
+        parse_error(
+            &name,
+            None,
+            "UTF-8 text",
+            format!("the byte 0x{byte:02x} at byte {}", at + 1),
+        )
+    })
+}
+
 /// `e` with its line number moved on by `by`: errors of a part of a file read before the number
 /// of its first line was known.
 pub(crate) fn renumber(e: Error, by: usize) -> Error {
@@ -404,6 +495,34 @@ mod tests {
             assert_eq!(Skip::csv(b'\t').holds_data(line), tabs, "{line:?}");
             assert_eq!(Skip::LABELS.holds_data(line), labels, "{line:?}");
         }
+    }
+
+    /// A whole-file read stops at its cap, naming it, and `first` refuses a stream at its
+    /// first byte that is not whitespace, however long it is.
+    #[test]
+    fn whole_reads_are_capped() {
+        let name = "t.json";
+        let ok = |_: &[u8], _: usize| Ok(());
+        assert_eq!(read_whole(&b"{}"[..], name, 2, "a map", ok).unwrap(), b"{}");
+        let spaces = b"{".chain(std::io::repeat(b' '));
+        let e = read_whole(spaces, name, 1 << 20, "a map", ok)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("t.json: expected a map of at most 1.0 MB"),
+            "{e}"
+        );
+        let zeros = std::io::repeat(0);
+        let refuse = |b: &[u8], at: usize| {
+            Err(parse_error(
+                name,
+                None,
+                "{",
+                quote(&(b[at] as char).to_string()),
+            ))
+        };
+        let e = read_whole(zeros, name, u64::MAX - 1, "a map", refuse).unwrap_err();
+        assert!(e.to_string().ends_with("got \"\\0\""), "{e}");
     }
 
     /// Lines past the first never lose a byte order mark; errors of parts are renumbered.
