@@ -72,7 +72,7 @@ impl Part {
     #[cfg_attr(not(feature = "mpi"), allow(dead_code))]
     pub(crate) fn read(file: &TextFile, units: usize, combine: &dyn Combine) -> Result<Part> {
         let (rank, size) = (combine.rank(), combine.size());
-        let span = agree_on(combine, file.span(byte_share(file, rank, size)))?;
+        let mut span = agree_on(combine, file.span(byte_share(file, rank, size)))?;
         let mut counts = vec![0i64; 2 * size];
         if let Some(c) = counts.get_mut(2 * rank..2 * rank + 2) {
             c.copy_from_slice(&[span.lines as i64, span.samples as i64]);
@@ -84,7 +84,7 @@ impl Part {
             .collect();
         let total = counts.iter().map(|c| c.1).sum();
         let plan = Plan::new(&counts, rank, shard_samples(total, units, file.dim()));
-        let (data, mark) = agree_on(combine, plan.read(file, &span))?;
+        let (data, mark) = agree_on(combine, plan.read(file, &mut span))?;
         let mut marks = vec![0i64; 3 * size];
         if let (Some((m, line, column)), Some(slot)) = (mark, marks.get_mut(3 * rank..3 * rank + 3))
         {
@@ -109,11 +109,11 @@ impl Part {
             .map(|r| file.span(byte_share(file, r, ranks.max(1))))
             .collect::<Result<Vec<_>>>()?;
         let counts: Vec<(usize, usize)> = spans.iter().map(|s| (s.lines, s.samples)).collect();
-        let mut parts = Vec::with_capacity(spans.len());
-        let mut marks = Vec::with_capacity(spans.len());
-        for (rank, span) in spans.iter().enumerate() {
+        let mut parts = Vec::with_capacity(counts.len());
+        let mut marks = Vec::with_capacity(counts.len());
+        for (rank, mut span) in spans.into_iter().enumerate() {
             let plan = Plan::new(&counts, rank, shard.max(1));
-            let (data, mark) = plan.read(file, span)?;
+            let (data, mark) = plan.read(file, &mut span)?;
             marks.push(mark);
             parts.push(plan.part(file, data));
         }
@@ -163,8 +163,10 @@ impl Plan {
         }
     }
 
-    /// Reads the plan's samples from the process's `span`: values and decimal mark.
-    fn read(&self, file: &TextFile, span: &Span) -> Result<(Vec<f32>, Mark)> {
+    /// Reads the plan's samples from the process's `span`: values and decimal mark. What is
+    /// wrong with the span's lines is told first, numbered as the file's.
+    fn read(&self, file: &TextFile, span: &mut Span) -> Result<(Vec<f32>, Mark)> {
+        span.fault(self.line)?;
         if self.samples.is_empty() {
             return Ok((Vec::new(), None));
         }

@@ -192,10 +192,7 @@ pub fn write_history(path: impl AsRef<Path>, records: &[Record]) -> Result<()> {
 pub fn read_history(path: impl AsRef<Path>) -> Result<Vec<Record>> {
     let path = path.as_ref();
     let name = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| Error::Io {
-        file: name.clone(),
-        source: e,
-    })?;
+    let text = crate::io::read_text_file(path, crate::io::MAX_LINE as u64, "a history")?;
     let parse = |line: usize, expected: &str, got: &str| Error::Parse {
         file: name.clone(),
         line: Some(line),

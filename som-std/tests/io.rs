@@ -1069,3 +1069,158 @@ fn reading_is_bounded() {
     assert_eq!(read_data(&path, Some(3)).unwrap().data, [1.5, -2.0, 3.25]);
     std::fs::remove_file(&path).unwrap();
 }
+
+// ---- issue 23: every text input bounded, read in linear time, and named plainly ----
+
+/// A line of millions of fields parses in time linear in its length (8 million fields took
+/// 13 s), and a line past the cap is refused as soon as the cap is read (a 70 MB line took
+/// 28 s to reach its error). The bounds are far above the times measured (well under a
+/// second each), for slow shared machines.
+#[test]
+fn wide_lines_are_read_in_linear_time() {
+    use std::time::{Duration, Instant};
+    let fields = 8_000_000;
+    let mut text = "1,".repeat(fields);
+    text.pop();
+    let clock = Instant::now();
+    let ds = csv(&text).unwrap();
+    assert_eq!((ds.dim, ds.len()), (fields, 1));
+    assert!(
+        clock.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        clock.elapsed()
+    );
+    let text = "1,".repeat(35_000_000);
+    let clock = Instant::now();
+    let (line, e) = parse_err(csv(&text));
+    assert!(line == Some(1) && e.contains("a line of at most"), "{e}");
+    assert!(
+        clock.elapsed() < Duration::from_secs(10),
+        "{:?}",
+        clock.elapsed()
+    );
+}
+
+/// Zeros without end (`/dev/zero`) are refused at their first byte by every text reader:
+/// data, codebooks, saved maps, labels and histories; the message names the NUL byte without
+/// printing it.
+#[test]
+fn endless_zeros_are_refused_at_once() {
+    use std::io::Read;
+    let zeros = || std::io::repeat(0).take(u64::MAX);
+    let errors = [
+        read_csv(zeros(), "z.csv").map(drop),
+        read_dat(zeros(), "z.dat").map(drop),
+        read_cod(zeros(), "z.cod").map(drop),
+        SavedMap::read(zeros(), "z.json").map(drop),
+    ];
+    for e in errors {
+        let (line, e) = parse_err(e);
+        assert!(
+            (line == Some(1) && e.contains("0x00 (NUL)")) || e.contains("starting with \"\\0\""),
+            "{e}"
+        );
+        assert!(!e.contains('\0'), "{e:?}");
+    }
+    #[cfg(unix)]
+    {
+        let dir = temp("zero");
+        std::fs::create_dir_all(&dir).unwrap();
+        let link = |name: &str| {
+            let path = dir.join(name);
+            std::os::unix::fs::symlink("/dev/zero", &path).unwrap();
+            path
+        };
+        let e = read_data(link("z.csv"), None).unwrap_err().to_string();
+        assert!(e.contains("z.csv:1:") && e.contains("NUL"), "{e}");
+        let e = som_std::Som::from_codebook_file(link("m.json"), None, None).unwrap_err();
+        assert!(e.to_string().contains("m.json"), "{e}");
+        let e = som_std::io::read_labels(link("l.txt"), 3)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("l.txt:1:") && e.contains("NUL"), "{e}");
+        let e = som_std::watch::read_history(link("h.csv"))
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("h.csv") && e.contains("NUL"), "{e}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
+
+/// A label line is capped as every other text line (a 70 MB label was taken).
+#[test]
+fn label_lines_are_capped() {
+    use som_std::io::{MAX_LINE, read_labels};
+    let path = temp("long-labels.txt");
+    let mut text = String::from("a\nb\n");
+    text.push_str(&"x".repeat(MAX_LINE + 1));
+    std::fs::write(&path, text).unwrap();
+    let (line, e) = parse_err(read_labels(&path, 3));
+    assert!(line == Some(3) && e.contains("a line of at most"), "{e}");
+    std::fs::remove_file(&path).unwrap();
+}
+
+/// UTF-16 text, old Mac line ends (carriage returns alone) and NUL bytes are named as such,
+/// on the first line, in every text format; no control character is printed raw.
+#[test]
+fn text_that_is_not_utf8_lines_is_named() {
+    let utf16 = |text: &str, big: bool| -> Vec<u8> {
+        text.encode_utf16()
+            .flat_map(|u| {
+                if big {
+                    u.to_be_bytes()
+                } else {
+                    u.to_le_bytes()
+                }
+            })
+            .collect()
+    };
+    for (bytes, what) in [
+        (
+            utf16("\u{feff}a,b\r\n1,2\r\n", false),
+            "UTF-16 little-endian",
+        ),
+        (utf16("\u{feff}a,b\r\n1,2\r\n", true), "UTF-16 big-endian"),
+        (utf16("a,b\n1,2\n", false), "UTF-16 little-endian"),
+        (utf16("2\n1 2\n", true), "UTF-16 big-endian"),
+    ] {
+        for (line, e) in [
+            parse_err(read_csv(bytes.as_slice(), "u.csv")),
+            parse_err(read_dat(bytes.as_slice(), "u.dat")),
+        ] {
+            assert!(
+                line == Some(1) && e.contains(what) && e.contains("UTF-8"),
+                "{e}"
+            );
+        }
+        let (_, e) = parse_err(SavedMap::read(bytes.as_slice(), "u.json"));
+        assert!(e.contains(what), "{e}");
+    }
+    for (line, e) in [
+        parse_err(csv("a,b\r1,2\r3,4\r")),
+        parse_err(dat("2\r1 2\r3 4")),
+        parse_err(cod("2 rect 1 1 bubble\r1 2\r")),
+    ] {
+        assert!(
+            line == Some(1) && e.contains("carriage returns alone"),
+            "{e}"
+        );
+    }
+    // CRLF and a carriage return inside a quoted name are fine.
+    assert_eq!(
+        csv("\"a\rb\",c\r\n1,2\r\n").unwrap().columns.unwrap(),
+        ["a\rb", "c"]
+    );
+    let (line, e) = parse_err(csv("1,2\n3,\0\n"));
+    assert!(line == Some(2) && e.contains("0x00 (NUL) at byte 3"), "{e}");
+    let (line, e) = parse_err(dat("2\n1 2 lab\0el\n"));
+    assert!(line == Some(2) && e.contains("NUL"), "{e}");
+    let (line, e) = parse_err(csv("1,2\n3,\u{1b}[31mred\n"));
+    assert!(line == Some(2) && e.contains("\"\\u{1b}[31mred\""), "{e}");
+    let (line, e) = parse_err(dat("2\n1 \u{7}2\n"));
+    assert!(line == Some(2) && e.contains("\"\\u{7}2\""), "{e}");
+    // So the writers refuse what would not read back.
+    assert!(write_csv(Vec::new(), "o.csv", &[1.0], 1, Some(&names(&["a\0"]))).is_err());
+    let label = [Some("a\0b".to_string())];
+    assert!(write_dat(Vec::new(), "o.dat", &[1.0], 1, &label).is_err());
+}

@@ -1,17 +1,14 @@
 //! Numbers separated by commas, semicolons or tabs, as spreadsheets write them: one sample per
-//! line, with an optional header row. Read through the `csv` crate.
+//! line, with an optional header row. Lines come from the one text reader ([`Lines`]), fields
+//! are split by the `csv` crate's parser, rows written by its writer.
 
 use super::Dataset;
 use super::text::{
-    MAX_LINE, Number, check_table, io_error, number, parse_error, quote, write_number,
+    Line, Lines, MAX_LINE, Number, Skip, check_table, io_error, number, parse_error, quote,
+    write_number,
 };
 use crate::error::{Error, Result};
-use csv::ByteRecord;
-use std::collections::VecDeque;
-use std::io::{BufRead, BufWriter, Cursor, Read, Write};
-
-/// The byte order mark: skipped at the very start of a file, an error anywhere else.
-const BOM: char = '\u{feff}';
+use std::io::{BufRead, BufReader, Cursor, Read, Write};
 
 /// What separates the values of a line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -107,9 +104,10 @@ pub fn read_csv<R: Read>(reader: R, name: &str) -> Result<Dataset> {
 /// for a value that is not a number or not finite, a decimal mark other than the file's first,
 /// a row whose length differs from the first row's (both lengths), a header whose length
 /// differs from the rows', a quoted field without its closing double quote on its line, a
-/// quoted header field followed by anything but the delimiter, text that is not UTF-8, a byte
-/// order mark past the start of the file, a line longer than [`MAX_LINE`](super::MAX_LINE),
-/// or a file with no rows; [`Error::Io`](crate::Error::Io) if reading fails.
+/// quoted header field followed by anything but the delimiter, text that is not UTF-8 (UTF-16
+/// and a NUL byte named as such) or ends its lines with carriage returns alone, a byte order
+/// mark past the start of the file, a line longer than [`MAX_LINE`](super::MAX_LINE), or a
+/// file with no rows; [`Error::Io`](crate::Error::Io) if reading fails.
 ///
 /// # Example
 /// ```
@@ -123,22 +121,21 @@ pub fn read_csv_with<R: Read>(
     name: &str,
     delimiter: Option<Delimiter>,
 ) -> Result<Dataset> {
-    let (mut reading, layout) = begin(Whole(reader), name, delimiter)?;
-    reading.rest(usize::MAX)?;
-    let Some((_, dim)) = reading.table.first else {
-        return Err(parse_error(
-            name,
-            None,
-            "at least one row of numbers",
-            "only a header",
-        ));
-    };
+    let (mut lines, layout, mut reading) = start(reader, name, delimiter)?;
+    reading.rows(&mut lines, 0, usize::MAX)?;
+    if layout.first.is_none() {
+        return Err(only_a_header(name));
+    }
     Ok(Dataset {
         data: reading.table.data,
-        dim,
+        dim: layout.dim().unwrap_or_default(),
         columns: layout.columns,
         labels: Vec::new(),
     })
+}
+
+pub(crate) fn only_a_header(name: &str) -> Error {
+    parse_error(name, None, "at least one row of numbers", "only a header")
 }
 
 /// What the start of a CSV file says about the rest of it, for reading it by parts
@@ -152,17 +149,14 @@ pub(crate) struct CsvLayout {
     header: Option<(usize, usize)>,
     /// Line and length of the first row (none: only a header).
     first: Option<(usize, usize)>,
+    /// Where the lines that may hold rows start: the byte and the line past the header.
+    pub(crate) body: (u64, usize),
 }
 
 impl CsvLayout {
     /// Values per row.
     pub(crate) fn dim(&self) -> Option<usize> {
         self.first.map(|(_, dim)| dim)
-    }
-
-    /// The header's line, if there is one.
-    pub(crate) fn header_line(&self) -> Option<usize> {
-        self.header.map(|(line, _)| line)
     }
 }
 
@@ -175,25 +169,29 @@ pub(crate) fn csv_layout<R: Read>(
     name: &str,
     delimiter: Option<Delimiter>,
 ) -> Result<CsvLayout> {
-    begin(Whole(reader), name, delimiter).map(|(_, layout)| layout)
+    start(reader, name, delimiter).map(|(_, layout, _)| layout)
 }
 
 /// A decimal mark a file uses, and where it was first seen (line, column).
 pub(crate) type Mark = Option<(u8, usize, usize)>;
 
+/// The lines of a CSV file: the bytes read to detect the delimiter, then the rest.
+type CsvLines<'a, R> = Lines<'a, std::io::Chain<Cursor<Vec<u8>>, BufReader<R>>>;
+
 /// Reads the start of a CSV file: its delimiter (given, or detected), its header, if any, and
-/// its first row (the second too, which the header rule looks at).
-fn begin<'a, R: Numbered>(
+/// its first row (the second too, which the header rule looks at). Returns the lines after
+/// them and the reading so far.
+fn start<R: Read>(
     reader: R,
-    name: &'a str,
+    name: &str,
     delimiter: Option<Delimiter>,
-) -> Result<(Reading<'a, R>, CsvLayout)> {
-    let mut guard = Guard::new(reader);
-    let prefix = read_prefix(&mut guard, name)?;
+) -> Result<(CsvLines<'_, R>, CsvLayout, Reading<'_>)> {
+    let mut reader = BufReader::with_capacity(1 << 16, reader);
+    let prefix = read_prefix(&mut reader, name)?;
     let delimiter = delimiter.unwrap_or_else(|| detect(&prefix));
-    let mut reading = Reading::new(guard, prefix, name, delimiter);
-    let mut record = ByteRecord::new();
-    let Some(row) = reading.records.next(&mut record)? else {
+    let mut lines = Lines::new(Cursor::new(prefix).chain(reader), name);
+    let mut reading = Reading::new(name, delimiter);
+    let Some(line) = lines.next_data(reading.skip)? else {
         return Err(parse_error(
             name,
             None,
@@ -201,94 +199,88 @@ fn begin<'a, R: Numbered>(
             "no rows",
         ));
     };
-    let quoted1 = reading.records.raw(&row).contains(&b'"');
-    let mut second = ByteRecord::new();
-    let row2 = reading.records.next(&mut second)?;
-    let quoted2 = row2
-        .as_ref()
-        .is_some_and(|r| reading.records.raw(r).contains(&b'"'));
-    // A first line of numbers (some may be missing, not all) is data; anything else a header.
-    let kinds: Vec<Number> = record.iter().map(|f| reading.numbers.parse(f).0).collect();
+    let (at, raw) = (line.number, line.text.to_string());
+    reading.fields.split(line, name)?;
+    let body = (lines.position(), at + 1);
+    let mut second = Fields::new(delimiter);
+    let next = match lines.next_data(reading.skip)? {
+        Some(line) => {
+            second.split(line, name)?;
+            Some((line.number, line.text.contains('"')))
+        }
+        None => None,
+    };
+    // A first line of numbers (some may be missing, not all) is data; anything else a header,
+    // as is a first line with quotes before one without (as `write_csv` writes names that
+    // look like numbers).
+    let kinds: Vec<Number> = reading
+        .fields
+        .iter()
+        .map(|f| reading.numbers.parse(f).0)
+        .collect();
     let numeric = kinds.iter().all(|k| !matches!(k, Number::Text))
         && kinds.iter().any(|k| !matches!(k, Number::Missing));
+    let quoted = raw.contains('"') && next.is_some_and(|(_, quoted)| !quoted);
     let mut columns = None;
-    if !numeric || (quoted1 && row2.is_some() && !quoted2) {
-        let names = header(
-            &record,
-            reading.records.raw(&row),
-            delimiter,
-            name,
-            row.line,
-        )?;
-        reading.table.header = Some((row.line, names.len()));
+    let body = if !numeric || quoted {
+        let names = header(&reading.fields, raw.as_bytes(), delimiter, name, at)?;
+        reading.table.header = Some((at, names.len()));
         columns = Some(names);
+        body
     } else {
-        reading.push(&record, row.line)?;
-    }
-    match row2 {
-        Some(row2) => reading.push(&second, row2.line)?,
-        None => reading.ended = true,
+        reading.push(at)?;
+        (0, 1)
+    };
+    if let Some((at, _)) = next {
+        std::mem::swap(&mut reading.fields, &mut second);
+        reading.push(at)?;
     }
     let layout = CsvLayout {
         delimiter,
         columns,
         header: reading.table.header,
         first: reading.table.first,
+        body,
     };
-    Ok((reading, layout))
+    Ok((lines, layout, reading))
 }
 
-/// Reads `take` rows of a CSV file laid out as `layout` (all that are left, if fewer), after
-/// passing over `skip` (unparsed: another reader's), from `reader` at the start of line `line`,
-/// a line after the header. Returns the values and the decimal mark they use.
+/// Reads `take` rows of a CSV file laid out as `layout` (all that are left, if fewer) from
+/// `lines`, which start past the header, after passing over `skip` (unparsed: another
+/// reader's). Returns the values and the decimal mark they use.
 ///
 /// # Errors
 /// As [`read_csv_with`], naming the file's lines.
 pub(crate) fn read_csv_part<R: BufRead>(
-    reader: R,
+    lines: &mut Lines<'_, R>,
     name: &str,
     layout: &CsvLayout,
-    line: usize,
     skip: usize,
     take: usize,
 ) -> Result<(Vec<f32>, Mark)> {
-    let lines = RowLines::new(reader, name, layout.delimiter, line, skip);
-    let mut reading = Reading::new(Guard::new(lines), Vec::new(), name, layout.delimiter);
+    let mut reading = Reading::new(name, layout.delimiter);
     reading.table.header = layout.header;
     reading.table.first = layout.first;
-    reading.rest(take)?;
+    reading.rows(lines, skip, take)?;
     Ok((reading.table.data, reading.numbers.mark))
 }
 
-/// A CSV file being read: its records, numbers and the table of rows so far.
-struct Reading<'a, R> {
-    records: Records<'a, R>,
+/// A CSV file being read: its line rule, the fields of the line last split, its numbers and
+/// the table of rows so far.
+struct Reading<'a> {
+    name: &'a str,
+    skip: Skip,
+    fields: Fields,
     numbers: Numbers,
     table: Table<'a>,
-    /// Whether the records have ended.
-    ended: bool,
 }
 
-impl<'a, R: Numbered> Reading<'a, R> {
-    /// A reading of the stream under `guard`, whose first bytes, `prefix`, were read already.
-    fn new(guard: Guard<R>, prefix: Vec<u8>, name: &'a str, delimiter: Delimiter) -> Self {
-        let mut guard = guard;
-        guard.end = MAX_LINE as u64;
+impl<'a> Reading<'a> {
+    fn new(name: &'a str, delimiter: Delimiter) -> Self {
         Self {
-            records: Records {
-                reader: csv::ReaderBuilder::new()
-                    .has_headers(false)
-                    .flexible(true)
-                    .comment(Some(b'#'))
-                    .delimiter(delimiter.byte())
-                    // Only a line feed ends a record (the guard adds one at the end), so that
-                    // lines can be counted from the reader's position; a `\r` before it is
-                    // trimmed.
-                    .terminator(csv::Terminator::Any(b'\n'))
-                    .buffer_capacity(1 << 16)
-                    .from_reader(Cursor::new(prefix).chain(guard)),
-                name,
-            },
+            name,
+            skip: Skip::csv(delimiter.byte()),
+            fields: Fields::new(delimiter),
             numbers: Numbers {
                 comma: delimiter != Delimiter::Comma,
                 mark: None,
@@ -300,278 +292,65 @@ impl<'a, R: Numbered> Reading<'a, R> {
                 first: None,
                 header: None,
             },
-            ended: false,
         }
     }
 
-    /// Adds the row of `record`, on `line`.
-    fn push(&mut self, record: &ByteRecord, line: usize) -> Result<()> {
-        self.table.push(record, line, &mut self.numbers)
+    /// Adds the row of the fields last split, from `line`.
+    fn push(&mut self, line: usize) -> Result<()> {
+        self.table.push(&self.fields, line, &mut self.numbers)
     }
 
-    /// Reads up to `take` more rows.
-    fn rest(&mut self, take: usize) -> Result<()> {
-        let mut record = ByteRecord::new();
+    /// Reads up to `take` rows from `lines`, after passing over `skip`.
+    fn rows<R: BufRead>(
+        &mut self,
+        lines: &mut Lines<'_, R>,
+        mut skip: usize,
+        take: usize,
+    ) -> Result<()> {
         let mut taken = 0;
-        while taken < take && !self.ended {
-            match self.records.next(&mut record)? {
-                Some(row) => self.push(&record, row.line)?,
-                None => self.ended = true,
+        while taken < take
+            && let Some(line) = lines.next_data(self.skip)?
+        {
+            if skip > 0 {
+                skip -= 1;
+                continue;
             }
+            self.fields.split(line, self.name)?;
+            self.push(line.number)?;
             taken += 1;
         }
         Ok(())
     }
 }
 
-/// The stream under the `csv` reader: counts lines, and hands out at most [`MAX_LINE`] bytes
-/// past `end` (set after each record) so that a file without line ends, or with a double quote
-/// left open, cannot take all the memory.
-struct Guard<R> {
-    inner: R,
-    /// Bytes handed out so far.
-    handed: u64,
-    /// No byte past this one is handed out.
-    end: u64,
-    /// The line of the next byte.
-    line: usize,
-    /// Whether the stream has ended (and the guard has handed out its line feed).
-    ended: bool,
-    /// Whether reading stopped at `end`.
-    over: bool,
-}
-
-impl<R> Guard<R> {
-    fn new(inner: R) -> Self {
-        Self {
-            inner,
-            handed: 0,
-            end: u64::MAX,
-            line: 1,
-            ended: false,
-            over: false,
-        }
-    }
-}
-
-impl<R: Read> Read for Guard<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let room = self.end.saturating_sub(self.handed);
-        if room == 0 && !buf.is_empty() {
-            self.over = true;
-            return Err(std::io::Error::other("line too long"));
-        }
-        let len = buf.len().min(usize::try_from(room).unwrap_or(usize::MAX));
-        let mut n = self.inner.read(&mut buf[..len])?;
-        if n == 0 && !self.ended && !buf.is_empty() {
-            // A line feed after the last line, whether it has one or not: every record ends
-            // with one, except one that a double quote left open runs to the end.
-            self.ended = true;
-            buf[0] = b'\n';
-            n = 1;
-        }
-        self.line += buf[..n].iter().filter(|&&b| b == b'\n').count();
-        self.handed += n as u64;
-        Ok(n)
-    }
-}
-
 /// Reads the start of the stream, enough for the first lines that hold data (two for the
-/// header rule, up to five or 64 KiB for the delimiter).
-fn read_prefix<R: Read>(guard: &mut Guard<R>, name: &str) -> Result<Vec<u8>> {
+/// header rule, up to five or 64 KiB for the delimiter), or up to a line longer than
+/// [`MAX_LINE`] (which the lines then refuse).
+fn read_prefix<R: BufRead>(reader: &mut R, name: &str) -> Result<Vec<u8>> {
     let mut prefix = Vec::new();
-    let mut chunk = vec![0; 1 << 16];
     // Start of the line not yet complete, and complete lines that hold data.
     let (mut start, mut lines) = (0, 0);
     loop {
-        let n = match guard.read(&mut chunk) {
-            Ok(n) => n,
+        let block = match reader.fill_buf() {
+            Ok(block) => block,
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
             Err(e) => return Err(io_error(name, e)),
         };
-        prefix.extend_from_slice(&chunk[..n]);
-        while let Some(at) = prefix[start..].iter().position(|&b| b == b'\n') {
-            lines += usize::from(holds_data(&prefix[start..start + at], None));
-            start += at + 1;
-        }
-        if prefix.len() - start > MAX_LINE {
-            let line = prefix[..start].iter().filter(|&&b| b == b'\n').count() + 1;
-            return Err(long_line(name, line));
+        let n = block.len();
+        let scanned = prefix.len();
+        prefix.extend_from_slice(block);
+        reader.consume(n);
+        let mut from = scanned;
+        while let Some(at) = prefix[from..].iter().position(|&b| b == b'\n') {
+            lines += usize::from(Skip::TEXT.holds_data(&prefix[start..from + at]));
+            start = from + at + 1;
+            from = start;
         }
         let enough = lines >= 5 || (lines >= 2 && prefix.len() >= 1 << 16);
-        if n == 0 || enough || prefix.len() > MAX_LINE {
-            break;
-        }
-    }
-    Ok(prefix)
-}
-
-/// Whether a line (without its line end; the file's first line without a byte order mark)
-/// holds a record: not a `#` comment, not blank (spaces, tabs, a `\r`, and no `delimiter`,
-/// which makes a record of empty fields; any delimiter while it is not known).
-pub(crate) fn holds_data(line: &[u8], delimiter: Option<Delimiter>) -> bool {
-    let blank = line
-        .iter()
-        .all(|&b| matches!(b, b' ' | b'\t' | b'\r') && delimiter.is_none_or(|d| b != d.byte()));
-    !blank && !line.starts_with(b"#")
-}
-
-/// The byte order mark in UTF-8.
-pub(crate) const BOM_BYTES: &[u8] = b"\xEF\xBB\xBF";
-
-/// A stream under the csv reader that knows which line of the file each of its lines is.
-trait Numbered: Read {
-    /// The file's number of the stream's line `line` (both from 1).
-    fn line(&self, line: usize) -> usize;
-    /// The stream's lines before `line` are done with.
-    fn done(&mut self, _line: usize) {}
-    /// Why reading the stream failed, if it said.
-    fn failed(&mut self) -> Option<Error> {
-        None
-    }
-}
-
-/// A whole file: its lines are the stream's.
-struct Whole<R>(R);
-
-impl<R: Read> Read for Whole<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        self.0.read(buf)
-    }
-}
-
-impl<R: Read> Numbered for Whole<R> {
-    fn line(&self, line: usize) -> usize {
-        line
-    }
-}
-
-/// The rows of a part of a CSV file as a stream for the csv reader: the lines that hold one
-/// (blank lines and comments left out), past the first `skip` of them, each numbered as in
-/// the file.
-struct RowLines<'a, R> {
-    reader: R,
-    name: &'a str,
-    delimiter: Delimiter,
-    /// The file's number of the next line to read.
-    next: usize,
-    skip: usize,
-    /// The line being handed out, and how much of it was.
-    line: Vec<u8>,
-    at: usize,
-    /// The file's numbers of the stream's lines from `first` on.
-    numbers: VecDeque<usize>,
-    first: usize,
-    failed: Option<Error>,
-}
-
-impl<'a, R: BufRead> RowLines<'a, R> {
-    fn new(reader: R, name: &'a str, delimiter: Delimiter, line: usize, skip: usize) -> Self {
-        Self {
-            reader,
-            name,
-            delimiter,
-            next: line,
-            skip,
-            line: Vec::new(),
-            at: 0,
-            numbers: VecDeque::new(),
-            first: 1,
-            failed: None,
-        }
-    }
-
-    /// Fails the stream with `e` (the csv reader's error carries an I/O error only).
-    fn fail(&mut self, e: Error) -> std::io::Result<bool> {
-        self.failed = Some(e);
-        Err(std::io::Error::other("a bad line"))
-    }
-
-    /// Reads the next line that holds a row and is not skipped; `false` at the end.
-    fn advance(&mut self) -> std::io::Result<bool> {
-        loop {
-            self.line.clear();
-            self.at = 0;
-            let n = (&mut self.reader)
-                .take(MAX_LINE as u64 + 1)
-                .read_until(b'\n', &mut self.line)?;
-            if n == 0 {
-                return Ok(false);
-            }
-            let number = self.next;
-            self.next += 1;
-            if n > MAX_LINE {
-                return self.fail(long_line(self.name, number));
-            }
-            let text = self.line.strip_suffix(b"\n").unwrap_or(&self.line);
-            let text = match text.strip_prefix(BOM_BYTES) {
-                Some(rest) if number == 1 => rest,
-                // The csv reader would drop it at the start of its stream: say it is misplaced.
-                Some(_) => {
-                    return self.fail(parse_error(
-                        self.name,
-                        Some(number),
-                        "a byte order mark (U+FEFF) only at the start of the file",
-                        "one at the start of the line",
-                    ));
-                }
-                None => text,
-            };
-            if !holds_data(text, Some(self.delimiter)) {
-                continue;
-            }
-            if self.skip > 0 {
-                self.skip -= 1;
-                continue;
-            }
-            self.numbers.push_back(number);
-            return Ok(true);
-        }
-    }
-}
-
-impl<R: BufRead> Read for RowLines<'_, R> {
-    /// As many lines as `buf` holds (a line a read would cost the csv reader a refill each).
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        if self.failed.is_some() {
-            return Err(std::io::Error::other("a bad line"));
-        }
-        let mut n = 0;
-        while n < buf.len() {
-            if self.at == self.line.len() {
-                match self.advance() {
-                    Ok(true) => {}
-                    Ok(false) => break,
-                    Err(e) if n == 0 => return Err(e),
-                    // The lines before it first; the next read fails.
-                    Err(_) => break,
-                }
-            }
-            let m = (buf.len() - n).min(self.line.len() - self.at);
-            buf[n..n + m].copy_from_slice(&self.line[self.at..self.at + m]);
-            self.at += m;
-            n += m;
-        }
-        Ok(n)
-    }
-}
-
-impl<R: BufRead> Numbered for RowLines<'_, R> {
-    fn line(&self, line: usize) -> usize {
-        let known = line
-            .checked_sub(self.first)
-            .and_then(|i| self.numbers.get(i));
-        // Past the lines read (the end of the stream): the line after the last.
-        known.copied().unwrap_or(self.next)
-    }
-
-    fn failed(&mut self) -> Option<Error> {
-        self.failed.take()
-    }
-
-    fn done(&mut self, line: usize) {
-        while self.first < line && self.numbers.pop_front().is_some() {
-            self.first += 1;
+        // A NUL: not text, which the lines say at once.
+        let binary = prefix[scanned..].contains(&0);
+        if n == 0 || enough || binary || prefix.len() - start > MAX_LINE {
+            return Ok(prefix);
         }
     }
 }
@@ -580,8 +359,10 @@ impl<R: BufRead> Numbered for RowLines<'_, R> {
 /// outside double quotes on each of them, else `,`.
 fn detect(prefix: &[u8]) -> Delimiter {
     let lines: Vec<&[u8]> = prefix
+        .strip_prefix(b"\xEF\xBB\xBF")
+        .unwrap_or(prefix)
         .split(|&b| b == b'\n')
-        .filter(|l| holds_data(l, None))
+        .filter(|l| Skip::TEXT.holds_data(l))
         .take(5)
         .collect();
     let on_every_line = |d: Delimiter| {
@@ -600,144 +381,97 @@ fn detect(prefix: &[u8]) -> Delimiter {
         .unwrap_or(Delimiter::Comma)
 }
 
-/// The records of the file, through the `csv` crate.
-struct Records<'a, R> {
-    reader: csv::Reader<std::io::Chain<Cursor<Vec<u8>>, Guard<R>>>,
-    name: &'a str,
+/// The fields of one line, split by the `csv` crate's parser: quoted fields RFC 4180 style,
+/// each line one record (a quoted field does not hold a line end).
+pub(crate) struct Fields {
+    parser: csv_core::Reader,
+    bytes: Vec<u8>,
+    ends: Vec<usize>,
+    len: usize,
 }
 
-/// Where a record is: its line, and the bytes from the end of the record before it (blank
-/// lines and comments between included) to its line end.
-struct Row {
-    line: usize,
-    bytes: std::ops::Range<u64>,
-}
+impl Fields {
+    pub(crate) fn new(delimiter: Delimiter) -> Self {
+        Self {
+            parser: csv_core::ReaderBuilder::new()
+                .delimiter(delimiter.byte())
+                .terminator(csv_core::Terminator::Any(b'\n'))
+                .build(),
+            bytes: vec![0; 1 << 10],
+            ends: vec![0; 64],
+            len: 0,
+        }
+    }
 
-impl<R: Numbered> Records<'_, R> {
-    /// Reads the next record that is not a blank line into `record`, or returns `None` at the
-    /// end.
-    fn next(&mut self, record: &mut ByteRecord) -> Result<Option<Row>> {
+    /// Splits `line` into its fields (in time linear in its length, however many).
+    ///
+    /// # Errors
+    /// [`Error::Parse`] naming the line and the column for a quoted field left open.
+    pub(crate) fn split(&mut self, line: Line<'_>, name: &str) -> Result<()> {
+        use csv_core::ReadRecordResult as Read;
+        self.parser.reset();
+        let (mut input, mut ended) = (line.text.as_bytes(), false);
+        let (mut len, mut count) = (0, 0);
         loop {
-            let more = match self.reader.read_byte_record(record) {
-                Ok(more) => more,
-                Err(e) => return Err(self.error(e)),
-            };
-            let end = self.reader.position().clone();
-            self.reader.get_mut().get_mut().1.end = end.byte() + MAX_LINE as u64;
-            if !more {
-                return Ok(None);
-            }
-            // A record ends with a line feed, which the position counts, unless it ran to the
-            // end of the stream.
-            let guard = &self.reader.get_ref().get_ref().1;
-            let ran_out = guard.ended && end.byte() == guard.handed;
-            let line = (end.line() as usize).saturating_sub(usize::from(!ran_out));
-            let row = Row {
-                line: self.line(line),
-                bytes: record.position().map_or(end.byte(), csv::Position::byte)..end.byte(),
-            };
-            let blank = record.len() == 1
-                && !record[0].is_empty()
-                && record[0].iter().all(|&b| matches!(b, b' ' | b'\t' | b'\r'))
-                && !self.raw(&row).contains(&b'"');
-            if blank {
-                continue;
-            }
-            // Only a quoted field holds a line end: its closing double quote is missing.
-            if let Some(c) = record
-                .as_slice()
-                .contains(&b'\n')
-                .then(|| record.iter().position(|f| f.contains(&b'\n')))
-                .flatten()
-            {
-                // The line where the field opened: before the line feeds the record holds.
-                let feeds = record.iter().flatten().filter(|&&b| b == b'\n').count();
-                let line = self.line(line.saturating_sub(feeds));
-                return Err(parse_error(
-                    self.name,
-                    Some(line),
-                    format!("a closing double quote for the field in column {}", c + 1),
-                    "the end of the line",
-                ));
-            }
-            self.reader.get_mut().get_mut().1.inner.done(line);
-            return Ok(Some(row));
-        }
-    }
-
-    /// The file's number of the stream's line `line`.
-    fn line(&self, line: usize) -> usize {
-        self.reader.get_ref().get_ref().1.inner.line(line)
-    }
-
-    /// The line of a record near the start of the file, as written, without its line end
-    /// (empty if it lies past the bytes read first).
-    fn raw(&self, row: &Row) -> &[u8] {
-        let prefix = self.reader.get_ref().get_ref().0.get_ref();
-        let range = usize::try_from(row.bytes.start).unwrap_or(usize::MAX)
-            ..usize::try_from(row.bytes.end).unwrap_or(usize::MAX);
-        let bytes = prefix.get(range).unwrap_or_default();
-        let bytes = bytes.strip_suffix(b"\n").unwrap_or(bytes);
-        let line = bytes.rsplit(|&b| b == b'\n').next().unwrap_or_default();
-        // The `csv` reader skips a byte order mark at the start of the file.
-        match line.strip_prefix(b"\xEF\xBB\xBF") {
-            Some(rest) if row.bytes.start == 0 && line.len() == bytes.len() => rest,
-            _ => line,
-        }
-    }
-
-    fn error(&mut self, e: csv::Error) -> Error {
-        let line = e.position().map(|p| self.line(p.line() as usize));
-        match e.into_kind() {
-            csv::ErrorKind::Io(e) => {
-                let guard = &mut self.reader.get_mut().get_mut().1;
-                if let Some(failed) = guard.inner.failed() {
-                    failed
-                } else if guard.over {
-                    let line = guard.line;
-                    long_line(self.name, self.line(line))
-                } else {
-                    io_error(self.name, e)
+            let (result, read, wrote, fields) =
+                self.parser
+                    .read_record(input, &mut self.bytes[len..], &mut self.ends[count..]);
+            input = &input[read..];
+            len += wrote;
+            count += fields;
+            match result {
+                Read::Record | Read::End => break,
+                Read::OutputFull => self.bytes.resize(2 * self.bytes.len(), 0),
+                Read::OutputEndsFull => self.ends.resize(2 * self.ends.len(), 0),
+                // The line end, which ends the record unless a quoted field is open.
+                Read::InputEmpty if !ended => (input, ended) = (b"\n", true),
+                Read::InputEmpty => {
+                    return Err(parse_error(
+                        name,
+                        Some(line.number),
+                        format!(
+                            "a closing double quote for the field in column {}",
+                            count + 1
+                        ),
+                        "the end of the line",
+                    ));
                 }
             }
-            other => parse_error(self.name, line, "CSV", format!("{other:?}")),
         }
+        self.len = count;
+        Ok(())
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        let ends = &self.ends[..self.len];
+        ends.iter().enumerate().map(move |(i, &end)| {
+            let start = if i == 0 { 0 } else { ends[i - 1] };
+            &self.bytes[start..end]
+        })
     }
 }
 
-fn long_line(name: &str, line: usize) -> Error {
-    parse_error(
-        name,
-        Some(line),
-        format!("a line of at most {}", super::bytes(MAX_LINE as u64)),
-        "a longer one (is this a text file with line ends, its double quotes closed?)",
-    )
-}
-
-/// The names of a header `record`, `raw` its bytes: quoted ones as they are, others without
-/// surrounding spaces. The `csv` crate does not say which fields were quoted, nor refuse text
-/// after a closing double quote (it joins it to the field): both are read from `raw`.
+/// The names of a header of `fields`, `raw` its line: quoted ones as they are, others without
+/// surrounding spaces. The parser does not say which fields were quoted, nor refuse text after
+/// a closing double quote (it joins it to the field): both are read from `raw`.
 fn header(
-    record: &ByteRecord,
+    fields: &Fields,
     raw: &[u8],
     delimiter: Delimiter,
     name: &str,
     line: usize,
 ) -> Result<Vec<String>> {
-    let cr = raw.ends_with(b"\r");
-    let raw = raw.strip_suffix(b"\r").unwrap_or(raw);
     let err = |expected: String, got: String| parse_error(name, Some(line), expected, got);
     let mut at = 0;
-    let mut names = Vec::with_capacity(record.len());
-    for (c, field) in record.iter().enumerate() {
+    let mut names = Vec::with_capacity(fields.len());
+    for (c, field) in fields.iter().enumerate() {
+        // A field of UTF-8 text without its quotes.
+        let text = String::from_utf8_lossy(field);
         let quoted = raw.get(at) == Some(&b'"');
-        // The reader leaves a `\r` before the line feed in the last field.
-        let field = match field.strip_suffix(b"\r") {
-            Some(f) if cr && quoted && c + 1 == record.len() => f,
-            _ => field,
-        };
-        let text = utf8(field)
-            .map_err(|got| err("UTF-8 text".into(), format!("{got} in column {}", c + 1)))?;
         if quoted {
             // Past the closing quote: an escaped quote is two, so skip pairs.
             let mut i = at + 1;
@@ -767,25 +501,9 @@ fn header(
             at += field.len();
         }
         at += 1;
-        if let Some(i) = text.find(BOM) {
-            let text = String::from_utf8_lossy(raw);
-            let char = text.find(BOM).map_or(i, |b| text[..b].chars().count());
-            return Err(err(
-                "a byte order mark (U+FEFF) only at the start of the file".into(),
-                format!("one at character {} of the line", char + 1),
-            ));
-        }
-        names.push(if quoted { text } else { text.trim() }.to_string());
+        names.push(if quoted { &text } else { text.trim() }.to_string());
     }
     Ok(names)
-}
-
-/// A field's text, or what came instead of UTF-8.
-fn utf8(field: &[u8]) -> std::result::Result<&str, String> {
-    std::str::from_utf8(field).map_err(|e| {
-        let at = e.valid_up_to();
-        format!("the byte 0x{:02x}", field[at])
-    })
 }
 
 /// Numbers as the file writes them: a decimal point, or with `;` or tab a decimal comma, one
@@ -794,7 +512,7 @@ struct Numbers {
     /// Whether a decimal comma may be.
     comma: bool,
     /// The file's decimal mark and where it was first seen (line, column).
-    mark: Option<(u8, usize, usize)>,
+    mark: Mark,
     scratch: String,
 }
 
@@ -847,20 +565,10 @@ impl Numbers {
                 format!("a finite number in column {column}"),
                 quote(&String::from_utf8_lossy(field)),
             )),
-            Number::Text => {
-                let text = utf8(field)
-                    .map_err(|got| err("UTF-8 text".into(), format!("{got} in column {column}")))?;
-                if text.contains(BOM) {
-                    return Err(err(
-                        "a byte order mark (U+FEFF) only at the start of the file".into(),
-                        format!("one in column {column}"),
-                    ));
-                }
-                Err(err(
-                    format!("a number in column {column}"),
-                    quote(text.trim_ascii()),
-                ))
-            }
+            Number::Text => Err(err(
+                format!("a number in column {column}"),
+                quote(String::from_utf8_lossy(field).trim_ascii()),
+            )),
         }
     }
 }
@@ -876,12 +584,12 @@ struct Table<'a> {
 }
 
 impl Table<'_> {
-    fn push(&mut self, record: &ByteRecord, line: usize, numbers: &mut Numbers) -> Result<()> {
-        for (c, field) in record.iter().enumerate() {
+    fn push(&mut self, fields: &Fields, line: usize, numbers: &mut Numbers) -> Result<()> {
+        for (c, field) in fields.iter().enumerate() {
             let v = numbers.value(field, self.name, line, c + 1)?;
             self.data.push(v);
         }
-        let len = record.len();
+        let len = fields.len();
         let err = |expected: String| {
             parse_error(self.name, Some(line), expected, format!("{len} values"))
         };
@@ -913,12 +621,15 @@ fn plain(column: &str) -> bool {
 }
 
 /// Writes a column name, in double quotes (a double quote inside doubled) unless it is
-/// [`plain`].
-fn write_column<W: Write>(w: &mut W, column: &str) -> std::io::Result<()> {
+/// [`plain`]: stricter than the `csv` crate's rule, which would not quote a name that reads
+/// back as a number or a comment.
+fn write_column(line: &mut Vec<u8>, column: &str) {
     if plain(column) {
-        w.write_all(column.as_bytes())
+        line.extend_from_slice(column.as_bytes());
     } else {
-        write!(w, "\"{}\"", column.replace('"', "\"\""))
+        line.push(b'"');
+        line.extend_from_slice(column.replace('"', "\"\"").as_bytes());
+        line.push(b'"');
     }
 }
 
@@ -960,33 +671,38 @@ pub fn write_csv<W: Write>(
                 cols.len()
             )));
         }
-        if let Some(bad) = cols.iter().find(|c| c.contains(['\n', BOM])) {
+        if let Some(bad) = cols.iter().find(|c| c.contains(['\n', '\u{feff}', '\0'])) {
             return Err(crate::Error::Invalid(format!(
                 "cannot write {name}: the column name {} has a line feed or a byte order mark \
-                 (U+FEFF), which a CSV header line cannot hold",
+                 (U+FEFF) or a NUL, which a CSV header line cannot hold",
                 quote(bad)
             )));
         }
     }
-    let mut writer = BufWriter::new(writer);
     let io = |e| io_error(name, e);
+    let mut writer = writer;
     if let Some(cols) = columns {
+        let mut line = Vec::new();
         for (c, column) in cols.iter().enumerate() {
             if c > 0 {
-                writer.write_all(b",").map_err(io)?;
+                line.push(b',');
             }
-            write_column(&mut writer, column).map_err(io)?;
+            write_column(&mut line, column);
         }
-        writer.write_all(b"\n").map_err(io)?;
+        line.push(b'\n');
+        writer.write_all(&line).map_err(io)?;
     }
+    let mut rows = csv::WriterBuilder::new()
+        .terminator(csv::Terminator::Any(b'\n'))
+        .from_writer(writer);
+    let mut field = Vec::new();
     for sample in data.chunks_exact(dim) {
-        for (c, &v) in sample.iter().enumerate() {
-            if c > 0 {
-                writer.write_all(b",").map_err(io)?;
-            }
-            write_number(&mut writer, v).map_err(io)?;
+        for &v in sample {
+            field.clear();
+            write_number(&mut field, v).map_err(io)?;
+            rows.write_field(&field).map_err(|e| io(e.into()))?;
         }
-        writer.write_all(b"\n").map_err(io)?;
+        rows.write_record(None::<&[u8]>).map_err(|e| io(e.into()))?;
     }
-    writer.flush().map_err(io)
+    rows.flush().map_err(io)
 }

@@ -1,45 +1,41 @@
 //! Label files: one label per sample, one per line.
 
-use super::text::{io_error, parse_error};
+use super::csv::{Delimiter, Fields};
+use super::text::{Lines, Skip, io_error, parse_error};
 use crate::error::Result;
 use std::path::Path;
 
 /// Reads the labels of `samples` samples from the file at `path`: one label per line (a CSV
 /// of one column: a label holding a comma or a quote is quoted, `"a, b"`), in the order of
 /// the samples. A first line more than the samples is a header and is skipped. Labels are
-/// trimmed of surrounding spaces; blank lines are skipped.
+/// trimmed of surrounding spaces; blank lines are skipped. Lines are read as every text file
+/// is: at most [`MAX_LINE`](super::MAX_LINE) bytes, UTF-8 text.
 ///
 /// # Errors
-/// A file that cannot be read, a line of more than one field, a number of labels other than
-/// `samples` (or `samples + 1` with a header), each naming the file (and line).
+/// A file that cannot be read, a line of more than one field or that is not text, a number of
+/// labels other than `samples` (or `samples + 1` with a header), each naming the file (and
+/// line).
 pub fn read_labels(path: impl AsRef<Path>, samples: usize) -> Result<Vec<String>> {
     let path = path.as_ref();
     let name = path.display().to_string();
     let file = std::fs::File::open(path).map_err(|e| io_error(&name, e))?;
-    let mut reader = ::csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .trim(::csv::Trim::All)
-        .from_reader(std::io::BufReader::new(file));
+    let mut lines = Lines::new(std::io::BufReader::new(file), &name);
+    let mut fields = Fields::new(Delimiter::Comma);
     let mut labels = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map(|p| p.line() as usize);
-            let text = e.to_string();
-            match e.into_kind() {
-                ::csv::ErrorKind::Io(source) => io_error(&name, source),
-                _ => parse_error(&name, line, "one label per line", text),
+    while let Some(line) = lines.next_data(Skip::LABELS)? {
+        fields.split(line, &name)?;
+        match fields.len() {
+            1 => {
+                let label = fields.iter().next().unwrap_or_default().trim_ascii();
+                if !label.is_empty() {
+                    // Fields of a line of UTF-8 text without their quotes are UTF-8.
+                    labels.push(String::from_utf8_lossy(label).into_owned());
+                }
             }
-        })?;
-        let line = record.position().map(|p| p.line() as usize);
-        match record.len() {
-            0 => continue,
-            1 if record[0].is_empty() => continue,
-            1 => labels.push(record[0].to_string()),
             n => {
                 return Err(parse_error(
                     &name,
-                    line,
+                    Some(line.number),
                     "one label per line (quote a label that holds a comma)",
                     format!("{n} fields"),
                 ));

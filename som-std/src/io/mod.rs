@@ -4,6 +4,12 @@
 //! line where there is one, what the format wants there and what came. Every writer writes
 //! what its reader reads back exactly (floats with the fewest digits that round-trip).
 //!
+//! Every text input goes through one reader: lines of at most [`MAX_LINE`] bytes, UTF-8 text
+//! (a file in UTF-16, with NUL bytes or with carriage returns alone for line ends is named as
+//! such), a byte order mark only at the very start, blank lines and `#` comments skipped by one
+//! rule in CSV, SOM_PAK and the parts of files that MPI ranks read; whole-file texts (saved
+//! maps, histories) are capped ([`MAX_JSON`]).
+//!
 //! | extension | format | reader | writer |
 //! | --- | --- | --- | --- |
 //! | `.csv` | numbers separated by `,` `;` or tab, optional header | [`read_csv`] | [`write_csv`] |
@@ -33,7 +39,8 @@ pub use labels::read_labels;
 pub use raw::{F32File, read_f32, write_f32};
 pub use saved::{FORMAT_TAG, FORMAT_VERSION, FORMAT_VERSION_OLDEST, SavedMap};
 pub use sompak::{SompakCodebook, read_cod, read_dat, sompak_can_hold, write_cod, write_dat};
-pub use text::MAX_LINE;
+pub(crate) use text::read_text_file;
+pub use text::{MAX_JSON, MAX_LINE};
 pub(crate) use text_file::Span;
 pub use text_file::TextFile;
 

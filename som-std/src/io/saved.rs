@@ -1,6 +1,6 @@
 //! A trained map saved as JSON: version-tagged, validated on load.
 
-use super::text::{io_error, parse_error};
+use super::text::{MAX_JSON, encoding, io_error, parse_error, quote, read_whole};
 use crate::error::{Error, Result};
 use serde::{Deserialize, Serialize};
 use som_kernel::{Boundary, Clock, Distance, Grid, Missing, Schedule, Shape, Topology, Training};
@@ -204,37 +204,62 @@ impl SavedMap {
     /// Writes the map as one line of JSON. `name` names the stream in errors.
     ///
     /// # Errors
-    /// [`Error::Invalid`] if the map does not [validate](Self::validate) (a file that would
-    /// not load is never written); [`Error::Io`] if writing fails.
+    /// [`Error::Invalid`] if the map does not [validate](Self::validate) or takes more than
+    /// [`MAX_JSON`](super::MAX_JSON) bytes (a file that would not load is never written);
+    /// [`Error::Io`] if writing fails.
     pub fn write<W: Write>(&self, writer: W, name: &str) -> Result<()> {
         if let Some(p) = self.problem() {
             return Err(Error::Invalid(format!("cannot save {name}: {p}")));
         }
-        let mut writer = BufWriter::new(writer);
+        let mut writer = BufWriter::new(Capped {
+            inner: writer,
+            left: MAX_JSON,
+        });
         let file = FileOut {
             format: FORMAT_TAG,
             version: self.version(),
             map: self,
         };
-        serde_json::to_writer(&mut writer, &file)
-            .map_err(|e| io_error(name, std::io::Error::from(e)))?;
-        writer
-            .write_all(b"\n")
-            .and_then(|()| writer.flush())
-            .map_err(|e| io_error(name, e))
+        let written = serde_json::to_writer(&mut writer, &file)
+            .map_err(std::io::Error::from)
+            .and_then(|()| writer.write_all(b"\n"))
+            .and_then(|()| writer.flush());
+        match written {
+            Ok(()) => Ok(()),
+            Err(_) if writer.get_ref().left == 0 => Err(Error::Invalid(format!(
+                "cannot save {name}: the map takes more than {} of JSON, the most a saved map \
+                 may take (a reader refuses more); save its codebook as .cod, .csv or .f32",
+                super::bytes(MAX_JSON)
+            ))),
+            Err(e) => Err(io_error(name, e)),
+        }
     }
 
     /// Reads a map written by [`SavedMap::write`] and [validates](Self::validate) it.
     ///
     /// # Errors
-    /// [`Error::Parse`] for a file that is not JSON or is cut short (with the line), is not a
-    /// saved `som` map, has another version, lacks a field or has an unknown one, or holds a
+    /// [`Error::Parse`] for a file that is not JSON (refused at its first byte if it cannot be
+    /// one) or is cut short (with the line), is longer than [`MAX_JSON`](super::MAX_JSON), is
+    /// not a saved `som` map, has another version, lacks a field or has an unknown one, or holds a
     /// map that does not validate; [`Error::Io`] if reading fails.
-    pub fn read<R: Read>(mut reader: R, name: &str) -> Result<Self> {
-        let mut bytes = Vec::new();
-        reader
-            .read_to_end(&mut bytes)
-            .map_err(|e| io_error(name, e))?;
+    pub fn read<R: Read>(reader: R, name: &str) -> Result<Self> {
+        let object = "a JSON object (a saved som map)";
+        // Refused at its first byte, not at the cap, if it cannot be a map.
+        let bytes = read_whole(reader, name, MAX_JSON, "a saved map", |bytes, at| {
+            match (encoding(bytes), bytes[at]) {
+                (Some(e), _) => Err(parse_error(name, None, object, e)),
+                (None, b'{') => Ok(()),
+                (None, b) => Err(parse_error(
+                    name,
+                    None,
+                    object,
+                    format!(
+                        "a file starting with {}",
+                        quote(&String::from_utf8_lossy(&[b]))
+                    ),
+                )),
+            }
+        })?;
         let json_error = |e: serde_json::Error, expected: &str| {
             let line = (e.line() > 0).then_some(e.line());
             let got = match e.classify() {
@@ -245,20 +270,8 @@ impl SavedMap {
             };
             parse_error(name, line, expected, got)
         };
-        let first = bytes.iter().find(|b| !b.is_ascii_whitespace());
-        if first != Some(&b'{') {
-            return Err(parse_error(
-                name,
-                None,
-                "a JSON object (a saved som map)",
-                match first {
-                    None => "an empty file".to_string(),
-                    Some(&b) => format!(
-                        "a file starting with {}",
-                        super::text::quote(&String::from_utf8_lossy(&[b]))
-                    ),
-                },
-            ));
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Err(parse_error(name, None, object, "an empty file"));
         }
         let tag: Tag = serde_json::from_slice(&bytes)
             .map_err(|e| json_error(e, "a JSON object (a saved som map)"))?;
@@ -339,6 +352,29 @@ impl SavedMap {
         let name = path.display().to_string();
         let file = std::fs::File::open(path).map_err(|e| io_error(&name, e))?;
         Self::read(file, &name)
+    }
+}
+
+/// A writer that takes at most `left` bytes more: so that no map is saved that
+/// [`SavedMap::read`] would refuse.
+struct Capped<W> {
+    inner: W,
+    left: u64,
+}
+
+impl<W: Write> Write for Capped<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        if buf.len() as u64 > self.left {
+            self.left = 0;
+            return Err(std::io::Error::other("larger than a saved map may be"));
+        }
+        let n = self.inner.write(buf)?;
+        self.left -= n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
     }
 }
 

@@ -7,7 +7,9 @@
 //! unit lines are in the order `y * xdim + x`: `xdim` is the number of columns, `ydim` of rows.
 
 use super::Dataset;
-use super::text::{Lines, Number, check_table, io_error, number, parse_error, quote, write_number};
+use super::text::{
+    Line, Lines, Number, Skip, check_table, io_error, number, parse_error, quote, write_number,
+};
 use crate::error::{Error, Result};
 use som_kernel::{Boundary, Grid, Shape, Topology};
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
@@ -39,8 +41,9 @@ pub struct SompakCodebook {
 ///
 /// # Errors
 /// [`Error::Parse`] naming the line for a bad header, a line with fewer than `dim` numbers, a
-/// value that is not a finite number, a missing value `x` (not supported), or a file without
-/// samples; [`Error::Io`] if reading fails.
+/// value that is not a finite number, a line that is not UTF-8 text or is longer than
+/// [`MAX_LINE`](super::MAX_LINE), a byte order mark past the start of the file, or a file
+/// without samples; [`Error::Io`] if reading fails.
 ///
 /// # Example
 /// ```
@@ -100,8 +103,8 @@ pub fn write_dat<W: Write>(
 /// a number of unit lines other than `xdim * ydim`; [`Error::Io`] if reading fails.
 pub fn read_cod<R: Read>(reader: R, name: &str) -> Result<SompakCodebook> {
     let mut lines = Lines::new(BufReader::new(reader), name);
-    let (dim, topology, cols, rows, neighbourhood) = match lines.next_content()? {
-        Some((line, text)) => cod_header(name, line, text)?,
+    let (dim, topology, cols, rows, neighbourhood) = match lines.next_data(Skip::TEXT)? {
+        Some(line) => cod_header(name, line)?,
         None => {
             return Err(parse_error(
                 name,
@@ -115,23 +118,23 @@ pub fn read_cod<R: Read>(reader: R, name: &str) -> Result<SompakCodebook> {
     let mut weights = Vec::new();
     let mut labels = Vec::new();
     let mut labelled = false;
-    while let Some((line, text)) = lines.next_content()? {
+    while let Some(line) = lines.next_data(Skip::TEXT)? {
         if labels.len() == units {
             return Err(parse_error(
                 name,
-                Some(line),
+                Some(line.number),
                 format!("the end of the file after {units} units ({cols} x {rows})"),
                 "another line",
             ));
         }
-        let label = vector(name, line, text, dim, &mut weights)?;
+        let label = vector(name, line, dim, &mut weights)?;
         let unit = weights
             .get(weights.len().saturating_sub(dim)..)
             .unwrap_or(&[]);
         if let Some(c) = unit.iter().position(|v| v.is_nan()) {
             return Err(parse_error(
                 name,
-                Some(line),
+                Some(line.number),
                 format!(
                     "a number in column {} (a codebook has no missing values)",
                     c + 1
@@ -226,11 +229,10 @@ pub fn write_cod<W: Write>(writer: W, name: &str, codebook: &SompakCodebook) -> 
     write_vectors(&mut writer, name, &c.weights, c.dim, &c.labels)
 }
 
-/// The dimension: the first token of a header line, a positive integer.
 /// The dimension a data file's header line gives.
 pub(crate) fn dat_header<R: BufRead>(lines: &mut Lines<'_, R>, name: &str) -> Result<usize> {
-    match lines.next_content()? {
-        Some((line, text)) => header_dim(name, line, text),
+    match lines.next_data(Skip::TEXT)? {
+        Some(line) => header_dim(name, line),
         None => Err(parse_error(
             name,
             None,
@@ -240,13 +242,14 @@ pub(crate) fn dat_header<R: BufRead>(lines: &mut Lines<'_, R>, name: &str) -> Re
     }
 }
 
-fn header_dim(name: &str, line: usize, text: &str) -> Result<usize> {
-    let token = text.split_whitespace().next().unwrap_or("");
+/// The dimension: the first token of a header line, a positive integer.
+fn header_dim(name: &str, line: Line<'_>) -> Result<usize> {
+    let token = line.text.split_whitespace().next().unwrap_or("");
     match token.parse::<usize>() {
         Ok(dim) if dim > 0 => Ok(dim),
         _ => Err(parse_error(
             name,
-            Some(line),
+            Some(line.number),
             "a header line starting with the dimension (a positive integer)",
             quote(token),
         )),
@@ -254,14 +257,11 @@ fn header_dim(name: &str, line: usize, text: &str) -> Result<usize> {
 }
 
 /// `dim topology xdim ydim neighbourhood` of a codebook header.
-fn cod_header(
-    name: &str,
-    line: usize,
-    text: &str,
-) -> Result<(usize, Topology, usize, usize, Shape)> {
-    let dim = header_dim(name, line, text)?;
+fn cod_header(name: &str, line: Line<'_>) -> Result<(usize, Topology, usize, usize, Shape)> {
+    let dim = header_dim(name, line)?;
+    let text = line.text;
     let tokens: Vec<&str> = text.split_whitespace().collect();
-    let bad = |expected: &str, got: String| parse_error(name, Some(line), expected, got);
+    let bad = |expected: &str, got: String| parse_error(name, Some(line.number), expected, got);
     if tokens.len() < 5 {
         return Err(bad(
             "a codebook header `dim topology xdim ydim neighbourhood`, e.g. `5 hexa 12 8 bubble`",
@@ -317,13 +317,13 @@ pub(crate) fn vectors<R: BufRead>(
 ) -> Result<(Vec<f32>, Vec<Option<String>>)> {
     let (mut data, mut labels) = (Vec::new(), Vec::new());
     while labels.len() < take
-        && let Some((line, text)) = lines.next_content()?
+        && let Some(line) = lines.next_data(Skip::TEXT)?
     {
         if skip > 0 {
             skip -= 1;
             continue;
         }
-        labels.push(vector(name, line, text, dim, &mut data)?);
+        labels.push(vector(name, line, dim, &mut data)?);
     }
     if labels.iter().all(Option::is_none) {
         labels = Vec::new();
@@ -332,14 +332,9 @@ pub(crate) fn vectors<R: BufRead>(
 }
 
 /// Parses `dim` numbers of one vector line onto `out`; returns the label after them, if any.
-fn vector(
-    name: &str,
-    line: usize,
-    text: &str,
-    dim: usize,
-    out: &mut Vec<f32>,
-) -> Result<Option<String>> {
-    let mut tokens = text.split_whitespace();
+fn vector(name: &str, line: Line<'_>, dim: usize, out: &mut Vec<f32>) -> Result<Option<String>> {
+    let mut tokens = line.text.split_whitespace();
+    let line = line.number;
     for c in 0..dim {
         let Some(token) = tokens.next() else {
             return Err(parse_error(
@@ -387,10 +382,11 @@ fn check_labels(name: &str, labels: &[Option<String>], n: usize) -> Result<()> {
     if let Some(bad) = labels
         .iter()
         .flatten()
-        .find(|l| l.contains(['\n', '\r']) || l.trim() != l.as_str())
+        .find(|l| l.contains(['\n', '\r', '\0', '\u{feff}']) || l.trim() != l.as_str())
     {
         return Err(Error::Invalid(format!(
-            "cannot write {name}: the label {} has a line break or surrounding whitespace",
+            "cannot write {name}: the label {} has a line break, a NUL, a byte order mark \
+             (U+FEFF) or surrounding whitespace, which a line of a text file cannot hold",
             quote(bad)
         )));
     }

@@ -1,11 +1,11 @@
 //! Text data files (CSV and SOM_PAK `.dat`) read by parts: each process of a job scans only
 //! its own byte range, cut at line starts, then reads the samples it is given, numbered and
-//! checked as the whole-file readers do.
+//! checked as the whole-file readers do (through the same [`Lines`]).
 
 use super::Format;
-use super::csv::{BOM_BYTES, CsvLayout, Delimiter, Mark, csv_layout, holds_data, read_csv_part};
+use super::csv::{CsvLayout, Delimiter, Mark, csv_layout, read_csv_part};
 use super::sompak::{dat_header, vectors};
-use super::text::{Lines, MAX_LINE, io_error, is_skippable, parse_error};
+use super::text::{Lines, MAX_LINE, Skip, io_error, renumber};
 use crate::error::{Error, Result};
 use std::fs::File;
 use std::io::{BufRead, BufReader, Read, Seek, SeekFrom};
@@ -19,7 +19,9 @@ pub struct TextFile {
     file: File,
     name: String,
     kind: Kind,
-    body: Body,
+    /// Where the lines that may hold samples start (byte, line): past a CSV file's header, a
+    /// `.dat` file's dimension line.
+    body: (u64, usize),
     dim: usize,
     /// The file's length in bytes.
     len: u64,
@@ -31,22 +33,27 @@ enum Kind {
     Dat,
 }
 
-/// Where the lines that may hold samples start: past a CSV file's header, a `.dat` file's
-/// dimension line.
-#[derive(Debug, Clone, Copy)]
-struct Body {
-    byte: u64,
-    line: usize,
-}
-
 /// The lines that start in a byte range of a [`TextFile`] (a line belongs to the range that
 /// holds its first byte), and the samples among them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Default)]
 pub(crate) struct Span {
     /// The first line's first byte (the range's end if no line starts in it).
     pub(crate) start: u64,
     pub(crate) lines: usize,
     pub(crate) samples: usize,
+    /// What is wrong with the range's lines (long, not text, a misplaced byte order mark),
+    /// numbered from its first line, 1: known only once the lines before are counted.
+    fault: Option<Error>,
+}
+
+impl Span {
+    /// The fault, numbered as the file's lines, the span's first being `line`.
+    pub(crate) fn fault(&mut self, line: usize) -> Result<()> {
+        match self.fault.take() {
+            Some(e) => Err(renumber(e, line.saturating_sub(1))),
+            None => Ok(()),
+        }
+    }
 }
 
 /// Bytes read from the file at a time.
@@ -70,27 +77,19 @@ impl TextFile {
         let format = Format::from_path(path)?;
         let file = File::open(path).map_err(|e| io_error(&name, e))?;
         let len = file.metadata().map_err(|e| io_error(&name, e))?.len();
-        let reader = BufReader::with_capacity(BUFFER, &file);
         let (kind, found, body) = match format {
             Format::Csv => {
-                let layout = csv_layout(reader, &name, delimiter)?;
-                let dim = layout.dim().ok_or_else(|| {
-                    parse_error(&name, None, "at least one row of numbers", "only a header")
-                })?;
-                let body = match layout.header_line() {
-                    Some(header) => line_start(&file, &name, header + 1)?,
-                    None => Body { byte: 0, line: 1 },
-                };
+                let layout = csv_layout(&file, &name, delimiter)?;
+                let dim = layout
+                    .dim()
+                    .ok_or_else(|| super::csv::only_a_header(&name))?;
+                let body = layout.body;
                 (Kind::Csv(layout), dim, body)
             }
             Format::Dat => {
-                let mut lines = Lines::new(reader, &name);
+                let mut lines = Lines::new(BufReader::with_capacity(BUFFER, &file), &name);
                 let dim = dat_header(&mut lines, &name)?;
-                let body = Body {
-                    byte: lines.consumed(),
-                    line: lines.number() + 1,
-                };
-                (Kind::Dat, dim, body)
+                (Kind::Dat, dim, (lines.position(), lines.number() + 1))
             }
             other => {
                 return Err(Error::Invalid(format!(
@@ -139,21 +138,11 @@ impl TextFile {
         }
     }
 
-    /// Whether `line` (with its line end), starting at byte `at`, holds a sample: the rule of
-    /// the whole-file reader (a CSV line that is not UTF-8 counts; reading it says what is
-    /// wrong).
-    fn holds_sample(&self, line: &[u8], at: u64) -> bool {
-        if at < self.body.byte {
-            return false;
-        }
-        let line = line.strip_suffix(b"\n").unwrap_or(line);
-        let line = match line.strip_prefix(BOM_BYTES) {
-            Some(rest) if at == 0 => rest,
-            _ => line,
-        };
+    /// Which lines hold no sample: the whole-file reader's rule.
+    fn skip(&self) -> Skip {
         match &self.kind {
-            Kind::Csv(layout) => holds_data(line, Some(layout.delimiter)),
-            Kind::Dat => std::str::from_utf8(line).is_ok_and(|t| !is_skippable(t)),
+            Kind::Csv(layout) => Skip::csv(layout.delimiter.byte()),
+            Kind::Dat => Skip::TEXT,
         }
     }
 
@@ -166,61 +155,55 @@ impl TextFile {
         Ok(reader)
     }
 
-    /// Reads a line onto `line` (cleared first); its length in bytes, 0 at the end.
-    fn next_line(&self, reader: &mut impl BufRead, line: &mut Vec<u8>, at: u64) -> Result<usize> {
-        line.clear();
-        let n = reader
-            .by_ref()
-            .take(MAX_LINE as u64 + 1)
-            .read_until(b'\n', line)
-            .map_err(|e| io_error(&self.name, e))?;
-        if n > MAX_LINE {
-            return Err(parse_error(
-                &self.name,
-                None,
-                format!("lines of at most {}", super::bytes(MAX_LINE as u64)),
-                format!("a longer one at byte {at}"),
-            ));
-        }
-        Ok(n)
-    }
-
-    /// The lines that start in `bytes`, and the samples among them.
+    /// The lines that start in `bytes`, and the samples among them; what is wrong with them
+    /// is told once their numbers are known ([`Span::fault`]).
     ///
     /// # Errors
-    /// [`Error::Io`] if reading fails; [`Error::Parse`] for a line longer than
-    /// [`MAX_LINE`].
+    /// [`Error::Io`] if reading fails.
     pub(crate) fn span(&self, bytes: Range<u64>) -> Result<Span> {
         let end = bytes.end.min(self.len);
         let mut at = bytes.start.min(end);
         let mut reader = self.reader_at(at.saturating_sub(1))?;
-        let mut line = Vec::new();
         if at > 0 {
-            // The rest of the line that holds the byte before: its owner's.
-            at += self.next_line(&mut reader, &mut line, at)? as u64 - 1;
+            // The rest of the line that holds the byte before: its owner's (which says if it
+            // is too long).
+            let mut rest = Vec::new();
+            let n = (&mut reader)
+                .take(MAX_LINE as u64 + 1)
+                .read_until(b'\n', &mut rest)
+                .map_err(|e| io_error(&self.name, e))?;
+            at = if rest.ends_with(b"\n") {
+                at + n as u64 - 1
+            } else {
+                end.max(at)
+            };
         }
         let mut span = Span {
             start: at.min(end),
             ..Span::default()
         };
-        while at < end {
-            let n = self.next_line(&mut reader, &mut line, at)?;
-            if n == 0 {
-                break;
+        let mut lines = Lines::at(reader, &self.name, at, 0);
+        let skip = self.skip();
+        while lines.position() < end {
+            let body = lines.position() >= self.body.0;
+            match lines.next_line() {
+                Ok(None) => break,
+                Ok(Some(line)) => {
+                    span.lines += 1;
+                    if skip.holds_data(line.text.as_bytes()) {
+                        if let Err(e) = super::text::check_bom(&self.name, line) {
+                            span.fault = Some(e);
+                            break;
+                        }
+                        span.samples += usize::from(body);
+                    }
+                }
+                Err(e @ Error::Parse { .. }) => {
+                    span.fault = Some(e);
+                    break;
+                }
+                Err(e) => return Err(e),
             }
-            // Every line of a .dat file is text, comments too (as its whole-file reader says).
-            if let (Kind::Dat, Err(e)) = (&self.kind, std::str::from_utf8(&line)) {
-                let bad = at + e.valid_up_to() as u64;
-                return Err(parse_error(
-                    &self.name,
-                    None,
-                    "UTF-8 text",
-                    format!("the byte 0x{:02x} at byte {bad}", line[e.valid_up_to()]),
-                ));
-            }
-            span.lines += 1;
-            span.samples += usize::from(self.holds_sample(&line, at));
-            at += n as u64;
         }
         Ok(span)
     }
@@ -239,21 +222,18 @@ impl TextFile {
         take: usize,
     ) -> Result<(Vec<f32>, Mark)> {
         // Past the header, whose lines hold no sample (the first part starts before it).
-        let (start, line) = if start < self.body.byte {
-            (self.body.byte, self.body.line)
+        let (start, line) = if start < self.body.0 {
+            self.body
         } else {
             (start, line)
         };
-        let reader = self.reader_at(start)?;
+        let mut lines = Lines::at(self.reader_at(start)?, &self.name, start, line - 1);
         let (data, mark) = match &self.kind {
-            Kind::Csv(layout) => read_csv_part(reader, &self.name, layout, line, skip, take)?,
-            Kind::Dat => {
-                let mut lines = Lines::after(reader, &self.name, line.saturating_sub(1));
-                (
-                    vectors(&mut lines, &self.name, self.dim, skip, take)?.0,
-                    None,
-                )
-            }
+            Kind::Csv(layout) => read_csv_part(&mut lines, &self.name, layout, skip, take)?,
+            Kind::Dat => (
+                vectors(&mut lines, &self.name, self.dim, skip, take)?.0,
+                None,
+            ),
         };
         let got = data.len() / self.dim;
         if got != take {
@@ -264,21 +244,4 @@ impl TextFile {
         }
         Ok((data, mark))
     }
-}
-
-/// Where line `line` of a file starts.
-fn line_start(file: &File, name: &str, line: usize) -> Result<Body> {
-    let mut reader = BufReader::with_capacity(BUFFER, file);
-    reader
-        .seek(SeekFrom::Start(0))
-        .map_err(|e| io_error(name, e))?;
-    let mut byte = 0;
-    let mut skipped = Vec::new();
-    for _ in 1..line {
-        skipped.clear();
-        byte += reader
-            .read_until(b'\n', &mut skipped)
-            .map_err(|e| io_error(name, e))? as u64;
-    }
-    Ok(Body { byte, line })
 }

@@ -203,6 +203,14 @@ fn training_on_parts_gives_the_whole_files_bits() {
     }
 }
 
+/// The error of each of `size` ranks reading its part of the file at `path`.
+fn rank_errors(path: &std::path::Path, size: usize) -> Vec<String> {
+    on_ranks(size, |ranks| {
+        let file = TextFile::open(path, None, None).expect("open");
+        Part::read(&file, 10, ranks).unwrap_err().to_string()
+    })
+}
+
 /// A bad value deep in the file fails every rank, naming the file's line as the whole-file
 /// reader does; parts with both decimal marks fail every rank.
 #[test]
@@ -217,10 +225,7 @@ fn errors_name_the_files_lines_on_every_rank() {
     let whole = read_data(&path, None).unwrap_err().to_string();
     assert!(whole.contains(":5002:"), "{whole}");
     for size in 1..=3 {
-        let errors = on_ranks(size, |ranks| {
-            let file = TextFile::open(&path, None, None).expect("open");
-            Part::read(&file, 10, ranks).unwrap_err().to_string()
-        });
+        let errors = rank_errors(&path, size);
         assert!(
             errors.iter().any(|e| e == &whole),
             "{size} ranks: {errors:?}"
@@ -239,12 +244,43 @@ fn errors_name_the_files_lines_on_every_rank() {
         "{whole}"
     );
     for size in 1..=3 {
-        let errors = on_ranks(size, |ranks| {
-            let file = TextFile::open(&path, None, None).expect("open");
-            Part::read(&file, 10, ranks).unwrap_err().to_string()
-        });
+        let errors = rank_errors(&path, size);
         let named = |e: &String| e.contains(":4000:") && e.contains("byte order mark");
         assert!(errors.iter().any(named), "{size} ranks: {errors:?}");
+    }
+    // Lines that are not text, anywhere (a comment too, after the last sample too): every rank
+    // count names the line as the whole-file reader does, though the rank that finds it
+    // counts its lines before it knows their numbers.
+    for (ext, at) in [("csv", 4000), ("dat", 5999), ("csv", 6001)] {
+        let path = dir.join(format!("binary{at}.{ext}"));
+        let mut text = String::from(if ext == "csv" { "a,b\n" } else { "2\n" });
+        for i in 1..6000 {
+            text.push_str(if i + 1 == at { "# \0\n" } else { "1,2\n" });
+        }
+        if at > 6000 {
+            text.push_str("# \0 the end\n");
+        }
+        let text = if ext == "csv" {
+            text
+        } else {
+            text.replace(',', " ")
+        };
+        std::fs::write(&path, &text).expect("write");
+        let whole = read_data(&path, None).unwrap_err().to_string();
+        assert!(
+            whole.contains(&format!(":{at}:")) && whole.contains("NUL"),
+            "{whole}"
+        );
+        for size in 1..=4 {
+            let errors = rank_errors(&path, size);
+            assert!(
+                errors.iter().any(|e| e == &whole),
+                "{size} ranks: {errors:?}"
+            );
+            let file = TextFile::open(&path, None, None).expect("open");
+            let alone = Part::read_as_ranks(&file, size, 7).unwrap_err().to_string();
+            assert_eq!(alone, whole, "{size} ranks");
+        }
     }
     // Semicolons: decimal commas, then decimal points from `from` on: within one rank's part
     // (its reader says so), or only across parts (the ranks compare).
@@ -256,10 +292,7 @@ fn errors_name_the_files_lines_on_every_rank() {
         }
         std::fs::write(&path, &text).expect("write");
         assert!(read_data(&path, None).is_err());
-        let errors = on_ranks(3, |ranks| {
-            let file = TextFile::open(&path, None, None).expect("open");
-            Part::read(&file, 10, ranks).unwrap_err().to_string()
-        });
+        let errors = rank_errors(&path, 3);
         let across = format!(
             "a decimal point on line {} column 1 and a decimal comma on line 1 column 1",
             from + 1
@@ -377,6 +410,96 @@ fn a_line_of_delimiters_is_a_row() {
                 let bits: Vec<u32> = whole.data.iter().map(|v| v.to_bits()).collect();
                 assert_eq!(joined, bits, "{ext}, {ranks} ranks, shards of {shard}");
             }
+        }
+    }
+}
+
+/// Batch training on the parts `size` threads read of the file at `path` (an MPI job's steps):
+/// every rank's codebook.
+fn train_on_ranks(
+    path: &std::path::Path,
+    size: usize,
+    build: impl Fn() -> Som + Sync,
+) -> Vec<Vec<f32>> {
+    on_ranks(size, |ranks| {
+        let mut som = build();
+        let file;
+        let raw;
+        let part;
+        let rows = if path.extension().is_some_and(|e| e == "f32") {
+            raw = crate::io::F32File::open(path, 2).expect("open");
+            Rows::File(&raw)
+        } else {
+            file = TextFile::open(path, None, None).expect("open");
+            part = Part::read(&file, som.grid().units(), ranks).expect("part");
+            Rows::Part(&part)
+        };
+        som.prepare_rows(&rows, ranks).expect("prepare");
+        som.batch_epochs(&rows, ranks, 2, |_| Ok(true))
+            .unwrap_or_else(|e| panic!("{} on {size} ranks: {e}", path.display()));
+        som.codebook()
+    })
+}
+
+/// Issue 23: a plain 3001-row file on 3 ranks. Two shards of 1501 samples; the third rank's
+/// part is empty and starts at the last sample, which is no shard's start: it was taken for
+/// the last shard's, so that rank asked for samples it did not hold.
+#[test]
+fn an_empty_part_at_the_end_holds_no_shard() {
+    let dir = temp_dir("empty-end");
+    let path = dir.join("u.csv");
+    let text: String = (0..3001)
+        .map(|i| format!("{},{}\n", i % 7, i % 11))
+        .collect();
+    std::fs::write(&path, text).expect("write");
+    let build = || {
+        Som::builder(4, 4, 2)
+            .seed(3)
+            .threads(1)
+            .build()
+            .expect("som")
+    };
+    let books = train_on_ranks(&path, 3, build);
+    let whole = read_data(&path, None).expect("whole");
+    let mut alone = build();
+    alone.train_batch(&whole, 2).expect("train");
+    assert!(books.iter().all(|b| b == &alone.codebook()));
+}
+
+/// `n` samples of dim 2 written as CSV, `.dat` and raw `.f32`.
+fn plain_files(dir: &std::path::Path, n: usize) -> [std::path::PathBuf; 3] {
+    let values: Vec<f32> = (0..2 * n).map(|i| ((i * 37) % 101) as f32 / 10.0).collect();
+    let paths = ["csv", "dat", "f32"].map(|ext| dir.join(format!("plain{n}.{ext}")));
+    crate::io::write_data(&paths[0], &values, 2, None, &[]).expect("csv");
+    crate::io::write_data(&paths[1], &values, 2, None, &[]).expect("dat");
+    crate::io::write_data(&paths[2], &values, 2, None, &[]).expect("f32");
+    paths
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig {
+        cases: 32,
+        failure_persistence: None,
+        ..Default::default()
+    })]
+
+    /// Any row count, any rank count: batch training on the ranks' parts of a CSV, `.dat` or
+    /// raw `.f32` file runs and writes the codebook of one process reading it whole.
+    #[test]
+    fn any_rows_any_ranks_train(n in 1usize..20_000, size in 1usize..=6) {
+        let dir = temp_dir("rows-ranks");
+        let build = || Som::builder(3, 2, 2).seed(5).threads(1).build().expect("som");
+        let paths = plain_files(&dir, n);
+        let whole = read_data(&paths[0], None).expect("whole");
+        let mut alone = build();
+        alone.train_batch(&whole, 2).expect("train");
+        for path in &paths {
+            let books = train_on_ranks(path, size, build);
+            proptest::prop_assert!(
+                books.iter().all(|b| b == &alone.codebook()),
+                "{}, {} ranks", path.display(), size
+            );
+            std::fs::remove_file(path).expect("remove");
         }
     }
 }

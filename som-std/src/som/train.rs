@@ -675,7 +675,9 @@ impl Shards {
                 self.samples
             )));
         }
-        Ok(held.start / self.samples..held.end.div_ceil(self.samples))
+        // An empty part at the end starts at the last sample, no shard's start (unless the
+        // shards fill the samples): rounded up, it holds no shard.
+        Ok(held.start.div_ceil(self.samples)..held.end.div_ceil(self.samples))
     }
 }
 
