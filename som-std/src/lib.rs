@@ -28,3 +28,9 @@ pub use som::{Init, MAX_THREADS, Order, Som, SomBuilder};
 pub use som_kernel as kernel;
 pub use som_kernel::{Boundary, Clock, Distance, Missing, Schedule, Shape, Topology};
 pub use watch::{EarlyStop, Epoch};
+
+// The README's Rust examples are doctests: `cargo test -p som-std --doc` compiles and runs them
+// as written (README.md here is a link to the workspace's README).
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
