@@ -7,7 +7,7 @@
 
 use crate::LANES;
 use crate::error::{Error, Result};
-use crate::math::{f32x8, i32x8, sqrt};
+use crate::math::{Lanes8, each, lane_index, sqrt};
 
 /// Vertical spacing of hexagonal rows: `sqrt(3) / 2`.
 pub const HEX_ROW_HEIGHT: f32 = 0.866_025_4;
@@ -158,16 +158,9 @@ impl Grid {
 
     /// Squared lattice distance between lattice coordinates `a` and `b` (wrapping on a torus).
     pub(crate) fn dist2_between(&self, a: (f32, f32), b: (f32, f32)) -> f32 {
-        let mut dx = a.0 - b.0;
-        let mut dr = a.1 - b.1;
-        if self.boundary == Boundary::Toroidal {
-            let (w, h) = (self.cols as f32, self.rows as f32);
-            dx = dx.abs();
-            dr = dr.abs();
-            dx = dx.min(w - dx);
-            dr = dr.min(h - dr);
-        }
-        dx * dx + (dr * dr) * self.vertical()
+        let torus = self.boundary == Boundary::Toroidal;
+        let (w, h) = (self.cols as f32, self.rows as f32);
+        lattice_dist2(torus, (w, h, self.vertical()), a.0 - b.0, a.1 - b.1)
     }
 
     /// Squared lattice distance between units `a` and `b`.
@@ -238,72 +231,54 @@ impl Grid {
         }
     }
 
-    /// Lattice coordinates of the eight units of block `b` (units `8b .. 8b + 8`), computed in
-    /// SIMD. Lanes past the last unit hold coordinates of units that do not exist; callers
-    /// mask them.
+    /// Lattice coordinates `(x, row)` of the eight units of block `b` (units `8b .. 8b + 8`),
+    /// as [`Grid::coords`], lane by lane: inlined into a loop compiled for a SIMD level, the
+    /// lanes become its vectors. Lanes past the last unit hold coordinates of units that do
+    /// not exist; callers mask them.
     #[inline(always)]
-    pub(crate) fn block_coords(&self, lattice: &Lattice, b: usize) -> (f32x8, f32x8) {
-        let k = f32x8::splat((b * LANES) as f32) + LANE_INDEX;
+    pub(crate) fn block_coords(&self, b: usize) -> (Lanes8, Lanes8) {
+        let k = lane_index((b * LANES) as f32);
+        let (cols, inv_cols) = (self.cols as f32, 1.0 / self.cols as f32);
         // Exact for k < MAX_UNITS: (k + 0.5) / cols is at least 0.5 / cols from an integer,
         // far more than the rounding error of the product. Truncation is floor here (all
         // values are positive), and one instruction on every x86_64, where `floor` needs
         // SSE4.1.
-        let row_int = ((k + 0.5) * lattice.inv_cols).trunc_int();
-        let row = f32x8::from_i32x8(row_int);
-        let col = k - row * lattice.cols;
+        let row_int = each(|i| ((k[i] + 0.5) * inv_cols) as i32);
+        let row = each(|i| row_int[i] as f32);
+        let col = each(|i| k[i] - row[i] * cols);
         match self.topology {
             Topology::Rectangular => (col, row),
-            Topology::Hexagonal => (
-                col + f32x8::from_i32x8(row_int & i32x8::splat(1)) * 0.5,
-                row,
-            ),
+            Topology::Hexagonal => (each(|i| col[i] + (row_int[i] & 1) as f32 * 0.5), row),
         }
     }
 
     /// Squared lattice distances from eight coordinates to one point, as
     /// [`Grid::dist2_between`].
     #[inline(always)]
-    pub(crate) fn dist2_block(
-        &self,
-        lattice: &Lattice,
-        (px, pr): (f32x8, f32x8),
-        (bx, br): (f32, f32),
-    ) -> f32x8 {
-        let mut dx = px - f32x8::splat(bx);
-        let mut dr = pr - f32x8::splat(br);
+    pub(crate) fn dist2_block(&self, (px, pr): (Lanes8, Lanes8), (bx, br): (f32, f32)) -> Lanes8 {
+        let (w, h) = (self.cols as f32, self.rows as f32);
+        let shape = (w, h, self.vertical());
         if self.boundary == Boundary::Toroidal {
-            dx = dx.abs();
-            dr = dr.abs();
-            dx = dx.min(lattice.width - dx);
-            dr = dr.min(lattice.height - dr);
-        }
-        // No fused multiply-add: bit-identical to the scalar distance.
-        dx * dx + (dr * dr) * lattice.vertical
-    }
-
-    /// Constants of the SIMD coordinate and distance code, prepared once per call.
-    pub(crate) fn lattice(&self) -> Lattice {
-        Lattice {
-            cols: f32x8::splat(self.cols as f32),
-            inv_cols: f32x8::splat(1.0 / self.cols as f32),
-            width: f32x8::splat(self.cols as f32),
-            height: f32x8::splat(self.rows as f32),
-            vertical: f32x8::splat(self.vertical()),
+            each(|i| lattice_dist2(true, shape, px[i] - bx, pr[i] - br))
+        } else {
+            each(|i| lattice_dist2(false, shape, px[i] - bx, pr[i] - br))
         }
     }
 }
 
-/// Lane `i` holds `i`.
-pub(crate) const LANE_INDEX: f32x8 = f32x8::new([0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]);
-
-/// Broadcast constants for [`Grid::block_coords`] and [`Grid::dist2_block`].
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Lattice {
-    cols: f32x8,
-    inv_cols: f32x8,
-    width: f32x8,
-    height: f32x8,
-    vertical: f32x8,
+/// The squared lattice distance of a coordinate difference `(dx, dr)` on a lattice of width
+/// `w` and height `h` whose squared row differences weigh `vertical`; wrapped on a torus. No
+/// fused multiply-add: the same bits in every lane and at every level.
+#[inline(always)]
+fn lattice_dist2(torus: bool, (w, h, vertical): (f32, f32, f32), dx: f32, dr: f32) -> f32 {
+    let (mut dx, mut dr) = (dx, dr);
+    if torus {
+        dx = dx.abs();
+        dr = dr.abs();
+        dx = dx.min(w - dx);
+        dr = dr.min(h - dr);
+    }
+    dx * dx + (dr * dr) * vertical
 }
 
 /// The neighbours of one unit, without allocation.
@@ -409,11 +384,9 @@ mod tests {
         ] {
             for topology in [Topology::Rectangular, Topology::Hexagonal] {
                 let g = Grid::with(rows, cols, topology, Boundary::Planar).unwrap();
-                let lat = g.lattice();
                 let step = if g.units() > 100_000 { 997 } else { 1 };
                 for b in (0..g.units().div_ceil(LANES)).step_by(step) {
-                    let (px, py) = g.block_coords(&lat, b);
-                    let (px, py) = (px.to_array(), py.to_array());
+                    let (px, py) = g.block_coords(b);
                     for lane in 0..LANES {
                         let k = b * LANES + lane;
                         if k < g.units() {
@@ -435,14 +408,13 @@ mod tests {
         for cols in [3usize, 7, 1000, 2047, 4095] {
             let rows = MAX_UNITS / cols;
             let g = Grid::new(rows, cols).unwrap();
-            let lat = g.lattice();
             let last = g.units().div_ceil(LANES);
             for b in last.saturating_sub(300)..last {
-                let (px, py) = g.block_coords(&lat, b);
+                let (px, py) = g.block_coords(b);
                 for lane in 0..LANES {
                     let k = b * LANES + lane;
                     if k < g.units() {
-                        assert_eq!((px.to_array()[lane], py.to_array()[lane]), g.coords(k));
+                        assert_eq!((px[lane], py[lane]), g.coords(k));
                     }
                 }
             }

@@ -71,5 +71,6 @@ pub use neighbourhood::{Neighbourhood, Shape};
 pub use schedule::Schedule;
 pub use train::{Clock, Training};
 
-/// Units per SIMD register (`wide::f32x8`): the width of a block in the blocked layout.
+/// Units a block holds: the width of a block in the blocked layout (eight `f32` lanes, one
+/// 256-bit register).
 pub const LANES: usize = 8;

@@ -630,7 +630,15 @@ impl<'a> MapMut<'a> {
                 what: "batch training with a neighbourhood that can be negative (Mexican hat)",
             });
         }
-        update::batch(self.weights, &self.grid, self.dim, hits, sums, nb);
+        update::batch(
+            self.level,
+            self.weights,
+            &self.grid,
+            self.dim,
+            hits,
+            sums,
+            nb,
+        );
         Ok(())
     }
 
@@ -658,7 +666,15 @@ impl<'a> MapMut<'a> {
         }
         #[cfg(feature = "missing")]
         {
-            update::batch_by_component(self.weights, &self.grid, self.dim, counts, sums, nb);
+            update::batch_by_component(
+                self.level,
+                self.weights,
+                &self.grid,
+                self.dim,
+                counts,
+                sums,
+                nb,
+            );
             Ok(())
         }
         #[cfg(not(feature = "missing"))]

@@ -1,9 +1,13 @@
 //! The one place for transcendental math: scalar through `libm`, eight lanes at once through
-//! [`exp8`].
+//! [`exp8`]; and [`each`], the lane-by-lane form of the code that computes a block's
+//! neighbourhood values.
 //!
 //! The scalar functions are the reference; the vector ones differ from them by a few ULP.
 
-pub(crate) use wide::{f32x8, i32x8};
+use crate::LANES;
+
+/// One value per lane of a block.
+pub(crate) type Lanes8 = [f32; LANES];
 
 /// `e^x`, scalar.
 #[inline]
@@ -20,9 +24,8 @@ pub(crate) fn exp(x: f32) -> f32 {
 /// software rounding); no fused multiply-add is formed, so every level gets the same bits; on
 /// a microcontroller it is a fraction of `wide`'s code.
 #[inline(always)]
-pub(crate) fn exp8(x: f32x8) -> f32x8 {
-    let x = x.to_array();
-    f32x8::new(each(|i| exp_lane(x[i])))
+pub(crate) fn exp8(x: Lanes8) -> Lanes8 {
+    each(|i| exp_lane(x[i]))
 }
 
 /// One lane of [`exp8`]: `e^x = 2^n e^r`, `n = round(x / ln 2)`, `|r| <= ln 2 / 2`, `e^r` by
@@ -58,6 +61,19 @@ pub(crate) fn exp_lane(x: f32) -> f32 {
 #[inline(always)]
 pub(crate) fn each<T>(f: impl Fn(usize) -> T) -> [T; 8] {
     [f(0), f(1), f(2), f(3), f(4), f(5), f(6), f(7)]
+}
+
+/// Whether any of eight lanes is set (written out, as [`each`]: no early exit, so the
+/// compiler sees one vector comparison).
+#[inline(always)]
+pub(crate) fn any(m: [bool; LANES]) -> bool {
+    m[0] | m[1] | m[2] | m[3] | m[4] | m[5] | m[6] | m[7]
+}
+
+/// `first + i` in lane `i` (one rounding, as a broadcast plus the lane indices).
+#[inline(always)]
+pub(crate) fn lane_index(first: f32) -> Lanes8 {
+    each(|i| first + i as f32)
 }
 
 /// Square root, scalar.
@@ -100,7 +116,7 @@ mod tests {
         let mut x = -86.6f32;
         while x <= 88.7 {
             let lanes: [f32; 8] = core::array::from_fn(|i| x + i as f32 * step / 8.0);
-            let got = exp8(f32x8::new(lanes)).to_array();
+            let got = exp8(lanes);
             for (g, l) in got.into_iter().zip(lanes) {
                 if l <= 88.7 {
                     worst = worst.max(ulps(g, libm::expf(l)));
@@ -123,12 +139,12 @@ mod tests {
             f32::INFINITY,
             f32::NAN,
         ];
-        let e = exp8(f32x8::new(x)).to_array();
+        let e = exp8(x);
         assert_eq!(
             &e[..7],
             &[0.0, 0.0, 0.0, 1.0, 1.0, f32::INFINITY, f32::INFINITY]
         );
         assert!(e[7].is_nan());
-        assert_eq!(exp8(f32x8::splat(-60.0)).to_array()[0], libm::expf(-60.0));
+        assert_eq!(exp8([-60.0; 8])[0], libm::expf(-60.0));
     }
 }

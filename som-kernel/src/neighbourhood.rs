@@ -1,7 +1,7 @@
 //! How strongly a unit learns from a sample, given its lattice distance to the winner.
 
 use crate::error::{Error, Result, check_positive};
-use crate::math::{exp, exp8, f32x8, ln, sqrt};
+use crate::math::{Lanes8, each, exp, exp8, ln, sqrt};
 
 /// The shape of the neighbourhood function `h(d)` of lattice distance `d` and width `sigma`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -145,53 +145,61 @@ impl Neighbourhood {
         self.shape == Shape::MexicanHat
     }
 
-    /// Broadcast constants for [`Neighbourhood::weight8`].
+    /// Constants for [`Prepared::weight8`].
     #[inline(always)]
     pub(crate) fn prepare(&self) -> Prepared {
-        let s2 = self.sigma * self.sigma;
         Prepared {
             shape: self.shape,
-            s2: f32x8::splat(s2),
-            two_s2: f32x8::splat(2.0 * s2),
-            sigma: f32x8::splat(self.sigma),
-            threshold: f32x8::splat(self.threshold()),
-            min_exponent: f32x8::splat(MIN_EXPONENT),
+            s2: self.sigma * self.sigma,
+            sigma: self.sigma,
+            threshold: self.threshold(),
         }
     }
 }
 
-/// A neighbourhood's constants, broadcast to eight lanes.
+/// A neighbourhood's constants, for eight lanes at a time.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Prepared {
     shape: Shape,
-    s2: f32x8,
-    two_s2: f32x8,
-    sigma: f32x8,
-    threshold: f32x8,
-    min_exponent: f32x8,
+    s2: f32,
+    sigma: f32,
+    threshold: f32,
 }
 
 impl Prepared {
-    /// `exp(-d2 / (2 sigma^2))`, 0 where the exponent is below [`MIN_EXPONENT`].
+    /// `exp(-d2 / (2 sigma^2))`, 0 where the exponent is below [`MIN_EXPONENT`] (the exp of
+    /// the clamped exponent computed in every lane, then replaced: no branch per lane).
     #[inline(always)]
-    fn gaussian8(&self, d2: f32x8) -> f32x8 {
-        let e = -d2 / self.two_s2;
-        let min = self.min_exponent;
-        e.simd_ge(min).select(exp8(e.max(min)), f32x8::ZERO)
+    fn gaussian8(&self, d2: Lanes8) -> Lanes8 {
+        let two_s2 = 2.0 * self.s2;
+        let e = each(|i| -d2[i] / two_s2);
+        let g = exp8(each(|i| e[i].max(MIN_EXPONENT)));
+        each(|i| if e[i] >= MIN_EXPONENT { g[i] } else { 0.0 })
     }
 
-    /// `h` for eight squared distances, as [`Neighbourhood::weight`]; NaN distances give 0.
+    /// `h` for eight squared distances, as [`Neighbourhood::weight`] (with [`exp8`]'s
+    /// exponential); NaN distances give 0. Lane by lane in plain arithmetic, the same bits at
+    /// every level: inlined into a loop compiled for a level, it becomes that level's vectors.
     #[inline(always)]
-    pub(crate) fn weight8(&self, d2: f32x8) -> f32x8 {
-        let zero = f32x8::ZERO;
+    pub(crate) fn weight8(&self, d2: Lanes8) -> Lanes8 {
+        let (s2, sigma) = (self.s2, self.sigma);
         let h = match self.shape {
             Shape::Gaussian => self.gaussian8(d2),
-            Shape::Bubble => d2.sqrt().simd_le(self.sigma).select(f32x8::ONE, zero),
-            Shape::Triangle => (f32x8::ONE - d2.sqrt() / self.sigma).max(zero),
-            Shape::MexicanHat => (f32x8::ONE - d2 / self.s2) * self.gaussian8(d2),
+            Shape::Bubble => each(|i| if sqrt(d2[i]) <= sigma { 1.0 } else { 0.0 }),
+            Shape::Triangle => each(|i| (1.0 - sqrt(d2[i]) / sigma).max(0.0)),
+            Shape::MexicanHat => {
+                let g = self.gaussian8(d2);
+                each(|i| (1.0 - d2[i] / s2) * g[i])
+            }
         };
         // Comparisons with NaN are false, so NaN lanes become 0 here as well.
-        h.abs().simd_ge(self.threshold).select(h, zero)
+        each(|i| {
+            if h[i].abs() >= self.threshold {
+                h[i]
+            } else {
+                0.0
+            }
+        })
     }
 }
 
@@ -289,7 +297,7 @@ mod tests {
                         .unwrap();
                     let p = n.prepare();
                     for chunk in d2s.windows(8) {
-                        let v = p.weight8(f32x8::new(chunk.try_into().unwrap())).to_array();
+                        let v = p.weight8(chunk.try_into().unwrap());
                         for (d2, got) in chunk.iter().zip(v) {
                             let want = n.weight(*d2);
                             // Near the cut-off the two exps may fall on either side.
@@ -314,7 +322,7 @@ mod tests {
             Shape::MexicanHat,
         ] {
             let p = Neighbourhood::new(shape, 1.0).unwrap().prepare();
-            assert_eq!(p.weight8(f32x8::splat(f32::NAN)).to_array(), [0.0; 8]);
+            assert_eq!(p.weight8([f32::NAN; 8]), [0.0; 8]);
         }
     }
 }

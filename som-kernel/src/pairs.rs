@@ -341,6 +341,34 @@ pub(crate) fn for_pairs<'w, I: Isa, const P: usize>(
     }
 }
 
+/// Walks a blocked codebook for writing, a pair at a time ([`Isa::BLOCKS`] blocks a pair),
+/// handing `visit` the index of the pair's first block, that block, and the second (`None`
+/// where a vector holds one block, and for a lone last block).
+#[inline(always)]
+pub(crate) fn for_pairs_mut<I: Isa>(
+    weights: &mut [f32],
+    dim: usize,
+    mut visit: impl FnMut(usize, &mut Block, Option<&mut Block>),
+) {
+    if dim == 0 {
+        return;
+    }
+    let blocks = weights.as_chunks_mut::<LANES>().0;
+    // `max(1)`: the optimiser does not always carry the check above into the loop, and
+    // `chunks_exact_mut(0)` would be a panic branch.
+    let mut pairs = blocks.chunks_exact_mut(dim.saturating_mul(I::BLOCKS).max(1));
+    let mut b = 0;
+    for pair in pairs.by_ref() {
+        let (lo, hi) = pair.split_at_mut(dim.min(pair.len()));
+        visit(b, lo, (I::BLOCKS == 2).then_some(hi));
+        b += I::BLOCKS;
+    }
+    let lone = pairs.into_remainder();
+    if lone.len() >= dim {
+        visit(b, lone, None);
+    }
+}
+
 /// Unit indices `0..16`, the lanes of a pair.
 pub(crate) const PAIR_INDEX: [f32; 2 * LANES] = [
     0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0, 13.0, 14.0, 15.0,

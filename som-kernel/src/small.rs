@@ -240,6 +240,7 @@ const CHUNK: usize = 4;
 /// Batch apply in `f64`, as [`crate::reference::apply_batch`]: `w_j = sum_i h(j,i) S_i /
 /// sum_i h(j,i) N_i`; units with nothing in their neighbourhood keep their weights.
 pub(crate) fn batch(
+    _: Level,
     weights: &mut [f32],
     grid: &Grid,
     dim: usize,
@@ -287,6 +288,7 @@ pub(crate) fn batch(
 /// neighbourhood keeps its weight.
 #[cfg(feature = "missing")]
 pub(crate) fn batch_by_component(
+    _: Level,
     weights: &mut [f32],
     grid: &Grid,
     dim: usize,

@@ -915,13 +915,6 @@ fn separable_tables_of_every_size() {
     }
 }
 
-/// Whether a level's multiply-add is fused: such levels give the same bits as each other, and
-/// so do the others (products and sums rounded separately). `wide` fuses where the build
-/// targets a CPU with FMA.
-fn fused(level: Level) -> bool {
-    level >= Level::Avx2 || (level == Level::Sse2 && cfg!(target_feature = "fma"))
-}
-
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: if cfg!(miri) { 2 } else { 64 },
@@ -956,7 +949,7 @@ proptest! {
         let runs: Vec<_> = every_level().into_iter().map(|l| (l, run(l))).collect();
         for (la, (wa, ma)) in &runs {
             for (lb, (wb, mb)) in &runs {
-                if fused(*la) == fused(*lb) {
+                if la.fused() == lb.fused() {
                     prop_assert_eq!(bits(wa), bits(wb), "{} vs {}", la, lb);
                     prop_assert_eq!(ma.iter().map(|b| bmu_bits(*b)).collect::<Vec<_>>(),
                         mb.iter().map(|b| bmu_bits(*b)).collect::<Vec<_>>(), "{} vs {}", la, lb);

@@ -416,9 +416,9 @@ pub fn minisom_train_batch(
                     .zip(xs)
                     .for_each(|(a, &v)| *a += f64::from(v));
             }
-            // The sums at the best instruction set this CPU has (the loops are plain
+            // The sums at the kernel's level (the loops are plain
             // `f64` arithmetic: the same values at every level).
-            at_best_level(
+            som_std::kernel::simd::vectorize(
                 #[inline(always)]
                 || {
                     if hood == Hood::MexicanHat {
@@ -438,23 +438,6 @@ pub fn minisom_train_batch(
         }
         Ok(())
     })
-}
-
-/// `f()`, compiled for (and run at) the widest instruction set this CPU has: AVX-512, AVX2
-/// with FMA, or the build's baseline. `f` must be an `#[inline(always)]` closure, so that its
-/// body is compiled inside the enabled instruction set.
-#[inline(always)]
-fn at_best_level<R>(f: impl FnOnce() -> R) -> R {
-    #[cfg(target_arch = "x86_64")]
-    {
-        if let Some(v4) = pulp::x86::V4::try_new() {
-            return v4.vectorize(f);
-        }
-        if let Some(v3) = pulp::x86::V3::try_new() {
-            return v3.vectorize(f);
-        }
-    }
-    f()
 }
 
 /// Where MiniSom's neighbourhood functions see unit `(i, j)`. Rectangular, and the bubble

@@ -1,8 +1,8 @@
 //! The SIMD level the kernel runs at, from the `SOM_SIMD` environment variable.
 //!
 //! The kernel picks the widest instruction set the CPU has, at run time
-//! ([`som_kernel::simd`]). `SOM_SIMD=scalar|sse2|avx2|avx512` forces one, for tests,
-//! comparisons and bug reports; it is read once, when the first map is built.
+//! ([`som_kernel::simd`]). `SOM_SIMD=scalar|sse2|avx2|avx512|avx512-split` forces one, for
+//! tests, comparisons and bug reports; it is read once, when the first map is built.
 
 use std::sync::OnceLock;
 
@@ -33,7 +33,8 @@ pub fn level() -> Result<Level> {
                 return Ok(());
             }
             let level = Level::from_name(name).ok_or_else(|| {
-                format!("SOM_SIMD is {name:?}, expected one of scalar, sse2, avx2, avx512")
+                let names: Vec<_> = Level::ALL.iter().map(|l| l.name()).collect();
+                format!("SOM_SIMD is {name:?}, expected one of {}", names.join(", "))
             })?;
             som_kernel::simd::force(level).map_err(|e| format!("SOM_SIMD={name}: {e}"))
         })

@@ -273,3 +273,43 @@ fn training_and_queries_use_the_maps_distance() {
         assert_eq!(loaded.bmus(&flat).unwrap(), batch.bmus(&flat).unwrap());
     }
 }
+
+/// The batch codebook of a hexagonal Gaussian map and a toroidal bubble map (the general
+/// apply, dispatched at the kernel's level) and a rectangular Gaussian one (the separable
+/// apply), written as bytes to `batch-codebooks.bin` in the target's scratch directory when
+/// running at the CPU's own level: `.ci/run` compares the file of a default build with that of
+/// a `-C target-cpu=native` build, which must be byte for byte the same.
+#[test]
+fn batch_codebooks_for_the_build_comparison() {
+    use som_std::{Boundary, Topology};
+    let data = blobs_n(2000);
+    let data = Flat::new(&data, 5).unwrap();
+    let mut bytes = Vec::new();
+    for (topology, boundary, shape) in [
+        (Topology::Hexagonal, Boundary::Planar, Shape::Gaussian),
+        (Topology::Rectangular, Boundary::Toroidal, Shape::Bubble),
+        (Topology::Rectangular, Boundary::Planar, Shape::Gaussian),
+    ] {
+        let mut som = Som::builder(9, 11, 5)
+            .topology(topology)
+            .boundary(boundary)
+            .neighbourhood(shape)
+            .init(Init::Samples)
+            .sigma(Schedule::Linear {
+                start: 4.0,
+                end: 1.0,
+            })
+            .seed(5)
+            .build()
+            .unwrap();
+        som.train_batch(&data, 6).unwrap();
+        let codebook = som.codebook();
+        assert!(codebook.iter().all(|w| w.is_finite()));
+        bytes.extend(codebook.iter().flat_map(|w| w.to_le_bytes()));
+    }
+    let level = som_std::simd::level().unwrap();
+    if level == som_std::simd::Level::detected() {
+        let path = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("batch-codebooks.bin");
+        std::fs::write(&path, &bytes).unwrap();
+    }
+}

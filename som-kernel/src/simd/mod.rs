@@ -5,16 +5,24 @@
 //! step) is written once, generic over [`Isa`]: a vector holding one row of [`Isa::BLOCKS`]
 //! blocks side by side (sixteen `f32` lanes, or eight). Each [`Level`] implements it with its
 //! own registers: one block in a plain array ([`Level::Scalar`], the microcontrollers' level:
-//! eight lanes keep code and stack small where there are no vector registers), two halves of `wide`'s SSE2 code ([`Level::Sse2`], the x86_64
-//! baseline), two AVX2 + FMA registers ([`Level::Avx2`]) or one AVX-512 register
-//! ([`Level::Avx512`]). The level is detected once, at first use (the widest the CPU has), and
-//! can be forced for tests and bug reports ([`force`]). A build for a given CPU
-//! (`-C target-cpu=...`) still detects: the baseline it compiles for only changes what
+//! eight lanes keep code and stack small where there are no vector registers), two halves of
+//! `wide`'s SSE2 code ([`Level::Sse2`], the x86_64 baseline), two AVX2 + FMA registers
+//! ([`Level::Avx2`]) or one AVX-512 register ([`Level::Avx512`], and [`Level::Avx512Split`]
+//! for cores that run it as two halves). The level is detected once, at first use (the best
+//! the CPU has), and can be forced for tests and bug reports ([`force`]). A build for a given
+//! CPU (`-C target-cpu=...`) still detects: the baseline it compiles for only changes what
 //! [`Level::Sse2`] and [`Level::Scalar`] compile to.
 //!
-//! Levels with a fused multiply-add (Avx2, Avx512) give the same bits as each other; so do
-//! Scalar and Sse2 in a default build (both round the product and the sum separately). Across
-//! the two groups, results differ by rounding.
+//! [`dispatch`] is the one place where a level becomes code: every computation on lanes (the
+//! searches, the online sweep, the batch apply and the neighbourhood values they use) runs
+//! inside it, so [`force`] and `SOM_SIMD` govern all of them, and a default build runs the
+//! same instructions as a `-C target-cpu=native` one. Code that computes lane by lane in plain
+//! arithmetic (the neighbourhood's `h`, [`crate::math::exp_lane`]) is inlined into those
+//! loops and becomes the level's vectors there.
+//!
+//! Levels with a fused multiply-add ([`Level::fused`]) give the same bits as each other; so do
+//! the others (each rounds the product and the sum separately). Across the two groups, results
+//! differ by rounding.
 
 use core::ops::{Add, Mul, Sub};
 use core::sync::atomic::{AtomicU8, Ordering};
@@ -28,7 +36,7 @@ mod x86;
 
 pub(crate) use scalar::Scalar;
 #[cfg(target_arch = "x86_64")]
-pub(crate) use x86::{Avx2, Avx512, Sse2};
+pub(crate) use x86::{Avx2, Avx512, Avx512Split, Sse2};
 
 /// An instruction set the kernel's loops are compiled for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -40,21 +48,35 @@ pub enum Level {
     Sse2,
     /// AVX2 with fused multiply-add: 8 lanes a register.
     Avx2,
-    /// AVX-512 (F, BW, CD, DQ, VL): 16 lanes a register, 32 registers.
+    /// AVX-512 (F, BW, CD, DQ, VL): 16 lanes a register, 32 registers; every loop on 512-bit
+    /// vectors (cores with 512-bit data paths: Intel's).
     Avx512,
+    /// AVX-512 for cores that run 512-bit operations as two 256-bit halves (AMD's Zen 4): the
+    /// searches on 512-bit vectors, the online sweep on pairs of 256-bit ones (it loads and
+    /// stores its rows a block at a time, and a 512-bit row costs an insert and an extract
+    /// that such a core does not earn back). The same bits as [`Level::Avx512`].
+    Avx512Split,
 }
 
 impl Level {
-    /// Every level, narrowest first.
-    pub const ALL: [Level; 4] = [Level::Scalar, Level::Sse2, Level::Avx2, Level::Avx512];
+    /// Every level, narrowest first (the two AVX-512 levels last).
+    pub const ALL: [Level; 5] = [
+        Level::Scalar,
+        Level::Sse2,
+        Level::Avx2,
+        Level::Avx512,
+        Level::Avx512Split,
+    ];
 
-    /// The name used by `SOM_SIMD` and reports: `scalar`, `sse2`, `avx2`, `avx512`.
+    /// The name used by `SOM_SIMD` and reports: `scalar`, `sse2`, `avx2`, `avx512`,
+    /// `avx512-split`.
     pub const fn name(self) -> &'static str {
         match self {
             Level::Scalar => "scalar",
             Level::Sse2 => "sse2",
             Level::Avx2 => "avx2",
             Level::Avx512 => "avx512",
+            Level::Avx512Split => "avx512-split",
         }
     }
 
@@ -72,19 +94,36 @@ impl Level {
             #[cfg(all(target_arch = "x86_64", not(miri)))]
             Level::Avx2 => pulp::x86::V3::is_available(),
             #[cfg(all(target_arch = "x86_64", not(miri)))]
-            Level::Avx512 => pulp::x86::V4::is_available(),
+            Level::Avx512 | Level::Avx512Split => pulp::x86::V4::is_available(),
             #[allow(unreachable_patterns)]
             _ => false,
         }
     }
 
-    /// The widest level this CPU has.
+    /// The best level for this CPU: the widest it has, and of the two AVX-512 levels the one
+    /// its core runs fastest ([`Level::Avx512Split`] on a core that splits 512-bit
+    /// operations).
     pub fn detected() -> Level {
-        Level::ALL
+        let widest = [Level::Avx512, Level::Avx2, Level::Sse2]
             .into_iter()
-            .rev()
             .find(|l| l.available())
-            .unwrap_or(Level::Scalar)
+            .unwrap_or(Level::Scalar);
+        #[cfg(target_arch = "x86_64")]
+        if widest == Level::Avx512 && x86::splits_512() {
+            return Level::Avx512Split;
+        }
+        widest
+    }
+
+    /// Whether the level's multiply-add is fused (one rounding): AVX2 and AVX-512, and SSE2
+    /// in a build for a CPU with FMA (`wide` fuses where the build targets one). Levels of one
+    /// kind give the same bits as each other.
+    pub const fn fused(self) -> bool {
+        match self {
+            Level::Scalar => false,
+            Level::Sse2 => cfg!(target_feature = "fma"),
+            Level::Avx2 | Level::Avx512 | Level::Avx512Split => true,
+        }
     }
 }
 
@@ -131,6 +170,7 @@ pub(crate) fn force_check(level: Level) -> Result<Level> {
                 Level::Sse2 => "SIMD level sse2: this CPU is not x86_64",
                 Level::Avx2 => "SIMD level avx2: this CPU lacks AVX2 or FMA",
                 Level::Avx512 => "SIMD level avx512: this CPU lacks AVX-512",
+                Level::Avx512Split => "SIMD level avx512-split: this CPU lacks AVX-512",
             },
         })
     }
@@ -183,6 +223,9 @@ pub(crate) trait Lanes:
 pub(crate) trait Isa: Copy + 'static {
     /// Its vectors.
     type V: Lanes;
+    /// The instruction set the online sweep runs at: itself, except on
+    /// [`Level::Avx512Split`], whose sweep takes 256-bit halves.
+    type Sweep: Isa;
     /// Blocks a vector holds, 2 or 1: the loops walk the codebook this many blocks at a time
     /// (a *pair*, whose second block is its first again when `BLOCKS` is 1).
     const BLOCKS: usize;
@@ -199,6 +242,8 @@ pub(crate) trait Isa: Copy + 'static {
     /// Runs `f` compiled for this instruction set (`f` must be inlined into it: the generic
     /// loops are `#[inline(always)]`).
     fn run<R>(self, f: impl FnOnce() -> R) -> R;
+    /// [`Isa::Sweep`]'s token.
+    fn sweep(self) -> Self::Sweep;
 
     /// A vector from sixteen lanes (a one-block vector: the first eight).
     #[inline(always)]
@@ -229,6 +274,8 @@ pub(crate) enum Token {
     Avx2(Avx2),
     #[cfg(target_arch = "x86_64")]
     Avx512(Avx512),
+    #[cfg(target_arch = "x86_64")]
+    Avx512Split(Avx512Split),
 }
 
 impl Token {
@@ -239,7 +286,10 @@ impl Token {
             if level >= Level::Avx512
                 && let Some(t) = Avx512::new()
             {
-                return Token::Avx512(t);
+                return match level {
+                    Level::Avx512Split => Token::Avx512Split(t.split()),
+                    _ => Token::Avx512(t),
+                };
             }
             if level >= Level::Avx2
                 && let Some(t) = Avx2::new()
@@ -263,6 +313,11 @@ macro_rules! dispatch {
         use $crate::simd::Isa as _;
         match $crate::simd::Token::of($level) {
             #[cfg(target_arch = "x86_64")]
+            $crate::simd::Token::Avx512Split($isa) => $isa.run(
+                #[inline(always)]
+                move || $body,
+            ),
+            #[cfg(target_arch = "x86_64")]
             $crate::simd::Token::Avx512($isa) => $isa.run(
                 #[inline(always)]
                 move || $body,
@@ -285,6 +340,25 @@ macro_rules! dispatch {
     }};
 }
 pub(crate) use dispatch;
+
+/// Runs `f` compiled for the level in use ([`level`]): the kernel's dispatch, for code outside
+/// the kernel that computes in plain arithmetic and wants the CPU's vectors (the Python
+/// binding's MiniSom batch sums). `f` must be an `#[inline(always)]` closure, so that its
+/// body is compiled inside the level's instruction set.
+///
+/// # Example
+/// ```
+/// let x = [1.0f32; 64];
+/// let sum = som_kernel::simd::vectorize(
+///     #[inline(always)]
+///     || x.iter().sum::<f32>(),
+/// );
+/// assert_eq!(sum, 64.0);
+/// ```
+#[inline(always)]
+pub fn vectorize<R>(f: impl FnOnce() -> R) -> R {
+    dispatch!(level(), _isa => f())
+}
 
 #[cfg(test)]
 impl Token {
@@ -321,15 +395,41 @@ mod tests {
     fn detected_is_available_and_the_widest() {
         let d = Level::detected();
         assert!(d.available());
+        // Nothing wider is available; the two AVX-512 levels are one width.
+        let width = |l: Level| l.min(Level::Avx512);
         assert!(
             Level::ALL
                 .iter()
-                .filter(|l| **l > d)
+                .filter(|l| width(**l) > width(d))
                 .all(|l| !l.available())
         );
         assert!(Level::Scalar.available());
         #[cfg(target_arch = "x86_64")]
         assert!(Level::Sse2.available());
+        assert_eq!(Level::Avx512.available(), Level::Avx512Split.available());
+    }
+
+    /// Each level runs its own instruction set: the sweep of the split level takes halves,
+    /// every other level's sweep is the level itself.
+    #[test]
+    fn every_level_has_its_own_token() {
+        for level in available() {
+            let (blocks, sweep_split) = dispatch!(level, isa => {
+                fn kind<I: Isa>(_: I) -> (usize, bool) {
+                    (
+                        I::BLOCKS,
+                        core::any::type_name::<I::Sweep>() != core::any::type_name::<I>(),
+                    )
+                }
+                kind(isa)
+            });
+            assert_eq!(
+                blocks,
+                if level == Level::Scalar { 1 } else { 2 },
+                "{level}"
+            );
+            assert_eq!(sweep_split, level == Level::Avx512Split, "{level}");
+        }
     }
 
     /// Every level computes the same lane operations (exactly, on values whose products and

@@ -125,6 +125,7 @@ impl Lanes for Array {
 
 impl Isa for Scalar {
     type V = Array;
+    type Sweep = Self;
     const BLOCKS: usize = 1;
     const MANY_REGISTERS: bool = false;
     const TILE: usize = 2;
@@ -142,5 +143,10 @@ impl Isa for Scalar {
     #[inline(always)]
     fn run<R>(self, f: impl FnOnce() -> R) -> R {
         f()
+    }
+
+    #[inline(always)]
+    fn sweep(self) -> Self {
+        self
     }
 }

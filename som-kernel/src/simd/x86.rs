@@ -113,6 +113,7 @@ impl Lanes for Wide {
 
 impl Isa for Sse2 {
     type V = Wide;
+    type Sweep = Self;
     const BLOCKS: usize = 2;
     const MANY_REGISTERS: bool = false;
     const TILE: usize = 2;
@@ -130,6 +131,11 @@ impl Isa for Sse2 {
     #[inline(always)]
     fn run<R>(self, f: impl FnOnce() -> R) -> R {
         f()
+    }
+
+    #[inline(always)]
+    fn sweep(self) -> Self {
+        self
     }
 }
 
@@ -274,6 +280,7 @@ impl Lanes for Ymm2 {
 
 impl Isa for Avx2 {
     type V = Ymm2;
+    type Sweep = Self;
     const BLOCKS: usize = 2;
     const MANY_REGISTERS: bool = false;
     const TILE: usize = 4;
@@ -299,6 +306,11 @@ impl Isa for Avx2 {
     fn run<R>(self, f: impl FnOnce() -> R) -> R {
         self.0.vectorize(f)
     }
+
+    #[inline(always)]
+    fn sweep(self) -> Self {
+        self
+    }
 }
 
 /// AVX-512 (F, BW, CD, DQ, VL), proven present by `pulp`'s token.
@@ -317,28 +329,21 @@ impl Avx512 {
 }
 
 impl Avx512 {
-    /// The same CPU, with its vectors as two 256-bit halves ([`Avx512Halves`]).
+    /// The same CPU at [`Level::Avx512Split`](super::Level::Avx512Split).
     #[inline(always)]
-    pub(crate) fn halves(self) -> Avx512Halves {
-        Avx512Halves(self.0)
-    }
-
-    /// Whether this core runs 512-bit operations as two 256-bit halves, so that
-    /// [`Avx512Halves`] pays where rows are loaded and stored a block at a time: AMD's Zen 4
-    /// (family 19h; Zen 3, the same family, has no AVX-512). Intel's cores and Zen 5 run them
-    /// whole. Measured on the fused online step, interleaved runs of one build: Zen 4 at
-    /// 900 x 64, 5.2 us a step with halves against 5.9-6.1 us whole; an Intel Xeon (Emerald
-    /// Rapids), 9.1 against 8.0 G pairs/s whole against halves (2500 x 32: 9.3-9.7 against
-    /// 7.0-8.7).
-    #[inline(always)]
-    pub(crate) fn splits(self) -> bool {
-        split_512()
+    pub(crate) fn split(self) -> Avx512Split {
+        Avx512Split(self.0)
     }
 }
 
-/// [`Avx512::splits`], asked of `cpuid` once (under a hypervisor `cpuid` traps, microseconds
-/// a call), then kept.
-fn split_512() -> bool {
+/// Whether this core runs 512-bit operations as two 256-bit halves, so that
+/// [`Level::Avx512Split`](super::Level::Avx512Split) pays: AMD's Zen 4 (family 19h; Zen 3,
+/// the same family, has no AVX-512). Intel's cores and Zen 5 run them whole. Measured on the
+/// fused online step, interleaved runs of one build: Zen 4 at 900 x 64, 5.2 us a step with
+/// halves against 5.9-6.1 us whole; an Intel Xeon (Emerald Rapids), 9.1 against 8.0 G pairs/s
+/// whole against halves (2500 x 32: 9.3-9.7 against 7.0-8.7). Asked of `cpuid` once (under a
+/// hypervisor `cpuid` traps, microseconds a call), then kept.
+pub(crate) fn splits_512() -> bool {
     use core::sync::atomic::{AtomicU8, Ordering};
     const UNKNOWN: u8 = 2;
     static SPLIT: AtomicU8 = AtomicU8::new(UNKNOWN);
@@ -359,6 +364,44 @@ fn split_512() -> bool {
     }
 }
 
+/// [`Level::Avx512Split`](super::Level::Avx512Split): [`Avx512`]'s vectors, with the online
+/// sweep on [`Avx512Halves`].
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Avx512Split(V4);
+
+impl Isa for Avx512Split {
+    type V = Zmm;
+    type Sweep = Avx512Halves;
+    const BLOCKS: usize = Avx512::BLOCKS;
+    const MANY_REGISTERS: bool = Avx512::MANY_REGISTERS;
+    const TILE: usize = Avx512::TILE;
+
+    #[inline(always)]
+    fn splat(self, x: f32) -> Zmm {
+        Avx512(self.0).splat(x)
+    }
+
+    #[inline(always)]
+    fn load(self, lo: &[f32; LANES], hi: &[f32; LANES]) -> Zmm {
+        Avx512(self.0).load(lo, hi)
+    }
+
+    #[inline(always)]
+    fn array(self, a: &[f32; 2 * LANES]) -> Zmm {
+        Avx512(self.0).array(a)
+    }
+
+    #[inline(always)]
+    fn run<R>(self, f: impl FnOnce() -> R) -> R {
+        self.0.vectorize(f)
+    }
+
+    #[inline(always)]
+    fn sweep(self) -> Avx512Halves {
+        Avx512Halves(self.0)
+    }
+}
+
 /// AVX-512's 32 registers and encodings, with AVX2's vectors: sixteen lanes as two 256-bit
 /// halves, one a block. For the online sweep, which loads and stores its rows a block at a
 /// time: a 512-bit row must be assembled from its two blocks (`vinsertf64x4`) and taken apart
@@ -370,6 +413,7 @@ pub(crate) struct Avx512Halves(V4);
 
 impl Isa for Avx512Halves {
     type V = Ymm2;
+    type Sweep = Self;
     const BLOCKS: usize = 2;
     const MANY_REGISTERS: bool = true;
     const TILE: usize = 8;
@@ -387,6 +431,11 @@ impl Isa for Avx512Halves {
     #[inline(always)]
     fn run<R>(self, f: impl FnOnce() -> R) -> R {
         self.0.vectorize(f)
+    }
+
+    #[inline(always)]
+    fn sweep(self) -> Self {
+        self
     }
 }
 
@@ -525,6 +574,7 @@ impl Lanes for Zmm {
 
 impl Isa for Avx512 {
     type V = Zmm;
+    type Sweep = Self;
     const BLOCKS: usize = 2;
     const MANY_REGISTERS: bool = true;
     const TILE: usize = 8;
@@ -561,5 +611,10 @@ impl Isa for Avx512 {
     #[inline(always)]
     fn run<R>(self, f: impl FnOnce() -> R) -> R {
         self.0.vectorize(f)
+    }
+
+    #[inline(always)]
+    fn sweep(self) -> Self {
+        self
     }
 }

@@ -1,19 +1,23 @@
 //! The batch apply: each unit becomes the `h`-weighted mean of the samples, from per-unit hit
 //! counts and sums ([`crate::BatchStats`]).
 
-use super::field::{Field, blocks_mut, separable_factor};
+use super::field::{Field, separable_factor};
 use crate::LANES;
-use crate::grid::{Boundary, Grid, LANE_INDEX, Topology};
-use crate::math::f32x8;
+use crate::grid::{Boundary, Grid, Topology};
+use crate::math::lane_index;
 use crate::neighbourhood::{Neighbourhood, Shape};
+use crate::pairs::{Block, for_pairs_mut};
+use crate::simd::{Isa, Lanes, Level, dispatch};
 
 /// Batch apply: each unit becomes the `h`-weighted mean of the samples, from per-unit hit
 /// counts and sums: `w_j = sum_i h(j,i) S_i / sum_i h(j,i) N_i`. Units whose neighbourhood
 /// holds no sample keep their weights. `h` must be non-negative.
 ///
 /// A Gaussian on a rectangular lattice takes the separable path ([`batch_separable`]),
-/// `O(units (rows + cols) dim)`; everything else the general one, `O(units^2 dim)`.
+/// `O(units (rows + cols) dim)`, in `f64` (the same bits at every level); everything else the
+/// general one, `O(units^2 dim)`, at `level`.
 pub(crate) fn batch(
+    level: Level,
     weights: &mut [f32],
     grid: &Grid,
     dim: usize,
@@ -32,13 +36,15 @@ pub(crate) fn batch(
         )
     };
     if !done {
-        batch_general(weights, grid, dim, hits, sums, nb);
+        dispatch!(level, isa => batch_general(isa, weights, grid, dim, hits, sums, nb));
     }
 }
 
-/// The general batch apply: every block of eight units against every unit with hits, `h`
-/// from the lattice distance. Any shape and lattice.
-pub(crate) fn batch_general(
+/// The general batch apply: every pair of blocks against every unit with hits, `h` from the
+/// lattice distance. Any shape and lattice.
+#[inline(always)]
+fn batch_general<I: Isa>(
+    isa: I,
     weights: &mut [f32],
     grid: &Grid,
     dim: usize,
@@ -53,51 +59,114 @@ pub(crate) fn batch_general(
             .enumerate()
             .filter(|(_, (n, _))| **n > 0)
     };
-    for (b, block) in blocks_mut(weights, dim).enumerate() {
-        let mut den = f32x8::ZERO;
-        for (i, (&n, _)) in sources() {
-            if let Some(h) = field.block(b, grid.coords(i)) {
-                den = h.mul_add(f32x8::splat(n as f32), den);
-            }
-        }
-        let fed = den.simd_gt(f32x8::ZERO);
-        if !fed.any() {
-            continue;
-        }
-        // Lanes with samples accumulate from 0; the others keep their weights (their h is 0).
-        for w in block.iter_mut() {
-            *w = fed.select(f32x8::ZERO, f32x8::new(*w)).to_array();
-        }
-        for (i, (_, sum)) in sources() {
-            let Some(h) = field.block(b, grid.coords(i)) else {
-                continue;
-            };
-            for (w, &s) in block.iter_mut().zip(sum) {
-                let (s, wv) = (s as f32, f32x8::new(*w));
-                let acc = h.mul_add(f32x8::splat(s), wv);
-                // A sum beyond f32 is infinite and 0 * inf is NaN: lanes with h = 0 (among
-                // them units nothing feeds, which keep their weights) must not see it.
-                *w = if s.is_finite() {
-                    acc
-                } else {
-                    h.simd_gt(f32x8::ZERO).select(acc, wv)
+    let zero = isa.zero();
+    for_pairs_mut::<I>(
+        weights,
+        dim,
+        #[inline(always)]
+        |b, lo, mut hi| {
+            let two = hi.is_some();
+            let mut den = zero;
+            for (i, (&n, _)) in sources() {
+                if let Some(h) = pair_h(isa, &field, b, two, grid.coords(i)) {
+                    den = h.mul_add(isa.splat(n as f32), den);
                 }
-                .to_array();
+            }
+            let fed = zero.lt(den);
+            if !den.to_array().iter().any(|&d| d > 0.0) {
+                return;
+            }
+            // Lanes with samples accumulate from 0; the others keep their weights (their h is 0).
+            each_row(isa, lo, hi.as_deref_mut(), |_, w| {
+                <I::V as Lanes>::select(fed, zero, w)
+            });
+            for (i, (_, sum)) in sources() {
+                let Some(h) = pair_h(isa, &field, b, two, grid.coords(i)) else {
+                    continue;
+                };
+                let live = zero.lt(h);
+                each_row(isa, lo, hi.as_deref_mut(), |d, w| {
+                    let s = sum.get(d).copied().unwrap_or(0.0) as f32;
+                    let acc = h.mul_add(isa.splat(s), w);
+                    // A sum beyond f32 is infinite and 0 * inf is NaN: lanes with h = 0 (among
+                    // them units nothing feeds, which keep their weights) must not see it.
+                    if s.is_finite() {
+                        acc
+                    } else {
+                        <I::V as Lanes>::select(live, acc, w)
+                    }
+                });
+            }
+            each_row(isa, lo, hi, |_, w| {
+                <I::V as Lanes>::select(fed, w.div(den), w)
+            });
+        },
+    );
+}
+
+/// `h` of the units of the pair whose first block is `b` (`two`: it has a second block)
+/// around `center`, as one vector; `None` where every lane is 0.
+#[inline(always)]
+fn pair_h<I: Isa>(
+    isa: I,
+    field: &Field<'_>,
+    b: usize,
+    two: bool,
+    center: (f32, f32),
+) -> Option<I::V> {
+    let h0 = field.block(b, center);
+    let h1 = if two { field.block(b + 1, center) } else { h0 };
+    if h0.is_none() && h1.is_none() {
+        return None;
+    }
+    Some(isa.load(&h0.unwrap_or_default(), &h1.unwrap_or_default()))
+}
+
+/// Each row `d` of a pair (`hi`: its second block, if any) replaced by `f(d, row)`.
+#[inline(always)]
+fn each_row<I: Isa>(
+    isa: I,
+    lo: &mut Block,
+    hi: Option<&mut Block>,
+    mut f: impl FnMut(usize, I::V) -> I::V,
+) {
+    match hi {
+        Some(hi) => {
+            for (d, (l, h)) in lo.iter_mut().zip(hi.iter_mut()).enumerate() {
+                f(d, isa.load(l, h)).store(l, h);
             }
         }
-        for w in block.iter_mut() {
-            let wv = f32x8::new(*w);
-            *w = fed.select(wv / den, wv).to_array();
+        None => {
+            for (d, l) in lo.iter_mut().enumerate() {
+                f(d, isa.load(l, l)).store_lo(l);
+            }
         }
     }
 }
 
 /// Batch apply with a count per component (missing values, [`crate::Missing::Mask`]):
 /// `w_jd = sum_i h(j,i) S_id / sum_i h(j,i) C_id`; a component with no count in its unit's
-/// neighbourhood keeps its weight. Every block of eight units against every unit with counts,
-/// [`BY_COMPONENT`] dimensions at a time (the general path's cost, `h` made once per group).
+/// neighbourhood keeps its weight. Every pair of blocks against every unit with counts,
+/// [`BY_COMPONENT`] dimensions at a time (the general path's cost, `h` made once per group),
+/// at `level`.
 #[cfg(feature = "missing")]
 pub(crate) fn batch_by_component(
+    level: Level,
+    weights: &mut [f32],
+    grid: &Grid,
+    dim: usize,
+    counts: &[u64],
+    sums: &[f64],
+    nb: &Neighbourhood,
+) {
+    dispatch!(level, isa => by_component(isa, weights, grid, dim, counts, sums, nb));
+}
+
+/// [`batch_by_component`] at one instruction set.
+#[cfg(feature = "missing")]
+#[inline(always)]
+fn by_component<I: Isa>(
+    isa: I,
     weights: &mut [f32],
     grid: &Grid,
     dim: usize,
@@ -107,44 +176,58 @@ pub(crate) fn batch_by_component(
 ) {
     let field = Field::new(grid, nb);
     let dim = dim.max(1);
-    for (b, block) in blocks_mut(weights, dim).enumerate() {
-        for d0 in (0..dim).step_by(BY_COMPONENT) {
-            let width = (dim - d0).min(BY_COMPONENT);
-            let mut num = [f32x8::ZERO; BY_COMPONENT];
-            let mut den = [f32x8::ZERO; BY_COMPONENT];
-            let units = counts.chunks_exact(dim).zip(sums.chunks_exact(dim));
-            for (i, (c, s)) in units.enumerate() {
-                let (Some(c), Some(s)) = (c.get(d0..d0 + width), s.get(d0..d0 + width)) else {
-                    continue;
-                };
-                if c.iter().all(|&c| c == 0) {
-                    continue;
-                }
-                let Some(h) = field.block(b, grid.coords(i)) else {
-                    continue;
-                };
-                let lanes = num.iter_mut().zip(den.iter_mut()).zip(c.iter().zip(s));
-                for ((num, den), (&c, &s)) in lanes {
-                    if c == 0 {
+    let zero = isa.zero();
+    for_pairs_mut::<I>(
+        weights,
+        dim,
+        #[inline(always)]
+        |b, lo, mut hi| {
+            let two = hi.is_some();
+            for d0 in (0..dim).step_by(BY_COMPONENT) {
+                let width = (dim - d0).min(BY_COMPONENT);
+                let mut num = [zero; BY_COMPONENT];
+                let mut den = [zero; BY_COMPONENT];
+                let units = counts.chunks_exact(dim).zip(sums.chunks_exact(dim));
+                for (i, (c, s)) in units.enumerate() {
+                    let (Some(c), Some(s)) = (c.get(d0..d0 + width), s.get(d0..d0 + width)) else {
+                        continue;
+                    };
+                    if c.iter().all(|&c| c == 0) {
                         continue;
                     }
-                    *den = h.mul_add(f32x8::splat(c as f32), *den);
-                    let acc = h.mul_add(f32x8::splat(s as f32), *num);
-                    // As in the general path: 0 * inf must not reach lanes with h = 0.
-                    *num = if (s as f32).is_finite() {
-                        acc
-                    } else {
-                        h.simd_gt(f32x8::ZERO).select(acc, *num)
+                    let Some(h) = pair_h(isa, &field, b, two, grid.coords(i)) else {
+                        continue;
                     };
+                    let live = zero.lt(h);
+                    let lanes = num.iter_mut().zip(den.iter_mut()).zip(c.iter().zip(s));
+                    for ((num, den), (&c, &s)) in lanes {
+                        if c == 0 {
+                            continue;
+                        }
+                        *den = h.mul_add(isa.splat(c as f32), *den);
+                        let acc = h.mul_add(isa.splat(s as f32), *num);
+                        // As in the general path: 0 * inf must not reach lanes with h = 0.
+                        *num = if (s as f32).is_finite() {
+                            acc
+                        } else {
+                            <I::V as Lanes>::select(live, acc, *num)
+                        };
+                    }
                 }
+                let group = d0..d0 + width;
+                let (Some(lo), hi) = (
+                    lo.get_mut(group.clone()),
+                    hi.as_deref_mut().and_then(|h| h.get_mut(group)),
+                ) else {
+                    continue;
+                };
+                each_row(isa, lo, hi, |k, w| {
+                    let (num, den) = (num[k % BY_COMPONENT], den[k % BY_COMPONENT]);
+                    <I::V as Lanes>::select(zero.lt(den), num.div(den), w)
+                });
             }
-            let rows = block.iter_mut().skip(d0).take(width);
-            for (w, (num, den)) in rows.zip(num.iter().zip(&den)) {
-                let wv = f32x8::new(*w);
-                *w = den.simd_gt(f32x8::ZERO).select(*num / *den, wv).to_array();
-            }
-        }
-    }
+        },
+    );
 }
 
 /// Dimensions a block of [`batch_by_component`] works on at once.
@@ -167,8 +250,8 @@ fn batch_factors<const TWICE: usize>(n: usize, torus: bool, scale: f32, min: f32
     let len = (2 * n).saturating_sub(1).min(TWICE);
     let first = -((n as f32) - 1.0);
     for (i, chunk) in table.chunks_mut(LANES).enumerate() {
-        let coord = f32x8::splat(first + (i * LANES) as f32) + LANE_INDEX;
-        let g = separable_factor(torus, coord, 0.0, n as f32, scale).to_array();
+        let coord = lane_index(first + (i * LANES) as f32);
+        let g = separable_factor(torus, coord, 0.0, n as f32, scale);
         let real = len.saturating_sub(i * LANES);
         for (t, v) in chunk.iter_mut().zip(g).take(real) {
             *t = if v >= min { v } else { 0.0 };
@@ -476,9 +559,11 @@ mod tests {
                 &mut sep, &grid, dim, &hits, &sums, &nb, false
             );
             prop_assert!(taken);
-            batch_general(&mut general, &grid, dim, &hits, &sums, &nb);
+            let level = crate::simd::level();
+            let (out, h, s, g, n) = (&mut general, &hits, &sums, &grid, &nb);
+            dispatch!(level, isa => batch_general(isa, out, g, dim, h, s, n));
             let mut via = w.clone();
-            batch(&mut via, &grid, dim, &hits, &sums, &nb);
+            batch(level, &mut via, &grid, dim, &hits, &sums, &nb);
             prop_assert!(via == sep || via == general, "dispatch takes one of the two paths");
             for (k, (a, b)) in sep.iter().zip(&general).enumerate() {
                 // Means of sums of at most 500 (times 50 hits) per unit: a few f32 ULP of 500
@@ -520,6 +605,82 @@ mod tests {
                 prop_assert!((a - b).abs() <= tol, "index {}: {} vs {}", k, a, b);
             }
         }
+    }
+
+    /// The general apply runs at the level it is given: lane by lane it is the scalar model
+    /// below, whose multiply-adds are fused exactly where the level's are ([`Level::fused`]).
+    /// So `force`/`SOM_SIMD` govern it, and a default build writes what a build for the CPU
+    /// writes at the same level.
+    #[test]
+    fn general_batch_follows_the_level() {
+        let cases = [
+            (
+                Grid::with(5, 7, Topology::Hexagonal, Boundary::Planar),
+                Shape::Gaussian,
+                3,
+            ),
+            (
+                Grid::with(6, 6, Topology::Rectangular, Boundary::Toroidal),
+                Shape::Bubble,
+                9,
+            ),
+            (
+                Grid::with(4, 9, Topology::Hexagonal, Boundary::Toroidal),
+                Shape::Triangle,
+                17,
+            ),
+        ];
+        let mut fused_seen = [false; 2];
+        for (grid, shape, dim) in cases {
+            let grid = grid.unwrap();
+            let units = grid.units();
+            let nb = Neighbourhood::new(shape, 2.3).unwrap();
+            // Values with long mantissas, so that fusing changes the last bits.
+            let value = |k: usize| ((k * 7919) % 1013) as f64 / 97.0 - 5.1;
+            let hits: Vec<u64> = (0..units).map(|k| (k % 4) as u64 * 3).collect();
+            let sums: Vec<f64> = (0..units * dim).map(value).collect();
+            let w: Vec<f32> = (0..blocked_len(units, dim))
+                .map(|k| value(k + 5) as f32)
+                .collect();
+            let field = Field::new(&grid, &nb);
+            let h = |j: usize, i: usize| {
+                field
+                    .block(j / LANES, grid.coords(i))
+                    .map_or(0.0, |h| h[j % LANES])
+            };
+            for level in crate::simd::available() {
+                let fused = level.fused();
+                fused_seen[usize::from(fused)] = true;
+                let mac = |a: f32, b: f32, c: f32| if fused { a.mul_add(b, c) } else { a * b + c };
+                let mut want = w.clone();
+                for j in 0..units {
+                    let at = |d: usize| (j / LANES) * LANES * dim + d * LANES + j % LANES;
+                    let mut den = 0.0f32;
+                    for (i, &n) in hits.iter().enumerate() {
+                        if n > 0 {
+                            den = mac(h(j, i), n as f32, den);
+                        }
+                    }
+                    if den > 0.0 {
+                        for d in 0..dim {
+                            let mut acc = 0.0f32;
+                            for (i, &n) in hits.iter().enumerate() {
+                                if n > 0 {
+                                    acc = mac(h(j, i), sums[i * dim + d] as f32, acc);
+                                }
+                            }
+                            want[at(d)] = acc / den;
+                        }
+                    }
+                }
+                let mut got = w.clone();
+                batch(level, &mut got, &grid, dim, &hits, &sums, &nb);
+                let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&got), bits(&want), "{level} {shape:?} dim {dim}");
+            }
+        }
+        // Every machine runs the scalar level; an x86_64 one with FMA runs fused ones too.
+        assert!(fused_seen[0]);
     }
 
     /// Units beyond the cut-off of every hit keep their weights, also when the convolutions

@@ -1,11 +1,15 @@
 //! `h`, the neighbourhood's value, for the units of a block around a lattice point: from the
 //! unit positions ([`Field`], any shape), or from separable tables of the Gaussian ([`Strip`]
 //! over [`Separable`]).
+//!
+//! Everything here computes lane by lane in plain arithmetic (IEEE operations only, no fused
+//! multiply-add): the same bits at every level, and inlined into the loops that use it (each
+//! compiled for a level by [`crate::simd::dispatch`]) it becomes that level's vectors.
 
 use crate::LANES;
-use crate::grid::{Boundary, Grid, LANE_INDEX, Lattice, Topology};
+use crate::grid::{Boundary, Grid, Topology};
 use crate::layout::blocked_len;
-use crate::math::{each, exp_lane, f32x8};
+use crate::math::{Lanes8, any, each, exp_lane, lane_index};
 use crate::neighbourhood::{MIN_EXPONENT, Neighbourhood, Prepared, Shape};
 
 /// `h` for blocks of eight units around one lattice point, any shape: distances from the
@@ -14,9 +18,8 @@ use crate::neighbourhood::{MIN_EXPONENT, Neighbourhood, Prepared, Shape};
 pub(crate) struct Field<'g> {
     grid: &'g Grid,
     units: usize,
-    lattice: Lattice,
     prepared: Prepared,
-    support2: f32x8,
+    support2: f32,
 }
 
 impl<'g> Field<'g> {
@@ -24,26 +27,25 @@ impl<'g> Field<'g> {
         Self {
             grid,
             units: grid.units(),
-            lattice: grid.lattice(),
             prepared: nb.prepare(),
-            support2: f32x8::splat(nb.support2()),
+            support2: nb.support2(),
         }
     }
 
     /// `h` of the units of block `b` around `center`, 0 in padding lanes; `None` when every
     /// lane is 0.
     #[inline(always)]
-    pub(crate) fn block(&self, b: usize, center: (f32, f32)) -> Option<f32x8> {
-        let coords = self.grid.block_coords(&self.lattice, b);
-        let d2 = self.grid.dist2_block(&self.lattice, coords, center);
-        if !d2.simd_le(self.support2).any() {
+    pub(crate) fn block(&self, b: usize, center: (f32, f32)) -> Option<Lanes8> {
+        let d2 = self.grid.dist2_block(self.grid.block_coords(b), center);
+        if !any(each(|i| d2[i] <= self.support2)) {
             return None;
         }
         let mut h = self.prepared.weight8(d2);
         if (b + 1) * LANES > self.units {
-            h = real_lanes(b, self.units).select(h, f32x8::ZERO);
+            let real = real_lanes(b, self.units);
+            h = each(|i| if real[i] { h[i] } else { 0.0 });
         }
-        any_nonzero(h).then_some(h)
+        nonzero(h)
     }
 }
 
@@ -64,19 +66,17 @@ const FACTOR_MIN: f32 = 1.0 / 9_223_372_036_854_775_808.0;
 #[inline(always)]
 pub(crate) fn separable_factor(
     torus: bool,
-    coord: f32x8,
+    coord: Lanes8,
     c: f32,
     period: f32,
     scale: f32,
-) -> f32x8 {
-    // Lane by lane in plain arithmetic, like [`crate::math::exp8`]: vectors of the level in use.
-    let coord = coord.to_array();
-    f32x8::new(each(|i| {
+) -> Lanes8 {
+    each(|i| {
         let d = (coord[i] - c).abs();
         let d = if torus { d.min(period - d) } else { d };
         let g = exp_lane((d * d * scale).max(MIN_EXPONENT));
         if g >= FACTOR_MIN { g } else { 0.0 }
-    }))
+    })
 }
 
 /// The Gaussian is separable: `h = g(dx) g(dy)`. One exp per row and per column around the
@@ -92,8 +92,8 @@ pub(crate) struct Separable<'t> {
     cols: usize,
     /// Rows of odd parity have their own column table (hexagonal lattices).
     parity_mask: usize,
-    /// The smallest `h` that counts, broadcast.
-    threshold: f32x8,
+    /// The smallest `h` that counts.
+    threshold: f32,
     /// Row factors; zero past the last row, so padding lanes get `h = 0`.
     rows: &'t [f32],
     /// Column factors by row parity, with `LANES` slack: a row segment is read eight columns
@@ -134,18 +134,18 @@ impl<'t> Separable<'t> {
         let neg_inv_2s2 = -1.0 / (2.0 * nb.sigma() * nb.sigma());
         let hex = grid.topology() == Topology::Hexagonal;
         let torus = grid.boundary() == Boundary::Toroidal;
-        let factor = |coord: f32x8, c: f32, period: f32, scale: f32| {
+        let factor = |coord: Lanes8, c: f32, period: f32, scale: f32| {
             separable_factor(torus, coord, c, period, scale)
         };
         // Whole vectors are stored: the tables' lengths are rounded up.
         let (row_table, rest) = store.split_at_mut(blocked_len(rows, 1).min(store.len()));
         let row_scale = neg_inv_2s2 * grid.vertical();
-        let last = f32x8::splat(rows as f32);
+        let last = rows as f32;
         for (i, chunk) in row_table.as_chunks_mut::<LANES>().0.iter_mut().enumerate() {
-            let r = f32x8::splat((i * LANES) as f32) + LANE_INDEX;
+            let r = lane_index((i * LANES) as f32);
             let g = factor(r, center.1, rows as f32, row_scale);
             // Rows past the last are 0 (and read as 0 past the table): padding lanes get h = 0.
-            *chunk = r.simd_lt(last).select(g, f32x8::ZERO).to_array();
+            *chunk = each(|i| if r[i] < last { g[i] } else { 0.0 });
         }
         // A rectangular lattice has one column table; a hexagonal one, one per row parity.
         let len = (blocked_len(cols, 1) + LANES).min(rest.len());
@@ -160,14 +160,14 @@ impl<'t> Separable<'t> {
             // Entries past the last column are read (finite), but their products never kept.
             let chunks = t.as_chunks_mut::<LANES>().0.iter_mut();
             for (i, chunk) in chunks.enumerate().take(cols.div_ceil(LANES)) {
-                let x = f32x8::splat((i * LANES) as f32 + shift) + LANE_INDEX;
-                *chunk = factor(x, center.0, cols as f32, neg_inv_2s2).to_array();
+                let x = lane_index((i * LANES) as f32 + shift);
+                *chunk = factor(x, center.0, cols as f32, neg_inv_2s2);
             }
         }
         Some(Self {
             cols,
             parity_mask: usize::from(hex),
-            threshold: f32x8::splat(nb.threshold()),
+            threshold: nb.threshold(),
             rows: row_table,
             by_parity: [even, odd],
         })
@@ -200,14 +200,14 @@ impl<'s, 't> Strip<'s, 't> {
 
     /// `h` of block `b`, 0 below the threshold; `None` when every lane is 0.
     #[inline(always)]
-    pub(crate) fn block(&mut self, b: usize) -> Option<f32x8> {
+    pub(crate) fn block(&mut self, b: usize) -> Option<Lanes8> {
         let first = b - b % STRIP_BLOCKS;
         if first != self.first {
             self.fill(first);
         }
-        let h = f32x8::new(*self.h.get(b - first)?);
-        let h = h.simd_ge(self.table.threshold).select(h, f32x8::ZERO);
-        any_nonzero(h).then_some(h)
+        let h = *self.h.get(b - first)?;
+        let threshold = self.table.threshold;
+        nonzero(each(|i| if h[i] >= threshold { h[i] } else { 0.0 }))
     }
 
     /// Computes the strip starting at block `first`. Units past the last row get the row
@@ -222,7 +222,7 @@ impl<'s, 't> Strip<'s, 't> {
         let mut i = 0;
         while i < STRIP_BLOCKS * LANES {
             let len = (cols - c).min(STRIP_BLOCKS * LANES - i);
-            let g = f32x8::splat(t.rows.get(r).copied().unwrap_or(0.0));
+            let g = t.rows.get(r).copied().unwrap_or(0.0);
             let columns = t
                 .by_parity
                 .get(r & t.parity_mask)
@@ -239,7 +239,7 @@ impl<'s, 't> Strip<'s, 't> {
                 .iter()
                 .zip(to.as_chunks_mut::<LANES>().0);
             for (f, t) in pairs.take(len.div_ceil(LANES)) {
-                *t = (g * f32x8::new(*f)).to_array();
+                *t = each(|i| g * f[i]);
             }
             i += len;
             r += 1;
@@ -248,29 +248,17 @@ impl<'s, 't> Strip<'s, 't> {
     }
 }
 
-/// Whether any lane is non-zero.
+/// `h`, or `None` when every lane is 0.
 #[inline(always)]
-fn any_nonzero(v: f32x8) -> bool {
-    v.simd_ne(f32x8::ZERO).any()
-}
-
-/// The blocks of a blocked codebook, `dim` rows of eight lanes each.
-#[inline(always)]
-pub(crate) fn blocks_mut(
-    weights: &mut [f32],
-    dim: usize,
-) -> impl Iterator<Item = &mut [[f32; LANES]]> {
-    // `dim.max(1)` keeps `chunks_exact_mut` total; callers never pass 0.
-    weights
-        .as_chunks_mut::<LANES>()
-        .0
-        .chunks_exact_mut(dim.max(1))
+fn nonzero(h: Lanes8) -> Option<Lanes8> {
+    any(each(|i| h[i] != 0.0)).then_some(h)
 }
 
 /// Lanes of block `b` that hold real units.
 #[inline(always)]
-pub(crate) fn real_lanes(b: usize, units: usize) -> f32x8 {
-    (f32x8::splat((b * LANES) as f32) + LANE_INDEX).simd_lt(f32x8::splat(units as f32))
+fn real_lanes(b: usize, units: usize) -> [bool; LANES] {
+    let k = lane_index((b * LANES) as f32);
+    each(|i| k[i] < units as f32)
 }
 
 /// `h` of the units of block `b`, as an online sweep asks for it (`None`: all 0). A trait
@@ -284,7 +272,7 @@ pub(crate) trait BlockH {
 impl BlockH for Strip<'_, '_> {
     #[inline(always)]
     fn h(&mut self, b: usize) -> Option<[f32; LANES]> {
-        self.block(b).map(|h| h.to_array())
+        self.block(b)
     }
 }
 
@@ -297,6 +285,6 @@ pub(crate) struct Around<'f, 'g> {
 impl BlockH for Around<'_, '_> {
     #[inline(always)]
     fn h(&mut self, b: usize) -> Option<[f32; LANES]> {
-        self.field.block(b, self.center).map(|h| h.to_array())
+        self.field.block(b, self.center)
     }
 }

@@ -10,33 +10,8 @@ use crate::bmu::track::{Best, Tracker};
 use crate::bmu::{Bmu, Distance};
 use crate::grid::Grid;
 use crate::neighbourhood::Neighbourhood;
-use crate::pairs::{Block, Columns, Loaded, Rows, by_dim};
+use crate::pairs::{Block, Columns, Loaded, Rows, by_dim, for_pairs_mut};
 use crate::simd::{Isa, Lanes, Level, dispatch};
-
-/// [`dispatch`], with the AVX-512 level's vectors as two 256-bit halves (`Avx512Halves`) on
-/// cores where that pays (`Avx512::splits`): the sweep loads and stores its rows a block at
-/// a time, and a 512-bit row costs an insert to load and an extract to store, which a core
-/// that runs 512-bit operations as two halves (Zen 4) does not earn back. Measured at 900 x
-/// 64 on Zen 4, interleaved runs: the fused step took 5.2 us with the halves, 5.9-6.1 us
-/// with 512-bit vectors (the same loop otherwise), 5.8 us at the AVX2 level (16 registers).
-/// The same bits either way: the same operations as AVX2's.
-macro_rules! dispatch_sweep {
-    ($level:expr, $isa:ident => $body:expr) => {{
-        #[allow(unused_imports)]
-        use $crate::simd::Isa as _;
-        match $crate::simd::Token::of($level) {
-            #[cfg(target_arch = "x86_64")]
-            $crate::simd::Token::Avx512(t) if t.splits() => {
-                let $isa = t.halves();
-                $isa.run(
-                    #[inline(always)]
-                    move || $body,
-                )
-            }
-            _ => dispatch!($level, $isa => $body),
-        }
-    }};
-}
 
 /// Online step: `w += alpha h (x - w)` for every unit, `h` around `winner`. Pairs of blocks
 /// whose units all have `h = 0` (outside the cut-off) are not touched. Where `masked`, the
@@ -56,10 +31,10 @@ pub(crate) fn online(
     let around = (winner, nb, alpha);
     #[cfg(feature = "missing")]
     if masked {
-        return dispatch_sweep!(level, isa => step::<_, _, true>(isa, weights, grid, dim, x, around, &mut Nothing));
+        return dispatch!(level, isa => step::<_, _, true>(isa.sweep(), weights, grid, dim, x, around, &mut Nothing));
     }
     let _ = masked;
-    dispatch_sweep!(level, isa => step::<_, _, false>(isa, weights, grid, dim, x, around, &mut Nothing));
+    dispatch!(level, isa => step::<_, _, false>(isa.sweep(), weights, grid, dim, x, around, &mut Nothing));
 }
 
 /// [`online`], then the best-matching unit of `next` by `distance` in the updated map, in the
@@ -78,7 +53,9 @@ pub(crate) fn online_then_bmu(
     next: &[f32],
     distance: Distance,
 ) -> Bmu {
-    by_metric!(distance, false, M => dispatch_sweep!(level, isa => {
+    by_metric!(distance, false, M => dispatch!(level, isa => {
+        // The sweep's instruction set throughout: the search is done on its vectors.
+        let isa = isa.sweep();
         let mut search = Search::<'_, _, M> {
             next,
             of: M::of_sample(next),
@@ -268,19 +245,12 @@ fn sweep<I: Isa, T: Then<I>, const MASK: bool>(
     // tracker's select became a masked store to memory, microcoded on AMD.)
     let mut then = *then_at;
     let alpha = isa.splat(alpha);
-    let blocks = weights.as_chunks_mut::<LANES>().0;
-    let mut pairs = blocks.chunks_exact_mut(dim.saturating_mul(I::BLOCKS));
-    let mut b = 0;
-    for pair in pairs.by_ref() {
-        let (lo, hi) = pair.split_at_mut(dim.min(pair.len()));
-        let hi = (I::BLOCKS == 2).then_some(hi);
-        pull::<I, T, MASK>(isa, b, lo, hi, x, alpha, h_of, &mut then);
-        b += I::BLOCKS;
-    }
-    let lone = pairs.into_remainder();
-    if lone.len() >= dim {
-        pull::<I, T, MASK>(isa, b, lone, None, x, alpha, h_of, &mut then);
-    }
+    for_pairs_mut::<I>(
+        weights,
+        dim,
+        #[inline(always)]
+        |b, lo, hi| pull::<I, T, MASK>(isa, b, lo, hi, x, alpha, h_of, &mut then),
+    );
     *then_at = then;
 }
 
