@@ -97,6 +97,61 @@ pub fn to_row_major(
     Ok(())
 }
 
+/// A codebook read unit by unit, whatever its layout: the scalar reference is written once
+/// over this, for the row-major codebooks of its public functions ([`RowMajor`]) and the
+/// blocked working layout of the size-first build (`size_first::Blocked`).
+pub(crate) trait Units {
+    /// Number of units.
+    fn count(&self) -> usize;
+    /// The weights of unit `k < count()`, in order of dimension.
+    fn unit(&self, k: usize) -> impl Iterator<Item = f32> + Clone + '_;
+}
+
+/// [`Units`] that can be written.
+pub(crate) trait UnitsMut: Units {
+    /// The weights of unit `k < count()`, for writing.
+    fn unit_mut(&mut self, k: usize) -> impl Iterator<Item = &mut f32> + '_;
+}
+
+/// A row-major codebook: unit after unit, `dim` values each (a shorter tail is no unit).
+#[derive(Debug)]
+pub(crate) struct RowMajor<W> {
+    /// The weights, `&[f32]` or `&mut [f32]`.
+    pub weights: W,
+    /// Values per unit.
+    pub dim: usize,
+}
+
+impl<W: AsRef<[f32]>> RowMajor<W> {
+    fn row(&self, k: usize) -> &[f32] {
+        let dim = self.dim.max(1);
+        let at = k.saturating_mul(dim);
+        (self.weights.as_ref())
+            .get(at..at.saturating_add(dim))
+            .unwrap_or(&[])
+    }
+}
+
+impl<W: AsRef<[f32]>> Units for RowMajor<W> {
+    fn count(&self) -> usize {
+        self.weights.as_ref().len() / self.dim.max(1)
+    }
+    fn unit(&self, k: usize) -> impl Iterator<Item = f32> + Clone + '_ {
+        self.row(k).iter().copied()
+    }
+}
+
+impl<W: AsRef<[f32]> + AsMut<[f32]>> UnitsMut for RowMajor<W> {
+    fn unit_mut(&mut self, k: usize) -> impl Iterator<Item = &mut f32> + '_ {
+        let dim = self.dim.max(1);
+        let at = k.saturating_mul(dim);
+        (self.weights.as_mut())
+            .get_mut(at..at.saturating_add(dim))
+            .unwrap_or(&mut [])
+            .iter_mut()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -32,7 +32,7 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs, missing_debug_implementations)]
 // The size-first build (feature `small` on a bare-metal target, or `--cfg som_small`: see
-// `small.rs`) leaves the SIMD loops unused, and out of the binary.
+// `size_first.rs`) leaves the SIMD loops unused, and out of the binary.
 #![cfg_attr(
     any(som_small, all(feature = "small", target_os = "none")),
     allow(dead_code, unused_imports)
@@ -40,12 +40,14 @@
 
 mod batch;
 pub mod bmu;
+mod distance;
 mod error;
 mod fixed;
 pub mod grid;
 pub mod init;
 pub mod int;
 pub mod layout;
+mod loops;
 mod map;
 mod math;
 mod missing;
@@ -55,12 +57,12 @@ pub mod reference;
 pub mod schedule;
 pub mod simd;
 #[cfg(any(som_small, all(feature = "small", target_os = "none")))]
-mod small;
+mod size_first;
 mod train;
 mod update;
 
 pub use batch::BatchStats;
-pub use bmu::{Bmu, Distance};
+pub use distance::{Bmu, Distance};
 pub use error::{Error, Result};
 pub use fixed::FixedMap;
 pub use grid::{Boundary, Grid, MAX_UNITS, Topology};

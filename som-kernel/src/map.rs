@@ -1,20 +1,22 @@
 //! Borrowed views of a map: a grid plus a blocked codebook, validated once when built so the
 //! hot loops need no checks.
 
-use crate::bmu::{Bmu, Distance};
-// The size-first build (`crate::small`) swaps the searches and updates for plain per-unit
-// loops with the same names and arguments.
+use crate::distance::{Bmu, Distance, check_missing, check_supported};
 use crate::error::{Error, Result, check_len, check_positive};
 use crate::grid::Grid;
 use crate::layout::{blocked_index, blocked_len};
+use crate::loops::Loops;
 use crate::math::sqrt;
 use crate::missing::{Missing, Present, check_data};
 use crate::neighbourhood::Neighbourhood;
 use crate::simd::{self, Level};
+
+/// The loops of this build: the SIMD ones.
 #[cfg(not(any(som_small, all(feature = "small", target_os = "none"))))]
-use crate::{bmu, update};
+type Active = Level;
+/// The loops of this build: the size-first ones.
 #[cfg(any(som_small, all(feature = "small", target_os = "none")))]
-use crate::{small as bmu, small as update};
+type Active = crate::size_first::SizeFirst;
 
 /// A read-only map: grid, dimension and blocked codebook, the SIMD level its operations run at
 /// ([`simd::level`] when the view is made) and the distance its searches rank units by
@@ -99,6 +101,12 @@ impl<'a> Map<'a> {
         self.level
     }
 
+    /// The loops its operations run: this build's, at its level.
+    #[inline(always)]
+    fn loops(&self) -> Active {
+        Active::from(self.level)
+    }
+
     /// The same view, its searches ranking units by `distance` (training's winners, BMUs,
     /// the topographic error). The quantization error stays the Euclidean distance to the
     /// unit found, as in MiniSom.
@@ -107,9 +115,9 @@ impl<'a> Map<'a> {
     /// [`Error::Unsupported`] for a distance other than Euclidean in a build without the
     /// feature `distances`.
     pub fn with_distance(self, distance: Distance) -> Result<Self> {
-        bmu::metric::check_missing(distance, self.missing)?;
+        check_missing(distance, self.missing)?;
         Ok(Self {
-            distance: bmu::metric::check(distance)?,
+            distance: check_supported(distance)?,
             ..self
         })
     }
@@ -127,7 +135,7 @@ impl<'a> Map<'a> {
     /// [`Error::Unsupported`] for masking without the feature `missing`, or with the cosine
     /// distance.
     pub fn with_missing(self, missing: Missing) -> Result<Self> {
-        bmu::metric::check_missing(self.distance, missing)?;
+        check_missing(self.distance, missing)?;
         Ok(Self { missing, ..self })
     }
 
@@ -201,14 +209,9 @@ impl<'a> Map<'a> {
     /// [`Error::Length`] unless `x.len() == dim`.
     pub fn bmu(&self, x: &[f32]) -> Result<Bmu> {
         check_len("sample", self.dim, x.len())?;
-        Ok(bmu::bmu(
-            self.level,
-            self.how(),
-            self.weights,
-            self.units(),
-            self.dim,
-            x,
-        ))
+        Ok(self
+            .loops()
+            .bmu(self.how(), self.weights, self.units(), self.dim, x))
     }
 
     /// The best and second-best units of `x`, best first.
@@ -217,14 +220,9 @@ impl<'a> Map<'a> {
     /// [`Error::Length`] unless `x.len() == dim`.
     pub fn bmu2(&self, x: &[f32]) -> Result<[Bmu; 2]> {
         check_len("sample", self.dim, x.len())?;
-        Ok(bmu::bmu2(
-            self.level,
-            self.how(),
-            self.weights,
-            self.units(),
-            self.dim,
-            x,
-        ))
+        Ok(self
+            .loops()
+            .bmu2(self.how(), self.weights, self.units(), self.dim, x))
     }
 
     /// Best-matching units of every sample of `data` (rows of `dim`) into `out`: for each
@@ -236,15 +234,8 @@ impl<'a> Map<'a> {
     pub fn bmu_many(&self, data: &[f32], out: &mut [Bmu]) -> Result<()> {
         let n = sample_count(data, self.dim)?;
         check_len("output (one per sample)", n, out.len())?;
-        bmu::bmu_many(
-            self.level,
-            self.how(),
-            self.weights,
-            self.units(),
-            self.dim,
-            data,
-            out,
-        );
+        self.loops()
+            .bmu_many(self.how(), self.weights, self.units(), self.dim, data, out);
         Ok(())
     }
 
@@ -268,12 +259,12 @@ impl<'a> Map<'a> {
         }; CHUNK];
         // `dim >= 1` for every map; `max(1)` shows it to the compiler (no panic branches).
         let dim = self.dim.max(1);
-        let (level, how, units) = (self.level, self.how(), self.units());
-        let largest = bmu::expanded_bound(level, how.0, self.weights, units, dim);
+        let (loops, how, units) = (self.loops(), self.how(), self.units());
+        let largest = loops.expanded_bound(how.0, self.weights, units, dim);
         for (c, chunk) in data.chunks(CHUNK.saturating_mul(dim)).enumerate() {
             let m = chunk.len() / dim;
             let out = &mut out[..m.min(CHUNK)];
-            bmu::bmu_many_with(level, how, self.weights, units, dim, chunk, out, largest);
+            loops.bmu_many_with(how, self.weights, units, dim, chunk, out, largest);
             for (j, (x, b)) in chunk.chunks_exact(dim).zip(out.iter()).enumerate() {
                 f(c * CHUNK + j, x, *b);
             }
@@ -350,14 +341,9 @@ impl<'a> Map<'a> {
         }
         let (mut n, mut broken) = (0usize, 0usize);
         for x in data.chunks_exact(self.dim.max(1)) {
-            let [a, b] = bmu::bmu2(
-                self.level,
-                self.how(),
-                self.weights,
-                self.units(),
-                self.dim,
-                x,
-            );
+            let [a, b] = self
+                .loops()
+                .bmu2(self.how(), self.weights, self.units(), self.dim, x);
             if !a.is_none() {
                 n += 1;
                 broken += usize::from(!self.grid.adjacent(a.unit, b.unit));
@@ -439,14 +425,20 @@ impl<'a> MapMut<'a> {
         self.level
     }
 
+    /// The loops its operations run: this build's, at its level.
+    #[inline(always)]
+    fn loops(&self) -> Active {
+        Active::from(self.level)
+    }
+
     /// The same view, its searches ranking units by `distance` (see [`Map::with_distance`]).
     ///
     /// # Errors
     /// As [`Map::with_distance`].
     pub fn with_distance(self, distance: Distance) -> Result<Self> {
-        bmu::metric::check_missing(distance, self.missing)?;
+        check_missing(distance, self.missing)?;
         Ok(Self {
-            distance: bmu::metric::check(distance)?,
+            distance: check_supported(distance)?,
             ..self
         })
     }
@@ -462,7 +454,7 @@ impl<'a> MapMut<'a> {
     /// # Errors
     /// As [`Map::with_missing`].
     pub fn with_missing(self, missing: Missing) -> Result<Self> {
-        bmu::metric::check_missing(self.distance, missing)?;
+        check_missing(self.distance, missing)?;
         Ok(Self { missing, ..self })
     }
 
@@ -532,8 +524,7 @@ impl<'a> MapMut<'a> {
         if present == Present::None {
             return Ok(());
         }
-        update::online(
-            self.level,
+        self.loops().online(
             self.weights,
             &self.grid,
             self.dim,
@@ -582,18 +573,9 @@ impl<'a> MapMut<'a> {
             self.update(x, winner, nb, alpha)?;
             return self.as_map().bmu(next);
         }
-        Ok(update::online_then_bmu(
-            self.level,
-            self.weights,
-            &self.grid,
-            self.dim,
-            x,
-            winner,
-            nb,
-            alpha,
-            next,
-            self.distance,
-        ))
+        let step = (x, winner, nb, alpha);
+        let (grid, dim, distance) = (&self.grid, self.dim, self.distance);
+        Ok((self.loops()).online_then_bmu(self.weights, grid, dim, step, next, distance))
     }
 
     /// Finds the best-matching unit of `x` and updates the map towards `x` around it
@@ -630,15 +612,8 @@ impl<'a> MapMut<'a> {
                 what: "batch training with a neighbourhood that can be negative (Mexican hat)",
             });
         }
-        update::batch(
-            self.level,
-            self.weights,
-            &self.grid,
-            self.dim,
-            hits,
-            sums,
-            nb,
-        );
+        self.loops()
+            .batch(self.weights, &self.grid, self.dim, hits, sums, nb);
         Ok(())
     }
 
@@ -666,15 +641,8 @@ impl<'a> MapMut<'a> {
         }
         #[cfg(feature = "missing")]
         {
-            update::batch_by_component(
-                self.level,
-                self.weights,
-                &self.grid,
-                self.dim,
-                counts,
-                sums,
-                nb,
-            );
+            self.loops()
+                .batch_by_component(self.weights, &self.grid, self.dim, counts, sums, nb);
             Ok(())
         }
         #[cfg(not(feature = "missing"))]

@@ -1,7 +1,7 @@
-//! The one loop: every unit-dimension pair the kernel touches goes through [`accumulate`].
+//! The one loop: every unit-dimension pair the kernel touches goes through [`fold_rows`].
 //!
 //! A codebook is walked two blocks at a time (a *pair*: sixteen units, one row of both in one
-//! [`Lanes`] value), or one at a time where a vector holds one block ([`Isa::BLOCKS`]). [`accumulate`] takes the rows of `P` pairs, as a producer yields them
+//! [`Lanes`] value), or one at a time where a vector holds one block ([`Isa::BLOCKS`]). [`fold_rows`] takes the rows of `P` pairs, as a producer yields them
 //! (loaded, or updated first), and the broadcast values of `N` samples, and folds each row into
 //! each sample's accumulator with one [`Term`]: the exact search's squared difference or the
 //! expanded form's product. Searches of one sample, register tiles of many samples, the
@@ -84,7 +84,7 @@ pub(crate) trait Rows<V, const P: usize> {
 /// samples from `xs`: `acc[s][p] = T::fold(acc[s][p], x[s], w[p])`. Independent chains:
 /// `N * P`.
 #[inline(always)]
-pub(crate) fn accumulate<I: Isa, T: Term, const P: usize, const N: usize>(
+pub(crate) fn fold_rows<I: Isa, T: Term, const P: usize, const N: usize>(
     dim: usize,
     rows: &mut impl Rows<I::V, P>,
     xs: &Columns<'_, I, N>,

@@ -1,82 +1,41 @@
-//! The specification: plain scalar code over row-major codebooks (`units * dim`, unit after
-//! unit). Every SIMD path of the kernel is tested against these functions. They are written
-//! for clarity, not speed, and accept mismatched lengths by working on what is there.
+//! The specification: plain scalar code, written for clarity, not speed. Every SIMD path of
+//! the kernel is tested against it; it calls none of them.
+//!
+//! The public functions take row-major codebooks (`units * dim`, unit after unit) and accept
+//! mismatched lengths by working on what is there. Each is written once, over a codebook read
+//! unit by unit ([`Units`]): the size-first build ([`crate::size_first`]) runs the same
+//! definitions over the blocked working layout.
 
-use crate::bmu::{Bmu, Distance};
+use crate::distance::{Bmu, Distance, of_pairs};
+pub use crate::distance::{dist2, distance, norm};
 use crate::grid::Grid;
+use crate::layout::{RowMajor, Units, UnitsMut};
 use crate::math::sqrt;
 use crate::neighbourhood::Neighbourhood;
 
-/// Squared Euclidean distance, summed in order of dimension.
-pub fn dist2(x: &[f32], w: &[f32]) -> f32 {
-    let mut acc = 0.0f32;
-    for (a, b) in x.iter().zip(w) {
-        let d = a - b;
-        acc += d * d;
-    }
-    acc
-}
-
-/// `|x|`: the squares summed in order, then the square root.
-pub fn norm(x: &[f32]) -> f32 {
-    sqrt(x.iter().fold(0.0f32, |acc, &v| acc + v * v))
-}
-
-/// The distance of `x` to `w` by `kind`, as the searches rank units (summed in order of
-/// dimension; see [`Distance`]).
-pub fn distance(kind: Distance, x: &[f32], w: &[f32]) -> f32 {
-    of_pairs(kind, x.iter().copied().zip(w.iter().copied()))
-}
-
-/// The distance by `kind` of the pairs `(x_d, w_d)`, in order.
-pub(crate) fn of_pairs(kind: Distance, pairs: impl Iterator<Item = (f32, f32)> + Clone) -> f32 {
-    match kind {
-        Distance::Euclidean => pairs.fold(0.0f32, |acc, (a, b)| {
-            let d = a - b;
-            acc + d * d
-        }),
-        Distance::Manhattan => pairs.fold(0.0f32, |acc, (a, b)| acc + (a - b).abs()),
-        #[allow(clippy::eq_op)] // Deliberate: 0, or NaN.
-        Distance::Chebyshev => pairs.fold(0.0f32, |acc, (a, b)| {
-            let d = (a - b).abs();
-            // `d - d`: NaN for a NaN or infinite difference, which then stays.
-            (if d < acc { acc } else { d }) + (d - d)
-        }),
-        Distance::Cosine => {
-            let dot = pairs.clone().fold(0.0f32, |acc, (a, b)| acc + a * b);
-            let (xx, ww) = pairs.fold((0.0f32, 0.0f32), |(xx, ww), (a, b)| {
-                (xx + a * a, ww + b * b)
-            });
-            1.0 - dot / (sqrt(ww) * sqrt(xx))
-        }
-    }
-}
-
-/// The `N` units nearest to `x`, ordered by distance then index; NaN ranks as `+inf`.
-fn nearest<const N: usize>(codebook: &[f32], dim: usize, x: &[f32]) -> [Bmu; N] {
-    nearest_by(Distance::Euclidean, codebook, dim, x)
-}
-
-/// [`nearest`] by `kind`.
-fn nearest_by<const N: usize>(kind: Distance, codebook: &[f32], dim: usize, x: &[f32]) -> [Bmu; N] {
-    nearest_of(codebook, dim, |w| distance(kind, x, w))
-}
-
-/// The `N` units nearest by `measure` of each unit's weights.
-fn nearest_of<const N: usize>(
-    codebook: &[f32],
-    dim: usize,
-    measure: impl Fn(&[f32]) -> f32,
+/// The `N` units nearest to `x` by `kind`, ordered by distance then index; NaN ranks as
+/// `+inf`.
+pub(crate) fn nearest_in<const N: usize>(
+    kind: Distance,
+    units: &impl Units,
+    x: &[f32],
 ) -> [Bmu; N] {
+    nearest_of(units.count(), |k| {
+        of_pairs(kind, x.iter().copied().zip(units.unit(k)))
+    })
+}
+
+/// The `N` of units `0..count` nearest by `measure(unit)`.
+fn nearest_of<const N: usize>(count: usize, measure: impl Fn(usize) -> f32) -> [Bmu; N] {
     let key = |d: f32| if d.is_nan() { f32::INFINITY } else { d };
     let mut best = [Bmu {
         unit: usize::MAX,
         dist2: f32::INFINITY,
     }; N];
-    for (k, w) in codebook.chunks_exact(dim.max(1)).enumerate() {
+    for k in 0..count {
         let c = Bmu {
             unit: k,
-            dist2: key(measure(w)),
+            dist2: key(measure(k)),
         };
         // Strictly smaller, or equal with a lower index: earlier units win ties.
         let before = |b: &Bmu| c.dist2 < b.dist2 || (c.dist2 == b.dist2 && c.unit < b.unit);
@@ -96,22 +55,37 @@ fn nearest_of<const N: usize>(
 
 /// The best-matching unit: smallest distance, lowest index among ties, NaN as `+inf`.
 pub fn bmu(codebook: &[f32], dim: usize, x: &[f32]) -> Bmu {
-    nearest::<1>(codebook, dim, x)[0]
+    bmu_by(Distance::Euclidean, codebook, dim, x)
 }
 
 /// Best and second-best units.
 pub fn bmu2(codebook: &[f32], dim: usize, x: &[f32]) -> [Bmu; 2] {
-    nearest::<2>(codebook, dim, x)
+    bmu2_by(Distance::Euclidean, codebook, dim, x)
 }
 
 /// The best-matching unit by `kind` (see [`bmu`]).
 pub fn bmu_by(kind: Distance, codebook: &[f32], dim: usize, x: &[f32]) -> Bmu {
-    nearest_by::<1>(kind, codebook, dim, x)[0]
+    let [b] = nearest_in(
+        kind,
+        &RowMajor {
+            weights: codebook,
+            dim,
+        },
+        x,
+    );
+    b
 }
 
 /// Best and second-best units by `kind`.
 pub fn bmu2_by(kind: Distance, codebook: &[f32], dim: usize, x: &[f32]) -> [Bmu; 2] {
-    nearest_by::<2>(kind, codebook, dim, x)
+    nearest_in(
+        kind,
+        &RowMajor {
+            weights: codebook,
+            dim,
+        },
+        x,
+    )
 }
 
 /// Online step: `w += (alpha h) (x - w)` for every unit with `h != 0`.
@@ -124,26 +98,28 @@ pub fn update(
     nb: &Neighbourhood,
     alpha: f32,
 ) {
-    update_where(codebook, grid, (dim, x), winner, nb, alpha, |_| true);
+    let mut units = RowMajor {
+        weights: codebook,
+        dim,
+    };
+    update_in(&mut units, grid, x, (winner, nb, alpha), |_| true);
 }
 
 /// [`update`] of the components `d` with `take(x_d)`.
-fn update_where(
-    codebook: &mut [f32],
+pub(crate) fn update_in(
+    units: &mut impl UnitsMut,
     grid: &Grid,
-    (dim, x): (usize, &[f32]),
-    winner: usize,
-    nb: &Neighbourhood,
-    alpha: f32,
+    x: &[f32],
+    (winner, nb, alpha): (usize, &Neighbourhood, f32),
     take: impl Fn(f32) -> bool,
 ) {
-    for (k, w) in codebook.chunks_exact_mut(dim.max(1)).enumerate() {
+    for k in 0..units.count() {
         let h = nb.weight(grid.dist2(k, winner));
         if h == 0.0 {
             continue;
         }
         let rate = h * alpha;
-        for (wd, &xd) in w.iter_mut().zip(x) {
+        for (wd, &xd) in units.unit_mut(k).zip(x) {
             if take(xd) {
                 *wd += rate * (xd - *wd);
             }
@@ -174,23 +150,51 @@ pub fn apply_batch(
     sums: &[f64],
     nb: &Neighbourhood,
 ) {
-    for (j, w) in codebook.chunks_exact_mut(dim.max(1)).enumerate() {
-        let mut den = 0.0f64;
-        for (i, &n) in hits.iter().enumerate() {
-            den += f64::from(nb.weight(grid.dist2(j, i))) * n as f64;
-        }
+    let mut units = RowMajor {
+        weights: codebook,
+        dim,
+    };
+    apply_batch_in(&mut units, grid, dim, (hits, sums), nb);
+}
+
+/// Components of the sums [`apply_batch_in`] gathers per pass over the units: `h` is
+/// evaluated once per pass and pair of units, the sums take `8 * CHUNK` bytes of stack.
+const CHUNK: usize = 4;
+
+/// [`apply_batch`] over any layout. Each component sums over `i` in order, whatever the pass.
+pub(crate) fn apply_batch_in(
+    units: &mut impl UnitsMut,
+    grid: &Grid,
+    dim: usize,
+    (hits, sums): (&[u64], &[f64]),
+    nb: &Neighbourhood,
+) {
+    let dim = dim.max(1);
+    let h = |j: usize, i: usize| f64::from(nb.weight(grid.dist2(j, i)));
+    let sources = || {
+        hits.iter()
+            .zip(sums.chunks_exact(dim))
+            .enumerate()
+            .filter(|(_, (n, _))| **n > 0)
+    };
+    for j in 0..units.count() {
+        let den = sources().fold(0.0f64, |den, (i, (&n, _))| den + h(j, i) * n as f64);
         if den <= 0.0 {
             continue;
         }
-        for (d, wd) in w.iter_mut().enumerate() {
-            let mut num = 0.0f64;
-            for (i, s) in sums.chunks_exact(dim.max(1)).enumerate() {
-                if hits.get(i).copied().unwrap_or(0) > 0 {
-                    num +=
-                        f64::from(nb.weight(grid.dist2(j, i))) * s.get(d).copied().unwrap_or(0.0);
+        let mut d0 = 0;
+        while d0 < dim {
+            let mut num = [0.0f64; CHUNK];
+            for (i, (_, s)) in sources() {
+                let hji = h(j, i);
+                for (acc, &v) in num.iter_mut().zip(s.get(d0..).unwrap_or(&[])) {
+                    *acc += hji * v;
                 }
             }
-            *wd = (num / den) as f32;
+            for (w, acc) in units.unit_mut(j).skip(d0).zip(num) {
+                *w = (acc / den) as f32;
+            }
+            d0 += CHUNK;
         }
     }
 }
@@ -243,11 +247,17 @@ pub fn umatrix(codebook: &[f32], grid: &Grid, dim: usize, out: &mut [f32]) {
 /// out of distances (no rescaling) and updates; batch statistics count each component apart;
 /// a sample with every component missing has no unit ([`Bmu::NONE`]) and trains nothing.
 pub mod masked {
-    use super::{Bmu, Distance, Grid, Neighbourhood, nearest_of, of_pairs, sqrt, update_where};
+    use super::{Bmu, Distance, Grid, Neighbourhood, RowMajor, Units, UnitsMut};
+    use super::{nearest_of, of_pairs, sqrt, update_in};
 
     /// [`super::distance`] over the components present in `x`.
     pub fn distance(kind: Distance, x: &[f32], w: &[f32]) -> f32 {
-        let pairs = x.iter().copied().zip(w.iter().copied());
+        of_present(kind, x, w.iter().copied())
+    }
+
+    /// The distance by `kind` of `x` to the weights `w`, over the components present in `x`.
+    fn of_present(kind: Distance, x: &[f32], w: impl Iterator<Item = f32> + Clone) -> f32 {
+        let pairs = x.iter().copied().zip(w);
         of_pairs(kind, pairs.filter(|(a, _)| !a.is_nan()))
     }
 
@@ -264,10 +274,26 @@ pub mod masked {
 
     /// Best and second-best units by `kind` over the components present.
     pub fn bmu2(kind: Distance, codebook: &[f32], dim: usize, x: &[f32]) -> [Bmu; 2] {
+        nearest_in(
+            kind,
+            &RowMajor {
+                weights: codebook,
+                dim,
+            },
+            x,
+        )
+    }
+
+    /// [`super::nearest_in`] over the components present ([`Bmu::NONE`] for none).
+    pub(crate) fn nearest_in<const N: usize>(
+        kind: Distance,
+        units: &impl Units,
+        x: &[f32],
+    ) -> [Bmu; N] {
         if empty(x) {
-            return [Bmu::NONE; 2];
+            return [Bmu::NONE; N];
         }
-        nearest_of(codebook, dim, |w| distance(kind, x, w))
+        nearest_of(units.count(), |k| of_present(kind, x, units.unit(k)))
     }
 
     /// Online step on the components present: `w_d += (alpha h) (x_d - w_d)`.
@@ -281,7 +307,11 @@ pub mod masked {
         nb: &Neighbourhood,
         alpha: f32,
     ) {
-        update_where(codebook, grid, (dim, x), winner, nb, alpha, |v| !v.is_nan());
+        let mut units = RowMajor {
+            weights: codebook,
+            dim,
+        };
+        update_in(&mut units, grid, x, (winner, nb, alpha), |v| !v.is_nan());
     }
 
     /// Counts every sample with a unit: `hits` per unit, and per component present `counts`
@@ -322,15 +352,31 @@ pub mod masked {
         sums: &[f64],
         nb: &Neighbourhood,
     ) {
-        for (j, w) in codebook.chunks_exact_mut(dim.max(1)).enumerate() {
-            for (d, wd) in w.iter_mut().enumerate() {
+        let mut units = RowMajor {
+            weights: codebook,
+            dim,
+        };
+        apply_batch_in(&mut units, grid, dim, (counts, sums), nb);
+    }
+
+    /// [`apply_batch`] over any layout.
+    pub(crate) fn apply_batch_in(
+        units: &mut impl UnitsMut,
+        grid: &Grid,
+        dim: usize,
+        (counts, sums): (&[u64], &[f64]),
+        nb: &Neighbourhood,
+    ) {
+        for j in 0..units.count() {
+            for (d, wd) in units.unit_mut(j).enumerate() {
                 let (mut num, mut den) = (0.0f64, 0.0f64);
                 for i in 0..grid.units() {
-                    let c = counts.get(i * dim + d).copied().unwrap_or(0);
+                    let at = i.saturating_mul(dim).saturating_add(d);
+                    let c = counts.get(at).copied().unwrap_or(0);
                     if c > 0 {
                         let h = f64::from(nb.weight(grid.dist2(j, i)));
                         den += h * c as f64;
-                        num += h * sums.get(i * dim + d).copied().unwrap_or(0.0);
+                        num += h * sums.get(at).copied().unwrap_or(0.0);
                     }
                 }
                 if den > 0.0 {

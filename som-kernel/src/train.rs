@@ -1,6 +1,6 @@
 //! Online training: schedules, neighbourhood and the step loop, with no allocation.
 
-use crate::bmu::Bmu;
+use crate::distance::Bmu;
 use crate::error::{Error, Result};
 use crate::map::{MapMut, sample_count};
 use crate::neighbourhood::{Neighbourhood, Shape};

@@ -3,7 +3,8 @@
 use crate::error::{Error, Result};
 use som_kernel::Missing;
 
-/// Samples of equal length: a flat slice with its `dim`, `&[Vec<f32>]` or `&[[f32; D]]`.
+/// Samples of equal length: a flat slice with its `dim`, `&[Vec<f32>]` or `&[[f32; D]]` (or
+/// their `Vec`s).
 pub trait Samples {
     /// Number of samples.
     fn count(&self) -> usize;
@@ -69,12 +70,20 @@ impl Samples for [Vec<f32>] {
     }
 }
 
-impl Samples for Vec<Vec<f32>> {
+/// A `Vec` of samples is its slice: `&Vec<[f32; D]>` and `&Vec<Vec<f32>>` are taken as they
+/// are held (`som.train_batch(&data, 10)`), without `&data[..]`.
+impl<T> Samples for Vec<T>
+where
+    [T]: Samples,
+{
     fn count(&self) -> usize {
-        self.len()
+        self.as_slice().count()
     }
     fn sample(&self, i: usize) -> &[f32] {
-        &self[i]
+        self.as_slice().sample(i)
+    }
+    fn flat(&self) -> Option<&[f32]> {
+        self.as_slice().flat()
     }
 }
 
@@ -147,5 +156,34 @@ pub(crate) fn flatten<S: Samples + ?Sized>(data: &S) -> std::borrow::Cow<'_, [f3
                 .flat_map(|i| data.sample(i).iter().copied())
                 .collect(),
         ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Samples;
+
+    /// Samples as `Vec<T>` and as `[T]` are the same samples (the flat view included).
+    fn same_as_slice<T>(data: &Vec<T>)
+    where
+        [T]: Samples,
+    {
+        let slice = data.as_slice();
+        assert_eq!(data.count(), slice.count());
+        for i in 0..data.count() {
+            assert_eq!(data.sample(i), slice.sample(i));
+        }
+        assert_eq!(data.flat(), slice.flat());
+    }
+
+    #[test]
+    fn vecs_are_their_slices() {
+        let arrays: Vec<[f32; 3]> = vec![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]];
+        same_as_slice(&arrays);
+        assert_eq!(arrays.flat(), Some(&[1.0, 2.0, 3.0, 4.0, 5.0, 6.0][..]));
+        let vecs: Vec<Vec<f32>> = vec![vec![1.0, 2.0], vec![3.0, 4.0]];
+        same_as_slice(&vecs);
+        assert_eq!(vecs.flat(), None);
+        assert_eq!(vecs.sample(1), &[3.0, 4.0]);
     }
 }

@@ -21,7 +21,7 @@ use crate::LANES;
 use crate::math::sqrt64;
 use crate::pairs::Rows;
 use crate::pairs::{
-    Columns, Dist2, Dot, Loaded, WithNorms, accumulate, by_dim, for_pairs, pair_units,
+    Columns, Dist2, Dot, Loaded, WithNorms, by_dim, fold_rows, for_pairs, pair_units,
 };
 use crate::simd::{Isa, Lanes};
 
@@ -154,7 +154,7 @@ fn expanded_tile<I: Isa, const N: usize>(
                 norm: [isa.zero()],
             };
             let mut dot = [[isa.zero()]; N];
-            accumulate::<I, Dot, 1, N>(dim, &mut rows, &xs, &mut dot);
+            fold_rows::<I, Dot, 1, N>(dim, &mut rows, &xs, &mut dot);
             let unit = pair_units(isa, b);
             for s in 0..N {
                 let a = dot[s][0].mul_add(isa.splat(-2.0), rows.norm[0]);
@@ -229,7 +229,7 @@ fn resolve<I: Isa>(
         // The block paired with itself: lanes 0..8 summed exactly as the search sums them.
         let mut acc = [[isa.zero()]; 1];
         let mut rows = Loaded::new(isa, [(block, block)]);
-        accumulate::<I, Dist2, 1, 1>(dim, &mut rows, &Columns::new(isa, [x]), &mut acc);
+        fold_rows::<I, Dist2, 1, 1>(dim, &mut rows, &Columns::new(isa, [x]), &mut acc);
         let dist2 = *acc[0][0].to_array().get(unit % LANES)?;
         let nearer = best.is_none_or(|b| (dist2, unit) < (b.dist2, b.unit));
         if nearer {

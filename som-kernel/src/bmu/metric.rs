@@ -1,7 +1,7 @@
 //! What "nearest" means: the distances a search can rank units by, each an instance of the
-//! kernel's one loop ([`crate::pairs::accumulate`]).
+//! kernel's one loop ([`crate::pairs::fold_rows`]).
 //!
-//! The reference ([`crate::reference::distance`]) writes each out in scalar code. Manhattan and
+//! [`crate::distance`] writes each out in scalar code. Manhattan and
 //! Chebyshev distances are sums and maxima without products, so every level gives the
 //! reference's bits; Euclidean and cosine distances sum products, fused where the level has
 //! FMA, and agree with it up to rounding.
@@ -9,57 +9,8 @@
 // Index loops over arrays of vectors, as in [`crate::pairs`].
 #![allow(clippy::needless_range_loop)]
 
-use crate::missing::Missing;
-use crate::pairs::{Columns, Rows, Term, accumulate};
+use crate::pairs::{Columns, Rows, Term, fold_rows};
 use crate::simd::Isa;
-
-/// The distance by which a search ranks units.
-///
-/// MiniSom's `activation_distance` names: `euclidean`, `cosine`, `manhattan`, `chebyshev`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Distance {
-    /// `sum (x - w)^2`, the squared Euclidean distance (ranks as the distance itself).
-    #[default]
-    Euclidean,
-    /// `1 - x.w / (|x| |w|)`; NaN (ranked last) where a norm is 0.
-    Cosine,
-    /// `sum |x - w|`.
-    Manhattan,
-    /// `max |x - w|`; a component difference that is NaN or infinite makes it NaN (ranked
-    /// last, as `+inf` would be).
-    Chebyshev,
-}
-
-impl Distance {
-    /// Every distance, in declaration order.
-    pub const ALL: [Distance; 4] = [
-        Distance::Euclidean,
-        Distance::Cosine,
-        Distance::Manhattan,
-        Distance::Chebyshev,
-    ];
-
-    /// Its name, as MiniSom's `activation_distance` spells it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Distance::Euclidean => "euclidean",
-            Distance::Cosine => "cosine",
-            Distance::Manhattan => "manhattan",
-            Distance::Chebyshev => "chebyshev",
-        }
-    }
-
-    /// The distance of a name (see [`Distance::name`]).
-    pub fn from_name(name: &str) -> Option<Distance> {
-        Distance::ALL.into_iter().find(|d| d.name() == name)
-    }
-}
-
-impl core::fmt::Display for Distance {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(self.name())
-    }
-}
 
 /// A distance as the searches compute it: from the rows of `P` pairs and `N` samples, the
 /// `N x P` vectors of distances.
@@ -98,7 +49,7 @@ impl<T: Term> Metric for T {
         _: [f32; N],
     ) -> [[I::V; P]; N] {
         let mut acc = [[isa.zero(); P]; N];
-        accumulate::<I, T, P, N>(dim, rows, xs, &mut acc);
+        fold_rows::<I, T, P, N>(dim, rows, xs, &mut acc);
         acc
     }
 }
@@ -107,7 +58,7 @@ impl<T: Term> Metric for T {
 #[cfg(feature = "distances")]
 pub(crate) mod others {
     use super::Metric;
-    use crate::pairs::{Columns, Dot, Rows, Term, WithNorms, accumulate};
+    use crate::pairs::{Columns, Dot, Rows, Term, WithNorms, fold_rows};
     use crate::simd::{Isa, Lanes};
 
     /// [`super::Distance::Manhattan`]: `acc + |x - w|`.
@@ -139,7 +90,7 @@ pub(crate) mod others {
     impl Metric for Cosine {
         #[inline(always)]
         fn of_sample(x: &[f32]) -> f32 {
-            crate::reference::norm(x)
+            crate::distance::norm(x)
         }
 
         #[inline(always)]
@@ -155,7 +106,7 @@ pub(crate) mod others {
                 norm: [isa.zero(); P],
             };
             let mut dot = [[isa.zero(); P]; N];
-            accumulate::<I, Dot, P, N>(dim, &mut with, xs, &mut dot);
+            fold_rows::<I, Dot, P, N>(dim, &mut with, xs, &mut dot);
             let one = isa.splat(1.0);
             for s in 0..N {
                 let xn = isa.splat(of[s]);
@@ -215,17 +166,17 @@ pub(crate) use maybe_masked;
 macro_rules! by_metric {
     ($distance:expr, $masked:expr, $m:ident => $body:expr) => {
         match $distance {
-            $crate::bmu::Distance::Euclidean => {
+            $crate::distance::Distance::Euclidean => {
                 $crate::bmu::metric::maybe_masked!($masked, $crate::pairs::Dist2, $m => $body)
             }
-            $crate::bmu::Distance::Cosine => {
+            $crate::distance::Distance::Cosine => {
                 type $m = $crate::bmu::metric::others::Cosine;
                 $body
             }
-            $crate::bmu::Distance::Manhattan => {
+            $crate::distance::Distance::Manhattan => {
                 $crate::bmu::metric::maybe_masked!($masked, $crate::bmu::metric::others::Abs, $m => $body)
             }
-            $crate::bmu::Distance::Chebyshev => {
+            $crate::distance::Distance::Chebyshev => {
                 $crate::bmu::metric::maybe_masked!($masked, $crate::bmu::metric::others::MaxAbs, $m => $body)
             }
         }
@@ -241,30 +192,3 @@ macro_rules! by_metric {
     }};
 }
 pub(crate) use by_metric;
-
-/// Whether `missing` can go with `distance` in this build: masking needs the feature
-/// `missing`, and the cosine has no masked form (its norms would have to leave out the
-/// sample's missing components too).
-pub(crate) fn check_missing(distance: Distance, missing: Missing) -> crate::Result<()> {
-    match missing {
-        Missing::Error => Ok(()),
-        Missing::Mask if !cfg!(feature = "missing") => Err(crate::Error::Unsupported {
-            what: "masking missing values without som-kernel's feature `missing`",
-        }),
-        Missing::Mask if distance == Distance::Cosine => Err(crate::Error::Unsupported {
-            what: "masking missing values with the cosine distance",
-        }),
-        Missing::Mask => Ok(()),
-    }
-}
-
-/// `distance`, if this build searches by it.
-pub(crate) fn check(distance: Distance) -> crate::Result<Distance> {
-    if cfg!(feature = "distances") || distance == Distance::Euclidean {
-        Ok(distance)
-    } else {
-        Err(crate::Error::Unsupported {
-            what: "distances other than Euclidean without som-kernel's feature `distances`",
-        })
-    }
-}

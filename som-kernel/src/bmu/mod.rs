@@ -19,40 +19,11 @@ pub(crate) mod metric;
 pub(crate) mod track;
 mod transposed;
 
-pub use metric::Distance;
+pub use crate::distance::{Bmu, Distance};
 use metric::by_metric;
 
 use crate::missing::{Missing, Present};
 use crate::simd::{Level, dispatch};
-
-/// A best-matching unit: its index and squared distance to the sample.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Bmu {
-    /// Unit index, `row * cols + col`.
-    pub unit: usize,
-    /// Distance between sample and unit in the search's [`Distance`]: the squared Euclidean
-    /// distance by default. `+inf` if none was finite.
-    pub dist2: f32,
-}
-
-impl Bmu {
-    /// No best-matching unit: a sample with every component missing (only where masking is
-    /// on, [`Missing::Mask`]). Its unit is no map's unit and its distance NaN.
-    pub const NONE: Bmu = Bmu {
-        unit: usize::MAX,
-        dist2: f32::NAN,
-    };
-
-    /// Whether this is [`Bmu::NONE`].
-    pub fn is_none(&self) -> bool {
-        self.unit == usize::MAX
-    }
-
-    /// The unit, or `None` for [`Bmu::NONE`].
-    pub fn found(&self) -> Option<usize> {
-        (!self.is_none()).then_some(self.unit)
-    }
-}
 
 /// Whether a search of `x` is masked (`Some(true)`), plain, or has nothing to search.
 #[inline]
@@ -96,22 +67,6 @@ pub(crate) fn bmu2(
     by_metric!(distance, masked, M => dispatch!(level, isa => exact::two::<_, M>(isa, weights, units, dim, x)))
 }
 
-/// Best-matching units of many samples (`data.len() == out.len() * dim`): each the same
-/// [`Bmu`] that [`bmu`] returns for that sample, bit for bit, found faster (see
-/// [`certified`]).
-pub(crate) fn bmu_many(
-    level: Level,
-    how: (Distance, Missing),
-    weights: &[f32],
-    units: usize,
-    dim: usize,
-    data: &[f32],
-    out: &mut [Bmu],
-) {
-    let largest = expanded_bound(level, how.0, weights, units, dim);
-    bmu_many_with(level, how, weights, units, dim, data, out, largest);
-}
-
 /// What [`bmu_many_with`] needs to use the expanded form on this codebook: its largest
 /// `|w|^2`, or `None` where the form does not pay or is not safe (non-finite weights), or
 /// the distance is not Euclidean.
@@ -128,8 +83,9 @@ pub(crate) fn expanded_bound(
     dispatch!(level, isa => certified::largest_norm2(isa, weights, units, dim))
 }
 
-/// [`bmu_many`] with the codebook's [`expanded_bound`] computed once by the caller, for
-/// callers that search in chunks. With masking, runs of whole samples take the many-sample
+/// Best-matching units of many samples (`data.len() == out.len() * dim`): each the same
+/// [`Bmu`] that [`bmu`] returns for that sample, bit for bit, found faster (see
+/// [`certified`]), with the codebook's [`expanded_bound`] computed once by the caller. With masking, runs of whole samples take the many-sample
 /// search and each sample with missing components the masked one.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn bmu_many_with(

@@ -7,7 +7,7 @@ use super::field::{Around, BlockH, Field, Separable, Strip, TABLE_MAX};
 use crate::LANES;
 use crate::bmu::metric::{Metric, by_metric};
 use crate::bmu::track::{Best, Tracker};
-use crate::bmu::{Bmu, Distance};
+use crate::distance::{Bmu, Distance};
 use crate::grid::Grid;
 use crate::neighbourhood::Neighbourhood;
 use crate::pairs::{Block, Columns, Loaded, Rows, by_dim, for_pairs_mut};
@@ -89,7 +89,7 @@ impl<I: Isa> Then<I> for Nothing {
     #[inline(always)]
     fn take(&mut self, _: I, _: usize, dim: usize, rows: &mut impl Rows<I::V, 1>) {
         let len = dim.min(rows.len());
-        // By chunks of eight rows where code size is no concern, as `accumulate` does.
+        // By chunks of eight rows where code size is no concern, as `fold_rows` does.
         let mut d = 0;
         if cfg!(target_pointer_width = "64") {
             for c in 0..len / LANES {
