@@ -239,16 +239,25 @@ impl Grid {
     pub(crate) fn block_coords(&self, b: usize) -> (Lanes8, Lanes8) {
         let k = lane_index((b * LANES) as f32);
         let (cols, inv_cols) = (self.cols as f32, 1.0 / self.cols as f32);
-        // Exact for k < MAX_UNITS: (k + 0.5) / cols is at least 0.5 / cols from an integer,
-        // far more than the rounding error of the product. Truncation is floor here (all
-        // values are positive), and one instruction on every x86_64, where `floor` needs
-        // SSE4.1.
-        let row_int = each(|i| ((k[i] + 0.5) * inv_cols) as i32);
-        let row = each(|i| row_int[i] as f32);
+        // The row k / cols rounded down: estimated (off by one at most, after two roundings),
+        // then corrected exactly, as k, the row and row * cols are integers below 2^24.
+        // Float operations alone: a conversion to integers saturates, which costs several
+        // instructions a lane and kept the compiler from vectorizing this.
+        let guess = each(|i| round_nearest(k[i] * inv_cols - 0.5));
+        let rest = each(|i| k[i] - guess[i] * cols);
+        let row = each(|i| {
+            let low = if rest[i] < 0.0 { 1.0 } else { 0.0 };
+            let high = if rest[i] >= cols { 1.0 } else { 0.0 };
+            guess[i] - low + high
+        });
         let col = each(|i| k[i] - row[i] * cols);
         match self.topology {
             Topology::Rectangular => (col, row),
-            Topology::Hexagonal => (each(|i| col[i] + (row_int[i] & 1) as f32 * 0.5), row),
+            // Odd rows shifted by half a column: `row - 2 round(row / 2 - 1/4)` is 1 on them.
+            Topology::Hexagonal => (
+                each(|i| col[i] + (row[i] - 2.0 * round_nearest(row[i] * 0.5 - 0.25)) * 0.5),
+                row,
+            ),
         }
     }
 
@@ -264,6 +273,14 @@ impl Grid {
             each(|i| lattice_dist2(false, shape, px[i] - bx, pr[i] - br))
         }
     }
+}
+
+/// The integer nearest `x` (`|x| < 2^22`), in two float additions: `x + 1.5 * 2^23` lies
+/// where the spacing of floats is 1, so the sum rounds `x` to an integer.
+#[inline(always)]
+fn round_nearest(x: f32) -> f32 {
+    const SHIFT: f32 = 12_582_912.0;
+    (x + SHIFT) - SHIFT
 }
 
 /// The squared lattice distance of a coordinate difference `(dx, dr)` on a lattice of width
@@ -404,12 +421,16 @@ mod tests {
 
     #[test]
     fn simd_positions_exact_at_the_largest_map() {
-        // The last blocks of the largest allowed map, for awkward column counts.
-        for cols in [3usize, 7, 1000, 2047, 4095] {
-            let rows = MAX_UNITS / cols;
-            let g = Grid::new(rows, cols).unwrap();
+        // The first and last blocks of the largest allowed maps, for awkward column counts,
+        // on both lattices.
+        let shapes = [1usize, 2, 3, 7, 1000, 2047, 4095, MAX_UNITS].map(|c| (MAX_UNITS / c, c));
+        for ((rows, cols), topology) in shapes
+            .into_iter()
+            .flat_map(|s| [Topology::Rectangular, Topology::Hexagonal].map(|t| (s, t)))
+        {
+            let g = Grid::with(rows, cols, topology, Boundary::Planar).unwrap();
             let last = g.units().div_ceil(LANES);
-            for b in last.saturating_sub(300)..last {
+            for b in (0..300.min(last)).chain(last.saturating_sub(300)..last) {
                 let (px, py) = g.block_coords(b);
                 for lane in 0..LANES {
                     let k = b * LANES + lane;

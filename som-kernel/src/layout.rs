@@ -99,7 +99,7 @@ pub fn to_row_major(
 
 /// A codebook read unit by unit, whatever its layout: the scalar reference is written once
 /// over this, for the row-major codebooks of its public functions ([`RowMajor`]) and the
-/// blocked working layout of the size-first build (`size_first::Blocked`).
+/// blocked working layout ([`Blocked`]) in the size-first build.
 pub(crate) trait Units {
     /// Number of units.
     fn count(&self) -> usize;
@@ -152,6 +152,65 @@ impl<W: AsRef<[f32]> + AsMut<[f32]>> UnitsMut for RowMajor<W> {
     }
 }
 
+/// A blocked codebook of `units` units: unit `k` is lane `k % 8` of the `dim` rows of block
+/// `k / 8`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Blocked<W> {
+    /// The weights, `&[f32]` or `&mut [f32]`, in the blocked layout.
+    pub weights: W,
+    /// Units in the codebook (the padding lanes are none).
+    pub units: usize,
+    /// Values per unit.
+    pub dim: usize,
+}
+
+impl Blocked<&mut [f32]> {
+    /// The same codebook, borrowed again for writing.
+    pub(crate) fn by_mut(&mut self) -> Blocked<&mut [f32]> {
+        let (units, dim) = (self.units, self.dim);
+        Blocked {
+            weights: &mut *self.weights,
+            units,
+            dim,
+        }
+    }
+
+    /// The same codebook, for reading.
+    pub(crate) fn by_ref(&self) -> Blocked<&[f32]> {
+        let (units, dim) = (self.units, self.dim);
+        Blocked {
+            weights: &*self.weights,
+            units,
+            dim,
+        }
+    }
+}
+
+/// The rows of the block holding unit `k` (empty past the end).
+fn first_row(k: usize, dim: usize) -> core::ops::Range<usize> {
+    let first = (k / LANES).saturating_mul(dim);
+    first..first.saturating_add(dim)
+}
+
+impl<W: AsRef<[f32]>> Units for Blocked<W> {
+    fn count(&self) -> usize {
+        self.units
+    }
+    fn unit(&self, k: usize) -> impl Iterator<Item = f32> + Clone + '_ {
+        let rows = self.weights.as_ref().as_chunks::<LANES>().0;
+        let block = rows.get(first_row(k, self.dim)).unwrap_or(&[]);
+        block.iter().map(move |row| row[k % LANES])
+    }
+}
+
+impl<W: AsRef<[f32]> + AsMut<[f32]>> UnitsMut for Blocked<W> {
+    fn unit_mut(&mut self, k: usize) -> impl Iterator<Item = &mut f32> + '_ {
+        let rows = self.weights.as_mut().as_chunks_mut::<LANES>().0;
+        let block = rows.get_mut(first_row(k, self.dim)).unwrap_or(&mut []);
+        block.iter_mut().map(move |row| &mut row[k % LANES])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,6 +232,40 @@ mod tests {
                 let mut back = [0.0; 125];
                 to_row_major(bl, units, dim, &mut back[..units * dim]).unwrap();
                 assert_eq!(&back[..units * dim], rm);
+            }
+        }
+    }
+
+    #[test]
+    fn both_layouts_read_and_write_the_same_units() {
+        for units in 1..=2 * LANES + 1 {
+            for dim in 1..=4 {
+                let rm: [f32; 68] = core::array::from_fn(|i| i as f32 + 0.25);
+                let mut rows = RowMajor {
+                    weights: [0.0f32; 68],
+                    dim,
+                };
+                rows.weights[..units * dim].copy_from_slice(&rm[..units * dim]);
+                let mut bl = [f32::NAN; 3 * LANES * 4];
+                let mut blocked = Blocked {
+                    weights: &mut bl[..blocked_len(units, dim)],
+                    units,
+                    dim,
+                };
+                to_blocked(&rm[..units * dim], units, dim, blocked.weights).unwrap();
+                assert_eq!(blocked.count(), units);
+                for k in 0..units {
+                    assert!(
+                        blocked.unit(k).eq(rows.unit(k)),
+                        "unit {k} of {units}x{dim}"
+                    );
+                    // Every unit's values scaled by its index, through either layout.
+                    blocked.unit_mut(k).for_each(|w| *w *= k as f32);
+                    rows.unit_mut(k).for_each(|w| *w *= k as f32);
+                }
+                let mut back = [0.0; 68];
+                to_row_major(blocked.weights, units, dim, &mut back[..units * dim]).unwrap();
+                assert_eq!(back[..units * dim], rows.weights[..units * dim]);
             }
         }
     }

@@ -4,8 +4,8 @@
 use crate::distance::{Bmu, Distance, check_missing, check_supported};
 use crate::error::{Error, Result, check_len, check_positive};
 use crate::grid::Grid;
-use crate::layout::{blocked_index, blocked_len};
-use crate::loops::Loops;
+use crate::layout::{Blocked, blocked_index, blocked_len};
+use crate::loops::{Codebook, Loops, Step, Trained};
 use crate::math::sqrt;
 use crate::missing::{Missing, Present, check_data};
 use crate::neighbourhood::Neighbourhood;
@@ -105,6 +105,15 @@ impl<'a> Map<'a> {
     #[inline(always)]
     fn loops(&self) -> Active {
         Active::from(self.level)
+    }
+
+    /// Its codebook, as the loops search it.
+    fn codebook(&self) -> Codebook<'_> {
+        Blocked {
+            weights: self.weights,
+            units: self.units(),
+            dim: self.dim,
+        }
     }
 
     /// The same view, its searches ranking units by `distance` (training's winners, BMUs,
@@ -209,9 +218,7 @@ impl<'a> Map<'a> {
     /// [`Error::Length`] unless `x.len() == dim`.
     pub fn bmu(&self, x: &[f32]) -> Result<Bmu> {
         check_len("sample", self.dim, x.len())?;
-        Ok(self
-            .loops()
-            .bmu(self.how(), self.weights, self.units(), self.dim, x))
+        Ok(self.loops().bmu(self.how(), self.codebook(), x))
     }
 
     /// The best and second-best units of `x`, best first.
@@ -220,9 +227,7 @@ impl<'a> Map<'a> {
     /// [`Error::Length`] unless `x.len() == dim`.
     pub fn bmu2(&self, x: &[f32]) -> Result<[Bmu; 2]> {
         check_len("sample", self.dim, x.len())?;
-        Ok(self
-            .loops()
-            .bmu2(self.how(), self.weights, self.units(), self.dim, x))
+        Ok(self.loops().bmu2(self.how(), self.codebook(), x))
     }
 
     /// Best-matching units of every sample of `data` (rows of `dim`) into `out`: for each
@@ -234,8 +239,7 @@ impl<'a> Map<'a> {
     pub fn bmu_many(&self, data: &[f32], out: &mut [Bmu]) -> Result<()> {
         let n = sample_count(data, self.dim)?;
         check_len("output (one per sample)", n, out.len())?;
-        self.loops()
-            .bmu_many(self.how(), self.weights, self.units(), self.dim, data, out);
+        (self.loops()).bmu_many(self.how(), self.codebook(), data, out);
         Ok(())
     }
 
@@ -259,12 +263,12 @@ impl<'a> Map<'a> {
         }; CHUNK];
         // `dim >= 1` for every map; `max(1)` shows it to the compiler (no panic branches).
         let dim = self.dim.max(1);
-        let (loops, how, units) = (self.loops(), self.how(), self.units());
-        let largest = loops.expanded_bound(how.0, self.weights, units, dim);
+        let (loops, how, codebook) = (self.loops(), self.how(), self.codebook());
+        let bound = loops.expanded_bound(how.0, codebook);
         for (c, chunk) in data.chunks(CHUNK.saturating_mul(dim)).enumerate() {
             let m = chunk.len() / dim;
             let out = &mut out[..m.min(CHUNK)];
-            loops.bmu_many_with(how, self.weights, units, dim, chunk, out, largest);
+            loops.bmu_many_with(how, codebook, (chunk, &mut *out), bound);
             for (j, (x, b)) in chunk.chunks_exact(dim).zip(out.iter()).enumerate() {
                 f(c * CHUNK + j, x, *b);
             }
@@ -341,9 +345,7 @@ impl<'a> Map<'a> {
         }
         let (mut n, mut broken) = (0usize, 0usize);
         for x in data.chunks_exact(self.dim.max(1)) {
-            let [a, b] = self
-                .loops()
-                .bmu2(self.how(), self.weights, self.units(), self.dim, x);
+            let [a, b] = self.loops().bmu2(self.how(), self.codebook(), x);
             if !a.is_none() {
                 n += 1;
                 broken += usize::from(!self.grid.adjacent(a.unit, b.unit));
@@ -429,6 +431,17 @@ impl<'a> MapMut<'a> {
     #[inline(always)]
     fn loops(&self) -> Active {
         Active::from(self.level)
+    }
+
+    /// Its codebook and lattice, as the loops update them.
+    fn trained(&mut self) -> Trained<'_, '_> {
+        let units = self.grid.units();
+        let codebook = Blocked {
+            weights: &mut *self.weights,
+            units,
+            dim: self.dim,
+        };
+        (codebook, &self.grid)
     }
 
     /// The same view, its searches ranking units by `distance` (see [`Map::with_distance`]).
@@ -524,16 +537,13 @@ impl<'a> MapMut<'a> {
         if present == Present::None {
             return Ok(());
         }
-        self.loops().online(
-            self.weights,
-            &self.grid,
-            self.dim,
+        let step = Step {
             x,
             winner,
             nb,
             alpha,
-            present == Present::Some,
-        );
+        };
+        (self.loops()).online(self.trained(), step, present == Present::Some);
         Ok(())
     }
 
@@ -573,9 +583,16 @@ impl<'a> MapMut<'a> {
             self.update(x, winner, nb, alpha)?;
             return self.as_map().bmu(next);
         }
-        let step = (x, winner, nb, alpha);
-        let (grid, dim, distance) = (&self.grid, self.dim, self.distance);
-        Ok((self.loops()).online_then_bmu(self.weights, grid, dim, step, next, distance))
+        let (step, distance) = (
+            Step {
+                x,
+                winner,
+                nb,
+                alpha,
+            },
+            self.distance,
+        );
+        Ok((self.loops()).online_then_bmu(self.trained(), step, next, distance))
     }
 
     /// Finds the best-matching unit of `x` and updates the map towards `x` around it
@@ -612,8 +629,7 @@ impl<'a> MapMut<'a> {
                 what: "batch training with a neighbourhood that can be negative (Mexican hat)",
             });
         }
-        self.loops()
-            .batch(self.weights, &self.grid, self.dim, hits, sums, nb);
+        (self.loops()).batch(self.trained(), (hits, sums), nb);
         Ok(())
     }
 
@@ -641,8 +657,7 @@ impl<'a> MapMut<'a> {
         }
         #[cfg(feature = "missing")]
         {
-            self.loops()
-                .batch_by_component(self.weights, &self.grid, self.dim, counts, sums, nb);
+            (self.loops()).batch_by_component(self.trained(), (counts, sums), nb);
             Ok(())
         }
         #[cfg(not(feature = "missing"))]

@@ -15,8 +15,8 @@
 //!
 //! [`dispatch`] is the one place where a level becomes code: every computation on lanes (the
 //! searches, the online sweep, the batch apply and the neighbourhood values they use) runs
-//! inside it, so [`force`] and `SOM_SIMD` govern all of them, and a default build runs the
-//! same instructions as a `-C target-cpu=native` one. Code that computes lane by lane in plain
+//! inside it, so [`force`] and `SOM_SIMD` govern all of them, and a default build computes
+//! the same bits as a `-C target-cpu=native` one. Code that computes lane by lane in plain
 //! arithmetic (the neighbourhood's `h`, [`crate::math::exp_lane`]) is inlined into those
 //! loops and becomes the level's vectors there.
 //!

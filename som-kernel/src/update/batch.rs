@@ -21,8 +21,7 @@ pub(crate) fn batch(
     weights: &mut [f32],
     grid: &Grid,
     dim: usize,
-    hits: &[u64],
-    sums: &[f64],
+    (hits, sums): (&[u64], &[f64]),
     nb: &Neighbourhood,
 ) {
     let (rows, cols) = (grid.rows(), grid.cols());
@@ -155,8 +154,7 @@ pub(crate) fn batch_by_component(
     weights: &mut [f32],
     grid: &Grid,
     dim: usize,
-    counts: &[u64],
-    sums: &[f64],
+    (counts, sums): (&[u64], &[f64]),
     nb: &Neighbourhood,
 ) {
     dispatch!(level, isa => by_component(isa, weights, grid, dim, counts, sums, nb));
@@ -563,7 +561,7 @@ mod tests {
             let (out, h, s, g, n) = (&mut general, &hits, &sums, &grid, &nb);
             dispatch!(level, isa => batch_general(isa, out, g, dim, h, s, n));
             let mut via = w.clone();
-            batch(level, &mut via, &grid, dim, &hits, &sums, &nb);
+            batch(level, &mut via, &grid, dim, (&hits, &sums), &nb);
             prop_assert!(via == sep || via == general, "dispatch takes one of the two paths");
             for (k, (a, b)) in sep.iter().zip(&general).enumerate() {
                 // Means of sums of at most 500 (times 50 hits) per unit: a few f32 ULP of 500
@@ -674,7 +672,7 @@ mod tests {
                     }
                 }
                 let mut got = w.clone();
-                batch(level, &mut got, &grid, dim, &hits, &sums, &nb);
+                batch(level, &mut got, &grid, dim, (&hits, &sums), &nb);
                 let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
                 assert_eq!(bits(&got), bits(&want), "{level} {shape:?} dim {dim}");
             }

@@ -9,7 +9,7 @@
 use crate::LANES;
 use crate::grid::{Boundary, Grid, Topology};
 use crate::layout::blocked_len;
-use crate::math::{Lanes8, any, each, exp_lane, lane_index};
+use crate::math::{Lanes8, any, each, exp_lane, lane_index, sqrt};
 use crate::neighbourhood::{MIN_EXPONENT, Neighbourhood, Prepared, Shape};
 
 /// `h` for blocks of eight units around one lattice point, any shape: distances from the
@@ -278,13 +278,43 @@ impl BlockH for Strip<'_, '_> {
 
 /// A [`Field`] around one lattice point.
 pub(crate) struct Around<'f, 'g> {
-    pub(crate) field: &'f Field<'g>,
-    pub(crate) center: (f32, f32),
+    field: &'f Field<'g>,
+    center: (f32, f32),
+    /// The blocks that can hold a unit within the support: on a planar map, those of the
+    /// rows it reaches; the others are `None` without a look at their units.
+    blocks: core::ops::Range<usize>,
+}
+
+impl<'f, 'g> Around<'f, 'g> {
+    /// `field` around the lattice point `center = (x, row)`.
+    pub(crate) fn new(field: &'f Field<'g>, center: (f32, f32)) -> Self {
+        let grid = field.grid;
+        let every = 0..field.units.div_ceil(LANES);
+        // A unit `dr` rows away is at least `dr^2 vertical` away: rows farther than `reach`
+        // are beyond the support (one more row each side, for the roundings here).
+        let reach = sqrt(field.support2 / grid.vertical());
+        let blocks = if grid.boundary() == Boundary::Toroidal || !reach.is_finite() {
+            every
+        } else {
+            let first = (center.1 - reach - 1.0).max(0.0) as usize;
+            let last = ((center.1 + reach + 1.0).max(0.0) as usize).min(grid.rows() - 1);
+            let units = first * grid.cols()..(last + 1) * grid.cols();
+            units.start / LANES..units.end.div_ceil(LANES)
+        };
+        Self {
+            field,
+            center,
+            blocks,
+        }
+    }
 }
 
 impl BlockH for Around<'_, '_> {
     #[inline(always)]
     fn h(&mut self, b: usize) -> Option<[f32; LANES]> {
+        if !self.blocks.contains(&b) {
+            return None;
+        }
         self.field.block(b, self.center)
     }
 }

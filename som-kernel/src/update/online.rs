@@ -16,19 +16,15 @@ use crate::simd::{Isa, Lanes, Level, dispatch};
 /// Online step: `w += alpha h (x - w)` for every unit, `h` around `winner`. Pairs of blocks
 /// whose units all have `h = 0` (outside the cut-off) are not touched. Where `masked`, the
 /// components missing from `x` (NaN) are left alone in every unit.
-#[allow(clippy::too_many_arguments)]
 pub(crate) fn online(
     level: Level,
     weights: &mut [f32],
     grid: &Grid,
     dim: usize,
     x: &[f32],
-    winner: usize,
-    nb: &Neighbourhood,
-    alpha: f32,
+    around: (usize, &Neighbourhood, f32),
     masked: bool,
 ) {
-    let around = (winner, nb, alpha);
     #[cfg(feature = "missing")]
     if masked {
         return dispatch!(level, isa => step::<_, _, true>(isa.sweep(), weights, grid, dim, x, around, &mut Nothing));
@@ -47,9 +43,7 @@ pub(crate) fn online_then_bmu(
     grid: &Grid,
     dim: usize,
     x: &[f32],
-    winner: usize,
-    nb: &Neighbourhood,
-    alpha: f32,
+    around: (usize, &Neighbourhood, f32),
     next: &[f32],
     distance: Distance,
 ) -> Bmu {
@@ -63,7 +57,7 @@ pub(crate) fn online_then_bmu(
             best: Best::new(isa),
             metric: PhantomData,
         };
-        step::<_, _, false>(isa, weights, grid, dim, x, (winner, nb, alpha), &mut search);
+        step::<_, _, false>(isa, weights, grid, dim, x, around, &mut search);
         Best::reduce(&[search.best])
     }))
 }
@@ -165,10 +159,7 @@ fn step<I: Isa, T: Then<I>, const MASK: bool>(
         Some(_) => with_tables::<TABLE_MAX, I, T, MASK>(isa, weights, grid, dim, x, step, then),
         None => {
             let field = Field::new(grid, nb);
-            let mut h = Around {
-                field: &field,
-                center,
-            };
+            let mut h = Around::new(&field, center);
             by_dim(
                 dim,
                 #[inline(always)]
