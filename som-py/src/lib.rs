@@ -1,4 +1,5 @@
-//! Python bindings of `som`: the native map [`Som`] and the loops behind `som.MiniSom`.
+//! Python bindings of `som`: the native map [`Som`] and the functions behind `som.MiniSom`
+//! ([`som_std::minisom`]).
 //!
 //! As polars and tokenizers do, the Rust library knows nothing of Python: this crate converts
 //! at the edge (numpy arrays borrowed when they are C-contiguous `float32`), releases the GIL
@@ -13,21 +14,16 @@ mod native;
 use pyo3::exceptions::{PyNotImplementedError, PyOSError, PyValueError};
 use pyo3::prelude::*;
 
-/// A Python exception for an error of the library: files give `OSError`, what the kernel does
-/// not support `NotImplementedError`, everything else (shapes, NaN, parameters) `ValueError`.
+/// A Python exception for an error of the library: files give `OSError`, what the library
+/// does not support `NotImplementedError`, everything else (shapes, NaN, parameters)
+/// `ValueError`.
 pub(crate) fn py_err(e: som_std::Error) -> PyErr {
     match &e {
         som_std::Error::Io { .. } => PyOSError::new_err(e.to_string()),
-        som_std::Error::Kernel(som_std::kernel::Error::Unsupported { .. }) => {
-            PyNotImplementedError::new_err(e.to_string())
-        }
+        som_std::Error::Kernel(som_std::kernel::Error::Unsupported { .. })
+        | som_std::Error::Unsupported(_) => PyNotImplementedError::new_err(e.to_string()),
         _ => PyValueError::new_err(e.to_string()),
     }
-}
-
-/// [`py_err`] for the kernel's errors.
-pub(crate) fn kernel_err(e: som_std::kernel::Error) -> PyErr {
-    py_err(e.into())
 }
 
 /// The extension module `som._som`.
@@ -38,6 +34,12 @@ fn _som(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(minisom::minisom_train_batch, m)?)?;
     m.add_function(wrap_pyfunction!(minisom::minisom_winners, m)?)?;
     m.add_function(wrap_pyfunction!(minisom::minisom_winners2, m)?)?;
+    m.add_function(wrap_pyfunction!(minisom::minisom_neighbourhood, m)?)?;
+    m.add_function(wrap_pyfunction!(minisom::minisom_coordinates, m)?)?;
+    m.add(
+        "MINISOM_Y_HEX_CONV_FACTOR",
+        som_std::minisom::hex_y_factor(),
+    )?;
     m.add(
         "SIMD_LEVEL",
         format!("{:?}", som_std::simd::level().map_err(py_err)?),

@@ -176,6 +176,41 @@ def test_queries_match_minisom():
     np.testing.assert_array_equal(ey, ty)
 
 
+@pytest.mark.parametrize("topology", ["rectangular", "hexagonal"])
+@pytest.mark.parametrize("shape", [(6, 7), (7, 6), (1, 4)])
+def test_lattice_and_neighbourhoods_match_minisom(topology, shape):
+    """MiniSom's coordinates exactly; its neighbourhood functions, `update` and
+    `distortion_measure` to the last bits (som's exp is the C library's, MiniSom's numpy's:
+    they may differ in the last bit or two)."""
+    ours, theirs = pair(*shape, 4, topology=topology, random_seed=4)
+    assert type(ours.Y_HEX_CONV_FACTOR) is type(theirs.Y_HEX_CONV_FACTOR)
+    assert ours.Y_HEX_CONV_FACTOR == theirs.Y_HEX_CONV_FACTOR
+    for a, b in [(ours._xx, theirs._xx), (ours._yy, theirs._yy)]:
+        assert a.dtype == b.dtype and a.flags.c_contiguous == b.flags.c_contiguous
+        np.testing.assert_array_equal(a, b)
+    np.testing.assert_array_equal(ours.get_euclidean_coordinates(),
+                                  theirs.get_euclidean_coordinates())
+    x, y = shape
+    for name in ("_gaussian", "_mexican_hat", "_bubble", "_triangle"):
+        for c in [(0, 0), (x - 1, y - 1), (x // 2, y // 2)]:
+            for sigma in (0.5, 1, 1.7, 3.0):
+                np.testing.assert_allclose(getattr(ours, name)(c, sigma),
+                                           getattr(theirs, name)(c, sigma),
+                                           rtol=1e-14, atol=1e-15, err_msg=f"{name} {c} {sigma}")
+    samples = data(30, seed=2)
+    for hood in NEIGHBOURHOODS:
+        ours, theirs = pair(*shape, 4, sigma=1.5, neighborhood_function=hood,
+                            topology=topology, random_seed=4)
+        for t, s in enumerate(samples):
+            win = theirs.winner(s)
+            ours.update(s, win, t, len(samples))
+            theirs.update(s, win, t, len(samples))
+        np.testing.assert_allclose(ours.get_weights(), theirs.get_weights(), rtol=1e-13,
+                                   atol=1e-13)
+        assert ours.distortion_measure(samples) == pytest.approx(
+            theirs.distortion_measure(samples), rel=1e-12)
+
+
 def test_initialisations_match_minisom():
     x = data(90, 4, seed=3)
     ours, theirs = pair(5, 6, 4, random_seed=8)

@@ -20,6 +20,9 @@ pub enum Error {
     },
     /// A setting or input that cannot be used, with the reason.
     Invalid(String),
+    /// What the system this library reproduces does but this library does not (MiniSom's
+    /// negative learning rates), with the reason.
+    Unsupported(String),
     /// A file could not be opened, read or written.
     Io {
         /// The file (its path, or the name the caller gave the stream).
@@ -57,7 +60,7 @@ impl fmt::Display for Error {
                     "sample {index} has {got} values, expected {expected} (the map's dim)"
                 )
             }
-            Error::Invalid(why) => f.write_str(why),
+            Error::Invalid(why) | Error::Unsupported(why) => f.write_str(why),
             Error::Io { file, source } => write!(f, "{file}: {source}"),
             Error::Parse {
                 file,

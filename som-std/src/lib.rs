@@ -1,7 +1,9 @@
 //! Self-Organizing Maps (Kohonen maps) for Rust, on the `no_std` SIMD kernel `som-kernel`.
 //!
 //! [`Som`] owns a map: build it with [`Som::builder`] or a preset such as [`Som::seed`] (the
-//! "Self-Organizing Maps with TensorFlow" example), train it, query it.
+//! "Self-Organizing Maps with TensorFlow" example), train it, query it. [`minisom`] is MiniSom
+//! 2.3.6 on its own float64 weights: its lattice, neighbourhood functions and training loops
+//! (what the Python package's `som.MiniSom` runs).
 #![forbid(unsafe_code)]
 #![deny(missing_docs, missing_debug_implementations)]
 
@@ -10,6 +12,7 @@ pub mod datasets;
 mod error;
 mod exact;
 pub mod io;
+pub mod minisom;
 #[cfg(feature = "mpi")]
 pub mod mpi;
 pub mod names;
@@ -21,9 +24,10 @@ pub mod watch;
 
 pub use data::{Flat, Samples};
 pub use error::{Error, Result};
+pub use minisom::MiniSomLattice;
 pub use rows::{Part, Rows};
 pub use som::classify::label_order;
-pub use som::presets::{Decay, MiniSomLattice, Preset, PresetSettings};
+pub use som::presets::{Decay, Preset, PresetSettings};
 pub use som::{Init, MAX_THREADS, Order, Som, SomBuilder};
 pub use som_kernel as kernel;
 pub use som_kernel::{Boundary, Clock, Distance, Missing, Schedule, Shape, Topology};

@@ -1,6 +1,7 @@
 //! Each preset against an independent, straightforward transcription of the system it names
 //! (f64 unless the system itself computes in f32), run from the same initial codebook.
 
+use som_std::minisom::{MiniSom, OnlineRun};
 use som_std::{Init, MiniSomLattice, Order, Preset, Som, Topology};
 
 fn colours() -> Vec<[f32; 3]> {
@@ -256,8 +257,8 @@ fn sompak_reproduces_vsom_on_kohonens_example() {
 /// `make_fixture.py` beside it).
 struct MiniSomCase {
     topology: Topology,
-    sigma: f32,
-    learning_rate: f32,
+    sigma: f64,
+    learning_rate: f64,
     steps: u64,
     initial: Vec<f32>,
     trained: Vec<f64>,
@@ -295,8 +296,8 @@ fn minisom_fixture() -> (usize, usize, usize, Vec<f32>, Vec<MiniSomCase>) {
                 "hexagonal" => Topology::Hexagonal,
                 _ => Topology::Rectangular,
             },
-            sigma: c["sigma"].as_f64().unwrap() as f32,
-            learning_rate: c["learning_rate"].as_f64().unwrap() as f32,
+            sigma: c["sigma"].as_f64().unwrap(),
+            learning_rate: c["learning_rate"].as_f64().unwrap(),
             steps: c["steps"].as_u64().unwrap(),
             initial: f32s(&c["initial"]),
             trained: f64s(&c["trained"]),
@@ -340,8 +341,8 @@ fn minisom_reproduces_minisom_2_3_6_on_both_lattices() {
         let start = lattice.codebook_from_minisom(&case.initial, dim).unwrap();
         let mut p = Preset::MiniSom.settings(rows, cols);
         p.topology = case.topology;
-        p.sigma = case.sigma;
-        p.alpha = case.learning_rate;
+        p.sigma = case.sigma as f32;
+        p.alpha = case.learning_rate as f32;
         p.init = Init::Codebook(start.clone());
         let mut som = p.build(dim).unwrap();
         som.train_online(&data, case.steps, Order::Sequential)
@@ -374,6 +375,44 @@ fn minisom_reproduces_minisom_2_3_6_on_both_lattices() {
             "case {n}: TE {te} vs MiniSom's {}",
             case.topographic_error
         );
+    }
+}
+
+#[test]
+fn minisom_module_reproduces_minisom_2_3_6() {
+    // som_std::minisom (what the Python package's som.MiniSom runs) on MiniSom's own float64
+    // weights: its train loop with its asymptotic decays, step by step.
+    let (x, y, dim, flat, cases) = minisom_fixture();
+    let data = som_std::Flat::new(&flat, dim).unwrap();
+    let n = flat.len() / dim;
+    for (k, case) in cases.iter().enumerate() {
+        let lattice = MiniSomLattice::new(x, y, case.topology);
+        let som = MiniSom::new(lattice, dim).unwrap();
+        let steps = case.steps as usize;
+        let decay = |p: f64| -> Vec<f64> {
+            let half = steps as f64 / 2.0;
+            (0..steps).map(|t| p / (1.0 + t as f64 / half)).collect()
+        };
+        let (eta, sigma) = (decay(case.learning_rate), decay(case.sigma));
+        let indices: Vec<usize> = (0..steps).map(|t| t % n).collect();
+        let run = OnlineRun::new(&indices, &eta, &sigma);
+        let mut w: Vec<f64> = case.initial.iter().map(|&v| f64::from(v)).collect();
+        som.train(&mut w, data, &run).unwrap();
+        let worst = w
+            .iter()
+            .zip(&case.trained)
+            .map(|(a, b)| (a - b).abs())
+            .fold(0.0, f64::max);
+        assert!(
+            worst < 1e-4,
+            "case {k}: largest difference from MiniSom: {worst}"
+        );
+        let winners: Vec<usize> = case.winners.iter().map(|&(i, j)| i * y + j).collect();
+        assert_eq!(som.winners(&w, data).unwrap(), winners, "case {k}");
+        for (pair, &best) in som.winners2(&w, data).unwrap().iter().zip(&winners) {
+            assert_eq!(pair[0], best, "case {k}");
+            assert_ne!(pair[1], best, "case {k}");
+        }
     }
 }
 

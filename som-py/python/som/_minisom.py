@@ -66,7 +66,7 @@ class MiniSom(object):
     exception; what som does not do raises ``NotImplementedError`` (see the module).
     """
 
-    Y_HEX_CONV_FACTOR = (3.0 / 2.0) / np.sqrt(3)
+    Y_HEX_CONV_FACTOR = np.float64(_som.MINISOM_Y_HEX_CONV_FACTOR)
 
     def __init__(self, x, y, input_len, sigma=1, learning_rate=0.5,
                  decay_function='asymptotic_decay',
@@ -94,16 +94,13 @@ class MiniSom(object):
             msg = '%s not supported only hexagonal and rectangular available'
             raise ValueError(msg % topology)
         self.topology = topology
-        self._xx, self._yy = np.meshgrid(self._neigx, self._neigy)
-        self._xx = self._xx.astype(float)
-        self._yy = self._yy.astype(float)
-        if topology == 'hexagonal':
-            self._xx[::-2] -= 0.5
-            self._yy *= self.Y_HEX_CONV_FACTOR
-            if neighborhood_function in ['triangle']:
-                warn('triangle neighborhood function does not ' +
-                     'take in account hexagonal topology')
         self._hex = topology == 'hexagonal'
+        # MiniSom's coordinates of the units (som_std::minisom), its (y, x) meshgrids.
+        xx, yy = _som.minisom_coordinates(x, y, self._hex)
+        self._xx, self._yy = xx.T.copy(), yy.T.copy()
+        if self._hex and neighborhood_function in ['triangle']:
+            warn('triangle neighborhood function does not ' +
+                 'take in account hexagonal topology')
 
         lr_decay_functions = {
             'inverse_decay_to_zero': self._inverse_decay_to_zero,
@@ -211,28 +208,23 @@ class MiniSom(object):
     def _asymptotic_decay(self, dynamic_parameter, t, max_iter):
         return dynamic_parameter / (1 + t / (max_iter / 2))
 
+    def _neighbourhood(self, name, c, sigma):
+        """MiniSom's neighbourhood function ``name`` around the unit ``c`` at every unit,
+        ``(x, y)``: som_std::minisom's, on this map's lattice."""
+        return _som.minisom_neighbourhood(name, len(self._neigx), len(self._neigy),
+                                          self._hex, tuple(c), sigma)
+
     def _gaussian(self, c, sigma):
-        d = 2*sigma*sigma
-        ax = np.exp(-np.power(self._xx-self._xx.T[c], 2)/d)
-        ay = np.exp(-np.power(self._yy-self._yy.T[c], 2)/d)
-        return (ax * ay).T
+        return self._neighbourhood('gaussian', c, sigma)
 
     def _mexican_hat(self, c, sigma):
-        p = np.power(self._xx-self._xx.T[c], 2) + np.power(self._yy-self._yy.T[c], 2)
-        d = 2*sigma*sigma
-        return (np.exp(-p/d)*(1-2/d*p)).T
+        return self._neighbourhood('mexican_hat', c, sigma)
 
     def _bubble(self, c, sigma):
-        ax = np.logical_and(self._neigx > c[0]-sigma, self._neigx < c[0]+sigma)
-        ay = np.logical_and(self._neigy > c[1]-sigma, self._neigy < c[1]+sigma)
-        return np.outer(ax, ay)*1.
+        return self._neighbourhood('bubble', c, sigma)
 
     def _triangle(self, c, sigma):
-        triangle_x = (-abs(c[0] - self._neigx)) + sigma
-        triangle_y = (-abs(c[1] - self._neigy)) + sigma
-        triangle_x[triangle_x < 0] = 0.
-        triangle_y[triangle_y < 0] = 0.
-        return np.outer(triangle_x, triangle_y)
+        return self._neighbourhood('triangle', c, sigma)
 
     def _euclidean_distance(self, x, w):
         return np.linalg.norm(np.subtract(x, w), axis=-1)

@@ -11,6 +11,8 @@ Path = Union[str, PathLike]
 
 SIMD_LEVEL: str
 """The instruction set the kernel runs at on this CPU (e.g. 'Avx512', 'Avx2', 'Sse2')."""
+MINISOM_Y_HEX_CONV_FACTOR: float
+"""MiniSom's ``Y_HEX_CONV_FACTOR``, ``(3 / 2) / sqrt(3)``: its hexagonal rows' spacing."""
 
 Decay = Literal["constant", "linear", "asymptotic", "inverse", "exponential"]
 DistanceName = Literal["euclidean", "cosine", "manhattan", "chebyshev"]
@@ -205,3 +207,14 @@ def minisom_winners2(
     data: npt.NDArray[np.float32],
     hexagonal: bool = False,
 ) -> npt.NDArray[np.int64]: ...
+def minisom_neighbourhood(
+    name: str,
+    x: int,
+    y: int,
+    hexagonal: bool,
+    c: Tuple[int, int],
+    sigma: float,
+) -> npt.NDArray[np.float64]: ...
+def minisom_coordinates(
+    x: int, y: int, hexagonal: bool
+) -> Tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]]: ...

@@ -8,6 +8,7 @@
 
 use crate::error::Result;
 use crate::io::SompakCodebook;
+use crate::minisom::MiniSomLattice;
 use crate::som::{Init, Som, SomBuilder};
 use som_kernel::{Clock, Schedule, Shape, Topology};
 
@@ -257,102 +258,6 @@ impl PresetSettings {
     /// length.
     pub fn build(&self, dim: usize) -> Result<Som> {
         self.builder(dim).build()
-    }
-}
-
-/// MiniSom's `x` by `y` lattice on the map's grid. Rectangular: `x` rows of `y` columns, unit
-/// `(i, j)` at row `i`, column `j`. Hexagonal: MiniSom 2.3.6 puts unit `(i, j)` at
-/// `(i - 0.5 [(y - 1 - j) even], 0.866 j)` (it offsets along the first index, by the parity
-/// of the second), while the kernel's hexagonal grid (SOM_PAK's) shifts odd rows right by half
-/// a unit; with `y` rows of `x` columns and MiniSom's `(i, j)` at row `y - 1 - j`, column `i`,
-/// the two lattices are the same up to a reflection, which no distance sees. The pictures then
-/// look like MiniSom's own hexagonal plots (`j` upwards).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct MiniSomLattice {
-    /// MiniSom's `x`.
-    pub x: usize,
-    /// MiniSom's `y`.
-    pub y: usize,
-    /// MiniSom's `topology`.
-    pub topology: Topology,
-}
-
-impl MiniSomLattice {
-    /// `MiniSom(x, y, .., topology=..)`'s lattice.
-    pub fn new(x: usize, y: usize, topology: Topology) -> MiniSomLattice {
-        MiniSomLattice { x, y, topology }
-    }
-
-    /// Rows and columns of the map's grid.
-    pub fn shape(&self) -> (usize, usize) {
-        match self.topology {
-            Topology::Rectangular => (self.x, self.y),
-            Topology::Hexagonal => (self.y, self.x),
-        }
-    }
-
-    /// The map's unit of MiniSom's unit `(i, j)`, or `None` outside the lattice.
-    pub fn unit(&self, i: usize, j: usize) -> Option<usize> {
-        if i >= self.x || j >= self.y {
-            return None;
-        }
-        Some(match self.topology {
-            Topology::Rectangular => i * self.y + j,
-            Topology::Hexagonal => (self.y - 1 - j) * self.x + i,
-        })
-    }
-
-    /// MiniSom's `(i, j)` of the map's unit `k`, or `None` past the last unit.
-    pub fn minisom_unit(&self, k: usize) -> Option<(usize, usize)> {
-        if k >= self.x.saturating_mul(self.y) {
-            return None;
-        }
-        Some(match self.topology {
-            Topology::Rectangular => (k / self.y, k % self.y),
-            Topology::Hexagonal => (k % self.x, self.y - 1 - k / self.x),
-        })
-    }
-
-    /// MiniSom's weights (`get_weights()`, shape `(x, y, dim)`, flattened) as the map's
-    /// row-major codebook.
-    ///
-    /// # Errors
-    /// Weights that are not `x * y * dim` values.
-    pub fn codebook_from_minisom(&self, weights: &[f32], dim: usize) -> Result<Vec<f32>> {
-        self.permute(weights, dim, true)
-    }
-
-    /// The map's row-major codebook as MiniSom's weights (shape `(x, y, dim)`, flattened).
-    ///
-    /// # Errors
-    /// A codebook that is not `x * y * dim` values.
-    pub fn codebook_to_minisom(&self, codebook: &[f32], dim: usize) -> Result<Vec<f32>> {
-        self.permute(codebook, dim, false)
-    }
-
-    fn permute(&self, from: &[f32], dim: usize, to_map: bool) -> Result<Vec<f32>> {
-        let units = self.x.saturating_mul(self.y);
-        if dim == 0 || Some(from.len()) != units.checked_mul(dim) {
-            return Err(crate::Error::Invalid(format!(
-                "{} values for MiniSom's {} x {} lattice of dim {dim}: expected x * y * dim = {}",
-                from.len(),
-                self.x,
-                self.y,
-                units.saturating_mul(dim)
-            )));
-        }
-        let mut out = vec![0.0; from.len()];
-        for (m, w) in from.chunks_exact(dim).enumerate() {
-            // m is MiniSom's i * y + j when reading MiniSom's weights, else the map's unit.
-            let k = if to_map {
-                self.unit(m / self.y, m % self.y)
-            } else {
-                self.minisom_unit(m).map(|(i, j)| i * self.y + j)
-            }
-            .unwrap_or(m);
-            out[k * dim..(k + 1) * dim].copy_from_slice(w);
-        }
-        Ok(out)
     }
 }
 
