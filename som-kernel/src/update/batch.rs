@@ -35,7 +35,7 @@ pub(crate) fn batch(
         )
     };
     if !done {
-        dispatch!(level, isa => batch_general(isa, weights, grid, dim, hits, sums, nb));
+        dispatch!(level, isa => batch_general(isa, (weights, grid, dim), (hits, sums), nb));
     }
 }
 
@@ -44,11 +44,8 @@ pub(crate) fn batch(
 #[inline(always)]
 fn batch_general<I: Isa>(
     isa: I,
-    weights: &mut [f32],
-    grid: &Grid,
-    dim: usize,
-    hits: &[u64],
-    sums: &[f64],
+    (weights, grid, dim): (&mut [f32], &Grid, usize),
+    (hits, sums): (&[u64], &[f64]),
     nb: &Neighbourhood,
 ) {
     let field = Field::new(grid, nb);
@@ -157,7 +154,7 @@ pub(crate) fn batch_by_component(
     (counts, sums): (&[u64], &[f64]),
     nb: &Neighbourhood,
 ) {
-    dispatch!(level, isa => by_component(isa, weights, grid, dim, counts, sums, nb));
+    dispatch!(level, isa => by_component(isa, (weights, grid, dim), (counts, sums), nb));
 }
 
 /// [`batch_by_component`] at one instruction set.
@@ -165,11 +162,8 @@ pub(crate) fn batch_by_component(
 #[inline(always)]
 fn by_component<I: Isa>(
     isa: I,
-    weights: &mut [f32],
-    grid: &Grid,
-    dim: usize,
-    counts: &[u64],
-    sums: &[f64],
+    (weights, grid, dim): (&mut [f32], &Grid, usize),
+    (counts, sums): (&[u64], &[f64]),
     nb: &Neighbourhood,
 ) {
     let field = Field::new(grid, nb);
@@ -559,7 +553,7 @@ mod tests {
             prop_assert!(taken);
             let level = crate::simd::level();
             let (out, h, s, g, n) = (&mut general, &hits, &sums, &grid, &nb);
-            dispatch!(level, isa => batch_general(isa, out, g, dim, h, s, n));
+            dispatch!(level, isa => batch_general(isa, (out, g, dim), (h, s), n));
             let mut via = w.clone();
             batch(level, &mut via, &grid, dim, (&hits, &sums), &nb);
             prop_assert!(via == sep || via == general, "dispatch takes one of the two paths");
