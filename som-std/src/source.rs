@@ -108,6 +108,19 @@ fn from_rows(rows: Rows<'_>, dim: usize, missing: Missing) -> Result<Blocks<'_>>
     })
 }
 
+/// A 2-D array or view in standard layout (row-major, contiguous): a row a sample, read where
+/// it is (feature `ndarray`). Another layout is refused; `array.as_standard_layout()` copies
+/// it once into one.
+#[cfg(feature = "ndarray")]
+impl<S: ndarray::Data<Elem = f32>> Sealed for ndarray::ArrayBase<S, ndarray::Ix2> {
+    fn count(&self) -> usize {
+        self.nrows()
+    }
+    fn blocks(&self, dim: usize, missing: Missing) -> Result<Blocks<'_>> {
+        from_rows(Rows::Memory(crate::Flat::try_from(self)?), dim, missing)
+    }
+}
+
 /// Samples as the map reads them: one flat block in memory (validated), or blocks read from a
 /// file or a part (checked as they are read).
 #[derive(Debug)]
@@ -338,5 +351,66 @@ impl Som {
             g.cols(),
             self.dim()
         )
+    }
+}
+
+#[cfg(all(test, feature = "ndarray"))]
+mod tests {
+    use crate::{Flat, Init, Som};
+    use ndarray::{Array2, ShapeBuilder};
+
+    /// A 2-D array in standard layout is its flat values, read where they are: the same
+    /// units, hits, errors and trained codebook, bit for bit; another layout is refused, and
+    /// `as_standard_layout` gives the same samples.
+    #[test]
+    fn ndarray_arrays_are_their_flat_values() {
+        let (n, dim) = (300, 3);
+        let values: Vec<f32> = (0..n * dim)
+            .map(|i| ((i * 37) % 101) as f32 / 50.0 - 1.0)
+            .collect();
+        let array = Array2::from_shape_vec((n, dim), values.clone()).expect("shape");
+        let flat = Flat::new(&values, dim).expect("flat");
+        assert_eq!(
+            Flat::try_from(&array).expect("standard").data(),
+            &values[..]
+        );
+        let build = || {
+            Som::builder(4, 5, dim)
+                .init(Init::DataRange)
+                .seed(3)
+                .build()
+                .expect("som")
+        };
+        let (mut a, mut b) = (build(), build());
+        a.train_batch(&array, 3).expect("array");
+        b.train_batch(&flat, 3).expect("flat");
+        let bits = |s: &Som| s.codebook().iter().map(|w| w.to_bits()).collect::<Vec<_>>();
+        assert_eq!(bits(&a), bits(&b));
+        let view = array.view();
+        assert_eq!(a.bmus(&view).expect("view"), a.bmus(&flat).expect("flat"));
+        assert_eq!(a.hits(&array).expect("hits"), a.hits(&flat).expect("hits"));
+        let (qa, ta) = a.quality(&view).expect("quality");
+        let (qf, tf) = a.quality(&flat).expect("quality");
+        assert_eq!((qa.to_bits(), ta.to_bits()), (qf.to_bits(), tf.to_bits()));
+        // Column-major: not standard layout.
+        let fortran = Array2::from_shape_vec((n, dim).f(), values.clone()).expect("shape");
+        let e = a.bmus(&fortran).expect_err("layout").to_string();
+        assert!(e.contains("standard layout") && e.contains("300x3"), "{e}");
+        let e = a.hits(&array.t()).expect_err("layout").to_string();
+        assert!(e.contains("3x300"), "{e}");
+        let standard = fortran.as_standard_layout();
+        let rows: Vec<f32> = (0..n)
+            .flat_map(|i| (0..dim).map(move |j| i + j * n))
+            .map(|k| values[k])
+            .collect();
+        let rows = Flat::new(&rows, dim).expect("flat");
+        assert_eq!(
+            a.bmus(&standard).expect("copied"),
+            a.bmus(&rows).expect("rows")
+        );
+        // Another dim than the map's is named.
+        let wide = Array2::<f32>::zeros((2, 4));
+        let e = a.bmus(&wide).expect_err("dim").to_string();
+        assert!(e.contains("dim 4 for a map of dim 3"), "{e}");
     }
 }
