@@ -1078,10 +1078,11 @@ fn train(ctx: &Ctx, t: Train) -> Result<(), Error> {
         };
     }
     let shape = p.neighbourhood;
-    if mode == Mode::Batch && shape == Shape::MexicanHat {
-        return Err(Error::Invalid(
-            "--neighbourhood mexican-hat with --mode batch: batch training takes a weighted mean, and the mexican hat's weights can be negative; expected gaussian, bubble or triangle, or --mode online".into(),
-        ));
+    if mode == Mode::Batch && shape.check_batch().is_err() {
+        return Err(Error::Invalid(format!(
+            "--neighbourhood {} with --mode batch: batch training takes a weighted mean, and its weights can be negative; expected gaussian, bubble or triangle, or --mode online",
+            names::shape(shape)
+        )));
     }
     let mut topology = match t.topology {
         Some(TopologyArg::Rect) => Topology::Rectangular,

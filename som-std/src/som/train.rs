@@ -221,6 +221,8 @@ impl Som {
         epochs: u64,
         observer: impl FnMut(&Epoch<'_>) -> Result<bool>,
     ) -> Result<u64> {
+        // Refused before the data is read or the map initialised.
+        self.training.shape.check_batch()?;
         let (rows, combine) = open(self, data)?;
         combine.check_same("the data", &|| rows.describe())?;
         self.prepare_rows(&rows, combine)?;
