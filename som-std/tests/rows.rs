@@ -2,7 +2,7 @@
 //! the bits that the same samples in memory give.
 
 use som_std::io::F32File;
-use som_std::{Flat, Init, Rows, Schedule, Som};
+use som_std::{Flat, Init, Rows, Schedule, Som, Source};
 
 /// `n` samples of dim 5 around four centres, from a small generator.
 fn blobs(n: usize) -> Vec<f32> {
@@ -183,5 +183,37 @@ fn many_shards_give_the_same_bits_at_any_thread_count() {
         let mut streamed = build(threads);
         streamed.train_batch(&file, 2).unwrap();
         assert_eq!(memory.codebook(), streamed.codebook(), "{threads} threads");
+    }
+}
+
+/// One API over every source: samples as `Vec<[f32; D]>`, `Vec<Vec<f32>>`, a flat slice,
+/// `Rows` and a raw `.f32` file give the same trained map, units, hits, errors and unit
+/// labels, bit for bit.
+#[test]
+fn every_source_gives_the_same_answers() {
+    let data = blobs(3_000);
+    let arrays: Vec<[f32; 5]> = data
+        .chunks_exact(5)
+        .map(|c| c.try_into().unwrap())
+        .collect();
+    let vecs: Vec<Vec<f32>> = data.chunks_exact(5).map(<[f32]>::to_vec).collect();
+    let flat = Flat::new(&data, 5).unwrap();
+    let tmp = file_of(&data);
+    let file = F32File::open(tmp.path(), 5).unwrap();
+    let labels: Vec<usize> = (0..3_000).map(|i| i % 4).collect();
+    let sources: [&dyn Source; 5] = [&arrays, &vecs, &flat, &Rows::File(&file), &file];
+    let answers = |data: &dyn Source| {
+        let mut som = map(Init::Samples, 2);
+        som.train_batch(data, 3).unwrap();
+        let bmus = som.bmus(data).unwrap();
+        let hits = som.hits(data).unwrap();
+        let (qe, te) = som.quality(data).unwrap();
+        let units = som.classify(data, &labels).unwrap().to_vec();
+        let bits: Vec<u32> = som.codebook().iter().map(|w| w.to_bits()).collect();
+        (bits, bmus, hits, qe.to_bits(), te.to_bits(), units)
+    };
+    let first = answers(sources[0]);
+    for (i, source) in sources.iter().enumerate().skip(1) {
+        assert!(answers(*source) == first, "source {i}");
     }
 }
