@@ -1254,10 +1254,6 @@ fn train(ctx: &Ctx, t: Train) -> Result<(), Error> {
             let every = ticks(steps, watch.then_some(eval_every));
             som.train_online_with(d, steps, order, every, &mut observe)?
         }
-        (Mode::Batch, Data::Memory(d)) if !ctx.is_mpi() => {
-            let e = t.epochs.unwrap_or(p.epochs);
-            som.train_batch_with(d, e, &mut observe)?.saturating_mul(n)
-        }
         _ => {
             let e = t.epochs.unwrap_or(p.epochs);
             som.train_batch_with(&*ctx.source(&rows_of), e, &mut observe)?
@@ -1267,9 +1263,8 @@ fn train(ctx: &Ctx, t: Train) -> Result<(), Error> {
     let seconds = start.elapsed().as_secs_f64();
     bar.finish_and_clear();
     if let Some(labels) = &labels {
-        stage("labelling the units", || match &data {
-            Data::Memory(d) if !ctx.is_mpi() => som.classify(d, labels).map(drop),
-            _ => som.classify(&*ctx.source(&rows_of), labels).map(drop),
+        stage("labelling the units", || {
+            som.classify(&*ctx.source(&rows_of), labels).map(drop)
         })?;
     }
     if let Some(path) = &t.history {
