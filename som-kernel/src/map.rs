@@ -624,11 +624,7 @@ impl<'a> MapMut<'a> {
             self.grid.units() * self.dim,
             sums.len(),
         )?;
-        if nb.can_be_negative() {
-            return Err(Error::Unsupported {
-                what: "batch training with a neighbourhood that can be negative (Mexican hat)",
-            });
-        }
+        nb.shape().check_batch()?;
         (self.loops()).batch(self.trained(), (hits, sums), nb);
         Ok(())
     }
@@ -650,11 +646,7 @@ impl<'a> MapMut<'a> {
         let len = self.grid.units() * self.dim;
         check_len("counts (units * dim)", len, counts.len())?;
         check_len("sums (units * dim)", len, sums.len())?;
-        if nb.can_be_negative() {
-            return Err(Error::Unsupported {
-                what: "batch training with a neighbourhood that can be negative (Mexican hat)",
-            });
-        }
+        nb.shape().check_batch()?;
         #[cfg(feature = "missing")]
         {
             (self.loops()).batch_by_component(self.trained(), (counts, sums), nb);

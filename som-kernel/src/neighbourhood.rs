@@ -18,6 +18,28 @@ pub enum Shape {
     MexicanHat,
 }
 
+impl Shape {
+    /// Whether `h` can be negative (the Mexican hat): then batch training, a weighted mean, is
+    /// not defined.
+    pub const fn can_be_negative(self) -> bool {
+        matches!(self, Shape::MexicanHat)
+    }
+
+    /// The one rule for batch training's neighbourhood: `Ok` for a shape whose `h` is never
+    /// negative.
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] for a shape whose `h` can be negative (the Mexican hat).
+    pub const fn check_batch(self) -> Result<()> {
+        if self.can_be_negative() {
+            return Err(Error::Unsupported {
+                what: "batch training with a neighbourhood that can be negative (Mexican hat)",
+            });
+        }
+        Ok(())
+    }
+}
+
 /// Below this, `|h|` counts as 0 whatever the cut-off: `2^-60`, reached by the Gaussian at
 /// about 9.1 sigma. Such an `h` moves a weight by less than `2^-60 |x - w|`, invisible in `f32`
 /// unless the weight itself is that small. Flushing it keeps the arithmetic out of the
@@ -142,7 +164,7 @@ impl Neighbourhood {
 
     /// Whether `h` can be negative (then batch training, a weighted mean, is not defined).
     pub fn can_be_negative(&self) -> bool {
-        self.shape == Shape::MexicanHat
+        self.shape.can_be_negative()
     }
 
     /// Constants for [`Prepared::weight8`].

@@ -49,6 +49,31 @@ impl<'a> Flat<'a> {
     }
 }
 
+/// A 2-D array or view of `f32` in standard layout (row-major, contiguous), a row a sample,
+/// viewed without copying (feature `ndarray`).
+///
+/// # Errors
+/// [`Error::Invalid`] for another layout (a transposed view, a column slice): expected
+/// standard layout, which `array.as_standard_layout()` makes (copying once); an array of no
+/// columns.
+#[cfg(feature = "ndarray")]
+impl<'a, S: ndarray::Data<Elem = f32>> TryFrom<&'a ndarray::ArrayBase<S, ndarray::Ix2>>
+    for Flat<'a>
+{
+    type Error = Error;
+
+    fn try_from(array: &'a ndarray::ArrayBase<S, ndarray::Ix2>) -> Result<Self> {
+        let (rows, cols) = array.dim();
+        let data = array.as_slice().ok_or_else(|| {
+            Error::Invalid(format!(
+                "a {rows}x{cols} array not in standard layout (row-major, contiguous); expected \
+                 standard layout: `array.as_standard_layout()` makes it (copying once)"
+            ))
+        })?;
+        Flat::new(data, cols)
+    }
+}
+
 impl Samples for Flat<'_> {
     fn count(&self) -> usize {
         self.data.len() / self.dim

@@ -20,6 +20,7 @@ pub mod picture;
 pub mod rows;
 pub mod simd;
 mod som;
+mod source;
 pub mod watch;
 
 pub use data::{Flat, Samples};
@@ -31,6 +32,7 @@ pub use som::presets::{Decay, Preset, PresetSettings};
 pub use som::{Init, MAX_THREADS, Order, Som, SomBuilder};
 pub use som_kernel as kernel;
 pub use som_kernel::{Boundary, Clock, Distance, Missing, Schedule, Shape, Topology};
+pub use source::Source;
 pub use watch::{EarlyStop, Epoch};
 
 // The README's Rust examples are doctests: `cargo test -p som-std --doc` compiles and runs them

@@ -1,33 +1,40 @@
 //! Batch training and queries across MPI ranks (feature `mpi`), over any communicator a
 //! program has set up (`mpi::initialize()` and its world, or a split of it).
 //!
-//! Every rank reads only its own share of a raw `.f32` file ([`crate::io::F32File`]: whole
-//! shards of batch statistics for training, an even share of the samples for queries) or of a
-//! text file ([`read_part`]: by byte range, whole shards); data in memory is taken to be the
-//! same on every rank, which then works on its share alone. The
-//! statistics are summed exactly across ranks, so 1, 2 or any number of ranks give the
-//! codebook that [`Som::train_batch`] gives in one process, bit for bit. Every function is
-//! collective: all ranks call it with the same map and settings. A rank that fails tells the
+//! [`Shared`] is the one way to pass a communicator: any [`Source`] shared among the ranks
+//! goes to the map's own [`Som::train_batch`], [`Som::train_batch_with`], [`Som::quality`],
+//! [`Som::hits`], [`Som::classify`], [`Som::bmus`] and [`Som::bmus_each`]. Every rank reads
+//! only its own share of a raw `.f32` file ([`crate::io::F32File`]: whole shards of batch
+//! statistics for training, an even share of the samples for queries) or of a text file
+//! ([`read_part`]: by byte range, whole shards); data in memory is taken to be the same on
+//! every rank, which then works on its share alone. The statistics are summed exactly across
+//! ranks, so 1, 2 or any number of ranks give the codebook that one process gives, bit for
+//! bit. Every call on a [`Shared`] source is collective: all ranks call it with the same map
+//! and settings (checked: the data's size and the codebook). A rank that fails tells the
 //! others, and every rank returns an error (its own, or one naming the first rank that
 //! failed): no rank waits forever for one that stopped.
 //!
 //! ```no_run
-//! use som_std::{Som, Rows, io::F32File};
+//! use som_std::{Som, io::F32File, mpi::Shared};
 //! let universe = mpi::initialize().expect("MPI");
 //! let world = universe.world();
 //! let file = F32File::open("big.f32", 50)?;
+//! let data = Shared::new(&world, &file);
 //! let mut som = Som::builder(32, 32, 50).seed(1).build()?;
-//! som_std::mpi::train_batch(&mut som, &world, &Rows::File(&file), 10, |_, _| {})?;
-//! let (qe, te) = som_std::mpi::quality(&som, &world, &Rows::File(&file))?;
+//! som.train_batch(&data, 10)?;
+//! let (qe, te) = som.quality(&data)?;
 //! # Ok::<(), som_std::Error>(())
 //! ```
 
+use crate::Source;
 use crate::error::{Error, Result};
 use crate::io::TextFile;
-use crate::rows::{Combine, Part, Rows};
+use crate::rows::Part;
 use crate::som::Som;
+use crate::source::{Blocks, BmuBlock, Combine, Sealed};
 use mpi::collective::SystemOperation;
-use mpi::traits::{Communicator, CommunicatorCollectives, Destination, Root, Source};
+use mpi::traits::Source as _;
+use mpi::traits::{Communicator, CommunicatorCollectives, Destination, Root};
 use som_kernel::Bmu;
 
 /// The collectives of a communicator, as batch training and queries use them.
@@ -85,6 +92,86 @@ impl<C: Communicator> Combine for Ranks<'_, C> {
             .all_reduce_into(&mine[..], high, SystemOperation::max());
         Ok(())
     }
+
+    fn check_same(&self, what: &str, text: &dyn Fn() -> String) -> Result<()> {
+        check_same(self.0, what, &text())
+    }
+
+    fn gather(
+        &self,
+        search: &mut dyn FnMut(&mut BmuBlock<'_>) -> Result<()>,
+        f: &mut BmuBlock<'_>,
+    ) -> Result<()> {
+        let comm = self.0;
+        let root = comm.process_at_rank(0);
+        let local = if comm.rank() != 0 {
+            let sent = search(&mut |first, out| {
+                root.send(&pack(first, out)[..]);
+                Ok(())
+            });
+            // The end of this rank's share, or where it failed: rank 0 stops waiting either way.
+            root.send(&[0u64; 0][..]);
+            sent
+        } else {
+            let mut result = search(f);
+            // Every other rank's blocks, in rank order (drained even after a failure here, so
+            // that no rank waits forever to send).
+            for r in 1..comm.size() {
+                let from = comm.process_at_rank(r);
+                loop {
+                    let (msg, _) = from.receive_vec::<u64>();
+                    let Some((first, bmus)) = unpack(&msg) else {
+                        break;
+                    };
+                    if result.is_ok() {
+                        result = f(first, &bmus);
+                    }
+                }
+            }
+            result
+        };
+        self.agree(local)
+    }
+}
+
+/// Samples shared among the ranks of a communicator: any [`Source`] (a raw `.f32` file each
+/// rank reads its share of, this rank's [`Part`] of a text file, or data in memory alike on
+/// every rank), given to the map's batch training and queries so that each rank works on its
+/// share and the results are combined across ranks. Every call with it is collective.
+pub struct Shared<'a, C: Communicator, S: ?Sized> {
+    ranks: Ranks<'a, C>,
+    data: &'a S,
+}
+
+impl<'a, C: Communicator, S: Source + ?Sized> Shared<'a, C, S> {
+    /// `data` shared among the ranks of `comm`.
+    pub fn new(comm: &'a C, data: &'a S) -> Self {
+        Self {
+            ranks: Ranks(comm),
+            data,
+        }
+    }
+}
+
+impl<C: Communicator, S: ?Sized> std::fmt::Debug for Shared<'_, C, S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shared")
+            .field("rank", &self.ranks.0.rank())
+            .field("size", &self.ranks.0.size())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<C: Communicator, S: Source + ?Sized> Sealed for Shared<'_, C, S> {
+    fn count(&self) -> usize {
+        self.data.count()
+    }
+    fn blocks(&self, dim: usize, missing: som_kernel::Missing) -> Result<Blocks<'_>> {
+        self.data.blocks(dim, missing)
+    }
+    fn combine(&self) -> &dyn Combine {
+        &self.ranks
+    }
 }
 
 /// Collective: `Ok` on every rank if `local` is `Ok` on every rank; otherwise an error on
@@ -118,9 +205,9 @@ pub fn check_same<C: Communicator>(comm: &C, what: &str, text: &str) -> Result<(
 
 /// Collective: this rank's part of a text data file (CSV or SOM_PAK `.dat`), read by byte
 /// range: each rank scans only its own share of the bytes (cut at line starts) and reads the
-/// whole shards of batch training for `som` that start among its samples. [`train_batch`] on
-/// the parts gives the codebook of one process reading the whole file, bit for bit; queries
-/// ([`quality`], [`hits`], [`bmus_rows`]) take the parts as they are. Errors name the file's
+/// whole shards of batch training for `som` that start among its samples. Batch training on
+/// the parts ([`Shared`]) gives the codebook of one process reading the whole file, bit for
+/// bit; queries take the parts as they are. Errors name the file's
 /// lines, as its whole-file reader does.
 ///
 /// # Errors
@@ -128,150 +215,6 @@ pub fn check_same<C: Communicator>(comm: &C, what: &str, text: &str) -> Result<(
 /// decimal point and a decimal comma.
 pub fn read_part<C: Communicator>(comm: &C, file: &TextFile, som: &Som) -> Result<Part> {
     Part::read(file, som.grid().units(), &Ranks(comm))
-}
-
-/// Collective: [`Som::train_batch_rows`] across the ranks of `comm`, each reading only its
-/// own shards of a file. The same codebook on every rank, and the same bits as one process.
-///
-/// # Errors
-/// As [`Som::train_batch_rows`], on every rank; ranks whose data differ in size or dim, or
-/// whose starting codebooks differ.
-pub fn train_batch<C: Communicator>(
-    som: &mut Som,
-    comm: &C,
-    rows: &Rows<'_>,
-    epochs: u64,
-    mut progress: impl FnMut(u64, u64),
-) -> Result<()> {
-    train_batch_with(som, comm, rows, epochs, |e| {
-        progress(e.epoch as u64, e.total);
-        Ok(true)
-    })
-    .map(drop)
-}
-
-/// Collective: [`Som::train_batch_rows_with`] across the ranks of `comm`. The observer runs
-/// on every rank; [`crate::Epoch::errors`] is collective (every rank must ask, or none), and
-/// gives every rank the same numbers, so a stopping rule stops every rank at the same epoch.
-/// Returns the epochs run.
-///
-/// # Errors
-/// As [`train_batch`], and the observer's own errors.
-pub fn train_batch_with<C: Communicator>(
-    som: &mut Som,
-    comm: &C,
-    rows: &Rows<'_>,
-    epochs: u64,
-    observer: impl FnMut(&crate::Epoch<'_>) -> Result<bool>,
-) -> Result<u64> {
-    let ranks = Ranks(comm);
-    check_same(comm, "the data", &data(rows))?;
-    som.prepare_rows(rows, &ranks)?;
-    // A start read from a file (--init) may differ between nodes.
-    check_same(comm, "the starting codebooks", &codebook(som))?;
-    som.batch_epochs(rows, &ranks, epochs, observer)
-}
-
-/// What must be alike about the data on every rank.
-fn data(rows: &Rows<'_>) -> String {
-    format!("{} samples of dim {}", rows.count(), rows.dim())
-}
-
-/// A fingerprint of a map's codebook (FNV-1a of its bits), to check that ranks hold the same.
-fn codebook(som: &Som) -> String {
-    let hash = som
-        .codebook()
-        .iter()
-        .fold(0xcbf2_9ce4_8422_2325u64, |h, w| {
-            (h ^ u64::from(w.to_bits())).wrapping_mul(0x0100_0000_01b3)
-        });
-    let g = som.grid();
-    format!(
-        "a {}x{} map of dim {}, fingerprint {hash:016x}",
-        g.rows(),
-        g.cols(),
-        som.dim()
-    )
-}
-
-/// Collective: [`Som::quality_rows`] across the ranks of `comm`, each reading its own share.
-///
-/// # Errors
-/// As [`Som::quality_rows`], on every rank; ranks whose data or codebooks differ.
-pub fn quality<C: Communicator>(som: &Som, comm: &C, rows: &Rows<'_>) -> Result<(f32, f32)> {
-    check_same(
-        comm,
-        "the data and codebook",
-        &(data(rows) + ", " + &codebook(som)),
-    )?;
-    som.quality_on(rows, &Ranks(comm))
-}
-
-/// Collective: [`Som::hits_rows`] across the ranks of `comm`, each reading its own share.
-///
-/// # Errors
-/// As [`Som::hits_rows`], on every rank; ranks whose data or codebooks differ.
-pub fn hits<C: Communicator>(som: &Som, comm: &C, rows: &Rows<'_>) -> Result<Vec<u64>> {
-    check_same(
-        comm,
-        "the data and codebook",
-        &(data(rows) + ", " + &codebook(som)),
-    )?;
-    som.hits_on(rows, &Ranks(comm))
-}
-
-/// Collective: [`Som::bmus_rows`] across the ranks of `comm`: each rank searches its own share
-/// of `rows`, and rank 0 calls `f` with every block of best-matching units in file order (the
-/// other ranks send theirs to it, a block at a time), so one process can write a whole file's
-/// map while every rank searches. `f` runs on rank 0 only.
-///
-/// # Errors
-/// As [`Som::bmus_rows`], on every rank; ranks whose data or codebooks differ; `f`'s own.
-pub fn bmus_rows<C: Communicator>(
-    som: &Som,
-    comm: &C,
-    rows: &Rows<'_>,
-    mut f: impl FnMut(usize, &[Bmu]) -> Result<()>,
-) -> Result<()> {
-    check_same(
-        comm,
-        "the data and codebook",
-        &(data(rows) + ", " + &codebook(som)),
-    )?;
-    let ranks = Ranks(comm);
-    let mine = rows.share(&ranks);
-    let root = comm.process_at_rank(0);
-    let local = if comm.rank() != 0 {
-        let sent = som.check_rows(rows).and_then(|()| {
-            som.block_bmus(rows, mine, |first, out| {
-                root.send(&pack(first, out)[..]);
-                Ok(())
-            })
-        });
-        // The end of this rank's share, or where it failed: rank 0 stops waiting either way.
-        root.send(&[0u64; 0][..]);
-        sent
-    } else {
-        let mut result = som
-            .check_rows(rows)
-            .and_then(|()| som.block_bmus(rows, mine, &mut f));
-        // Every other rank's blocks, in rank order (drained even after a failure here, so
-        // that no rank waits forever to send).
-        for r in 1..comm.size() {
-            let from = comm.process_at_rank(r);
-            loop {
-                let (msg, _) = from.receive_vec::<u64>();
-                let Some((first, bmus)) = unpack(&msg) else {
-                    break;
-                };
-                if result.is_ok() {
-                    result = f(first, &bmus);
-                }
-            }
-        }
-        result
-    };
-    ranks.agree(local)
 }
 
 /// A block of best-matching units as a message: its first sample, then unit and distance
@@ -294,26 +237,6 @@ fn unpack(msg: &[u64]) -> Option<(usize, Vec<Bmu>)> {
         })
         .collect();
     Some((usize::try_from(first).unwrap_or(usize::MAX), bmus))
-}
-
-/// Collective: [`Som::classify_rows`] across the ranks of `comm`, each reading its own share
-/// (`labels` holds the label of every sample, on every rank); every rank gets the same labels.
-///
-/// # Errors
-/// As [`Som::classify_rows`], on every rank; ranks whose data or codebooks differ.
-pub fn classify<C: Communicator, L: ToString>(
-    som: &mut Som,
-    comm: &C,
-    rows: &Rows<'_>,
-    labels: &[L],
-) -> Result<Vec<String>> {
-    check_same(
-        comm,
-        "the data and codebook",
-        &(data(rows) + ", " + &codebook(som)),
-    )?;
-    som.classify_on(rows, labels, &Ranks(comm))
-        .map(<[String]>::to_vec)
 }
 
 /// Collective: `text` as rank `root` has it, on every rank.

@@ -1,19 +1,17 @@
-//! Samples read a block at a time, and how processes combine what each computed on its share:
-//! one batch-training and query code for data in memory, files larger than memory and MPI
-//! ranks.
+//! Samples read a block at a time: data in memory, files larger than memory, and a process's
+//! part of a text file read by byte range (an MPI rank's).
 
-use crate::data::missing_value;
 use crate::data::{Flat, Samples};
 use crate::error::{Error, Result};
 use crate::io::Mark;
 use crate::io::{F32File, Span, TextFile};
 use crate::som::shard_samples;
-use som_kernel::Missing;
+pub(crate) use crate::source::{Combine, agree_on};
 use std::ops::Range;
 
-/// Samples that batch training and queries read in blocks: a flat slice in memory, or a raw
-/// `.f32` file read a block at a time (memory: the map and a few buffers, whatever the file's
-/// size).
+/// A [`crate::Source`] chosen at run time: a flat slice in memory, a raw `.f32` file read a
+/// block at a time (memory: the map and a few buffers, whatever the file's size), or this
+/// process's part of a file.
 #[derive(Debug, Clone, Copy)]
 pub enum Rows<'a> {
     /// Samples in memory.
@@ -201,19 +199,6 @@ fn one_mark(name: &str, marks: impl Iterator<Item = Mark>) -> Result<()> {
     Ok(())
 }
 
-/// [`Combine::agree`] on a result with a value: the value where every process succeeded.
-pub(crate) fn agree_on<T>(combine: &dyn Combine, local: Result<T>) -> Result<T> {
-    match local {
-        Ok(v) => combine.agree(Ok(())).map(|()| v),
-        Err(e) => Err(combine.agree(Err(e)).err().unwrap_or_else(|| {
-            Error::Invalid("a process failed, then every process agreed".into())
-        })),
-    }
-}
-
-/// Bytes of samples a file is read in at a time (per thread).
-const BLOCK_BYTES: usize = 1 << 20;
-
 impl Rows<'_> {
     /// Number of samples.
     pub fn count(&self) -> usize {
@@ -232,135 +217,6 @@ impl Rows<'_> {
             Rows::Part(p) => p.dim,
         }
     }
-
-    /// What the samples are, for messages: the file's name, or "the data".
-    pub(crate) fn name(&self) -> &str {
-        match self {
-            Rows::Memory(_) => "the data",
-            Rows::File(f) => f.name(),
-            Rows::Part(p) => p.name(),
-        }
-    }
-
-    /// The samples of `range`, in order, as consecutive flat blocks (one for data in memory),
-    /// each given to `f` with the index of its first sample. A file's values are checked as
-    /// they are read: NaN is a missing value, an error unless `missing` masks it (data in
-    /// memory is validated whole, before).
-    pub(crate) fn each_block(
-        &self,
-        range: Range<usize>,
-        missing: Missing,
-        mut f: impl FnMut(usize, &[f32]) -> Result<()>,
-    ) -> Result<()> {
-        let dim = self.dim();
-        match self {
-            Rows::Memory(flat) => {
-                let data = flat.data();
-                match data.get(range.start * dim..range.end * dim) {
-                    Some(block) if !range.is_empty() => f(range.start, block),
-                    Some(_) => Ok(()),
-                    None => Err(Error::Invalid(format!(
-                        "samples {range:?} asked for, of {}",
-                        self.count()
-                    ))),
-                }
-            }
-            Rows::File(file) => {
-                let per = (BLOCK_BYTES / (4 * dim)).max(1);
-                let mut buf = vec![0.0f32; per.min(range.len()) * dim];
-                let mut first = range.start;
-                while first < range.end {
-                    let n = per.min(range.end - first);
-                    let block = &mut buf[..n * dim];
-                    file.read_rows(first, block)?;
-                    check(file.name(), first, block, dim, missing)?;
-                    f(first, block)?;
-                    first += n;
-                }
-                Ok(())
-            }
-            Rows::Part(part) => {
-                let held = part.range();
-                if range.start < held.start || range.end > held.end {
-                    return Err(Error::Invalid(format!(
-                        "samples {range:?} asked for; this process holds {held:?} of {}",
-                        part.total
-                    )));
-                }
-                let at = |i: usize| (i - held.start) * dim;
-                let block = part
-                    .data
-                    .get(at(range.start)..at(range.end))
-                    .unwrap_or_default();
-                check(&part.name, range.start, block, dim, missing)?;
-                if block.is_empty() {
-                    return Ok(());
-                }
-                f(range.start, block)
-            }
-        }
-    }
-
-    /// This process's share of the samples, for work where every sample counts alike
-    /// (queries): its part, or an even share.
-    pub(crate) fn share(&self, combine: &dyn Combine) -> Range<usize> {
-        match self {
-            Rows::Part(part) => part.range(),
-            _ => share(self.count(), combine),
-        }
-    }
-}
-
-/// Checks the values of samples read from a file, `first` the index of the first: NaN is a
-/// missing value, an error unless `missing` masks it.
-fn check(name: &str, first: usize, block: &[f32], dim: usize, missing: Missing) -> Result<()> {
-    match block.iter().position(|v| v.is_nan()) {
-        Some(i) if missing == Missing::Error => Err(missing_value(
-            &format!("{name}: "),
-            first + i / dim,
-            i % dim,
-        )),
-        _ => Ok(()),
-    }
-}
-
-/// How the processes working on one data set combine what each computed on its share:
-/// nothing to do in one process ([`Alone`]); collectives over MPI ranks.
-pub(crate) trait Combine {
-    /// This process's index, from 0.
-    fn rank(&self) -> usize {
-        0
-    }
-    /// Number of processes.
-    fn size(&self) -> usize {
-        1
-    }
-    /// Every process learns whether every other succeeded: `Ok` only if all did. A process
-    /// that failed gets its own error, the others one naming the first that failed.
-    fn agree(&self, local: Result<()>) -> Result<()> {
-        local
-    }
-    /// Sums `values` over the processes, in place (exact: integers).
-    fn sum(&self, _values: &mut [i64]) -> Result<()> {
-        Ok(())
-    }
-    /// The smallest of `low` and the largest of `high` over the processes, in place.
-    fn min_max(&self, _low: &mut [f32], _high: &mut [f32]) -> Result<()> {
-        Ok(())
-    }
-}
-
-/// One process: nothing to combine.
-#[derive(Debug)]
-pub(crate) struct Alone;
-
-impl Combine for Alone {}
-
-/// This process's even share of `n` samples.
-fn share(n: usize, combine: &dyn Combine) -> Range<usize> {
-    let (r, size) = (combine.rank() as u128, combine.size() as u128);
-    let at = |r: u128| (n as u128 * r / size) as usize;
-    at(r)..at(r + 1)
 }
 
 #[cfg(test)]

@@ -2,8 +2,8 @@
 //! ([`EarlyStop`]) and the history as a CSV file ([`Record`]).
 
 use crate::error::{Error, Result};
-use crate::rows::{Combine, Rows};
 use crate::som::Som;
+use crate::source::{Blocks, Combine};
 use std::cell::OnceCell;
 use std::io::Write;
 use std::path::Path;
@@ -24,7 +24,7 @@ pub struct Epoch<'a> {
     /// The neighbourhood width at the last step or epoch.
     pub sigma: f32,
     pub(crate) som: &'a Som,
-    pub(crate) rows: &'a Rows<'a>,
+    pub(crate) rows: &'a Blocks<'a>,
     pub(crate) combine: &'a dyn Combine,
     pub(crate) errors: OnceCell<(f32, f32)>,
 }
@@ -49,12 +49,12 @@ impl Epoch<'_> {
     }
 
     /// The quantization and topographic errors on the training data, as
-    /// [`Som::quality_rows`] gives them: one many-sample search (best and second best), made
+    /// [`Som::quality`] gives them: one many-sample search (best and second best), made
     /// on the first call only. Nothing is computed for an observer that does not ask.
     /// Under MPI every rank must ask (it is collective).
     ///
     /// # Errors
-    /// As [`Som::quality_rows`] (a file that cannot be read).
+    /// As [`Som::quality`] (a file that cannot be read).
     pub fn errors(&self) -> Result<(f32, f32)> {
         if let Some(&e) = self.errors.get() {
             return Ok(e);

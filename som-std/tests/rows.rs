@@ -2,7 +2,7 @@
 //! the bits that the same samples in memory give.
 
 use som_std::io::F32File;
-use som_std::{Flat, Init, Rows, Schedule, Som};
+use som_std::{Flat, Init, Rows, Schedule, Som, Source};
 
 /// `n` samples of dim 5 around four centres, from a small generator.
 fn blobs(n: usize) -> Vec<f32> {
@@ -56,7 +56,10 @@ fn a_file_trains_to_the_bits_of_memory() {
             let mut streamed = map(init.clone(), threads);
             let mut epochs = Vec::new();
             streamed
-                .train_batch_rows(&Rows::File(&file), 4, |e, of| epochs.push((e, of)))
+                .train_batch_with(&file, 4, |e| {
+                    epochs.push((e.epoch as u64, e.total));
+                    Ok(true)
+                })
                 .unwrap();
             assert_eq!(epochs, [(1, 4), (2, 4), (3, 4), (4, 4)]);
             assert_eq!(
@@ -78,12 +81,9 @@ fn queries_of_a_file_agree_with_memory() {
     let flat = Flat::new(&data, 5).unwrap();
     let mut som = map(Init::DataRange, 2);
     som.train_batch(&flat, 3).unwrap();
-    assert_eq!(
-        som.hits_rows(&Rows::File(&file)).unwrap(),
-        som.hits(&flat).unwrap()
-    );
-    let (qe, te) = som.quality_rows(&Rows::File(&file)).unwrap();
-    let (qe_memory, te_memory) = som.quality_rows(&Rows::Memory(flat)).unwrap();
+    assert_eq!(som.hits(&file).unwrap(), som.hits(&flat).unwrap());
+    let (qe, te) = som.quality(&file).unwrap();
+    let (qe_memory, te_memory) = som.quality(&Rows::Memory(flat)).unwrap();
     assert_eq!(
         (qe.to_bits(), te.to_bits()),
         (qe_memory.to_bits(), te_memory.to_bits())
@@ -95,7 +95,7 @@ fn queries_of_a_file_agree_with_memory() {
         "{qe} vs {qe_plain}"
     );
     let mut units = Vec::new();
-    som.bmus_rows(&Rows::File(&file), |first, bmus| {
+    som.bmus_each(&file, |first, bmus| {
         assert_eq!(first, units.len());
         units.extend(bmus.iter().map(|b| b.unit));
         Ok(())
@@ -116,7 +116,7 @@ fn bad_files_are_named() {
     let mut som = map(Init::Normal, 2);
     let before = som.codebook();
     let e = som
-        .train_batch_rows(&Rows::File(&file), 2, |_, _| panic!("no epoch may run"))
+        .train_batch_with(&file, 2, |_| panic!("no epoch may run"))
         .unwrap_err()
         .to_string();
     assert!(
@@ -129,7 +129,7 @@ fn bad_files_are_named() {
     let tmp_inf = file_of(&data);
     let file = F32File::open(tmp_inf.path(), 5).unwrap();
     let e = som
-        .train_batch_rows(&Rows::File(&file), 2, |_, _| panic!("no epoch may run"))
+        .train_batch_with(&file, 2, |_| panic!("no epoch may run"))
         .unwrap_err()
         .to_string();
     assert!(
@@ -143,18 +143,11 @@ fn bad_files_are_named() {
         "{e}"
     );
     let ones = F32File::open(tmp.path(), 1).unwrap();
-    let e = som
-        .train_batch_rows(&Rows::File(&ones), 1, |_, _| {})
-        .unwrap_err()
-        .to_string();
+    let e = som.train_batch(&ones, 1).unwrap_err().to_string();
     assert!(e.contains("dim 1 for a map of dim 5"), "{e}");
     let clean = file_of(&blobs(100));
     let linear = map(Init::Linear, 1)
-        .train_batch_rows(
-            &Rows::File(&F32File::open(clean.path(), 5).unwrap()),
-            1,
-            |_, _| {},
-        )
+        .train_batch(&F32File::open(clean.path(), 5).unwrap(), 1)
         .unwrap_err()
         .to_string();
     assert!(linear.contains("needs the data in memory"), "{linear}");
@@ -188,9 +181,39 @@ fn many_shards_give_the_same_bits_at_any_thread_count() {
         .unwrap();
     for threads in [1, 2, 3] {
         let mut streamed = build(threads);
-        streamed
-            .train_batch_rows(&Rows::File(&file), 2, |_, _| {})
-            .unwrap();
+        streamed.train_batch(&file, 2).unwrap();
         assert_eq!(memory.codebook(), streamed.codebook(), "{threads} threads");
+    }
+}
+
+/// One API over every source: samples as `Vec<[f32; D]>`, `Vec<Vec<f32>>`, a flat slice,
+/// `Rows` and a raw `.f32` file give the same trained map, units, hits, errors and unit
+/// labels, bit for bit.
+#[test]
+fn every_source_gives_the_same_answers() {
+    let data = blobs(3_000);
+    let arrays: Vec<[f32; 5]> = data
+        .chunks_exact(5)
+        .map(|c| c.try_into().unwrap())
+        .collect();
+    let vecs: Vec<Vec<f32>> = data.chunks_exact(5).map(<[f32]>::to_vec).collect();
+    let flat = Flat::new(&data, 5).unwrap();
+    let tmp = file_of(&data);
+    let file = F32File::open(tmp.path(), 5).unwrap();
+    let labels: Vec<usize> = (0..3_000).map(|i| i % 4).collect();
+    let sources: [&dyn Source; 5] = [&arrays, &vecs, &flat, &Rows::File(&file), &file];
+    let answers = |data: &dyn Source| {
+        let mut som = map(Init::Samples, 2);
+        som.train_batch(data, 3).unwrap();
+        let bmus = som.bmus(data).unwrap();
+        let hits = som.hits(data).unwrap();
+        let (qe, te) = som.quality(data).unwrap();
+        let units = som.classify(data, &labels).unwrap().to_vec();
+        let bits: Vec<u32> = som.codebook().iter().map(|w| w.to_bits()).collect();
+        (bits, bmus, hits, qe.to_bits(), te.to_bits(), units)
+    };
+    let first = answers(sources[0]);
+    for (i, source) in sources.iter().enumerate().skip(1) {
+        assert!(answers(*source) == first, "source {i}");
     }
 }

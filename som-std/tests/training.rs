@@ -199,17 +199,31 @@ fn queries_agree_with_each_other() {
 fn what_would_fail_at_the_end_fails_at_the_start() {
     let data = blobs();
     let flat = Flat::new(&data, 5).unwrap();
-    let mut som = Som::builder(4, 4, 5)
-        .sigma(Schedule::Linear {
-            start: 2.0,
-            end: 0.0,
-        })
-        .build()
-        .unwrap();
-    let before = som.codebook();
-    let e = som.train_batch(&flat, 3).unwrap_err().to_string();
-    assert!(e.contains("0"), "{e}");
-    assert_eq!(som.codebook(), before);
+    let to_zero = Schedule::Linear {
+        start: 2.0,
+        end: 0.0,
+    };
+    // A width that ends at 0, and a neighbourhood that can be negative (refused before the
+    // data is read: the start from the samples is not drawn).
+    let cases = [
+        (Som::builder(4, 4, 5).sigma(to_zero), "0"),
+        (
+            Som::builder(4, 4, 5)
+                .neighbourhood(Shape::MexicanHat)
+                .init(Init::Samples),
+            "can be negative",
+        ),
+    ];
+    let mut maps = Vec::new();
+    for (builder, needle) in cases {
+        let mut som = builder.build().unwrap();
+        let before = som.codebook();
+        let e = som.train_batch(&flat, 3).unwrap_err().to_string();
+        assert!(e.contains(needle), "{e}");
+        assert_eq!(som.codebook(), before);
+        maps.push(som);
+    }
+    let mut som = maps.remove(0);
     // Online, the same linear decay to 0 is positive at every step before the end.
     som.train_online(&flat, 1000, Order::Sequential).unwrap();
     let e = Som::builder(2, 2, 5)

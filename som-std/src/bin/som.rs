@@ -10,7 +10,7 @@ use som_std::io::{
 use som_std::picture::{self, Palette, Style};
 use som_std::{
     Boundary, Decay, Distance, EarlyStop, Epoch, Error, Flat, Init, Missing, Order, Part,
-    PresetSettings, Rows, Shape, Som, Topology, names,
+    PresetSettings, Rows, Shape, Som, Source, Topology, names,
 };
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -511,49 +511,14 @@ impl Ctx {
         }
     }
 
-    fn train(
-        &self,
-        som: &mut Som,
-        rows: &Rows<'_>,
-        epochs: u64,
-        observer: impl FnMut(&Epoch<'_>) -> Result<bool, Error>,
-    ) -> Result<u64, Error> {
+    /// `rows` as the map's batch training and queries read them: shared among the ranks under
+    /// MPI (each works on its share, the results are combined), else as they are.
+    fn source<'a>(&'a self, rows: &'a Rows<'a>) -> Box<dyn Source + 'a> {
         #[cfg(feature = "mpi")]
         if let Some(w) = self.comm() {
-            return som_std::mpi::train_batch_with(som, w, rows, epochs, observer);
+            return Box::new(som_std::mpi::Shared::new(w, rows));
         }
-        som.train_batch_rows_with(rows, epochs, observer)
-    }
-
-    fn classify(&self, som: &mut Som, rows: &Rows<'_>, labels: &[String]) -> Result<(), Error> {
-        #[cfg(feature = "mpi")]
-        if let Some(w) = self.comm() {
-            return som_std::mpi::classify(som, w, rows, labels).map(drop);
-        }
-        som.classify_rows(rows, labels).map(drop)
-    }
-
-    fn quality(&self, som: &Som, rows: &Rows<'_>) -> Result<(f32, f32), Error> {
-        #[cfg(feature = "mpi")]
-        if let Some(w) = self.comm() {
-            return som_std::mpi::quality(som, w, rows);
-        }
-        som.quality_rows(rows)
-    }
-
-    /// Every sample's unit, a block at a time in file order (under MPI: every rank searches
-    /// its share, rank 0 alone gets the blocks).
-    fn bmus(
-        &self,
-        som: &Som,
-        rows: &Rows<'_>,
-        f: impl FnMut(usize, &[som_std::kernel::Bmu]) -> Result<(), Error>,
-    ) -> Result<(), Error> {
-        #[cfg(feature = "mpi")]
-        if let Some(w) = self.comm() {
-            return som_std::mpi::bmus_rows(som, w, rows, f);
-        }
-        som.bmus_rows(rows, f)
+        Box::new(*rows)
     }
 
     /// A text file's part for this rank, read for `som` (collective); other data as it is.
@@ -573,14 +538,6 @@ impl Ctx {
             "{}: a text file is read by parts only under --mpi",
             file.name()
         )))
-    }
-
-    fn hits(&self, som: &Som, rows: &Rows<'_>) -> Result<Vec<u64>, Error> {
-        #[cfg(feature = "mpi")]
-        if let Some(w) = self.comm() {
-            return som_std::mpi::hits(som, w, rows);
-        }
-        som.hits_rows(rows)
     }
 }
 
@@ -630,14 +587,15 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Error> {
                 None
             };
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            ctx.bmus(&som, &data.rows()?, |_, bmus| {
+            let rows = data.rows()?;
+            som.bmus_each(&*ctx.source(&rows), |_, bmus| {
                 print_units(&mut out, &som, labels, bmus)
             })
         }
         Command::Hits { input } => {
             let (som, data) = ctx.agree(load_rows(ctx, &input))?;
             let data = ctx.read_part(data, &som)?;
-            let hits = stage("counting hits", || ctx.hits(&som, &data.rows()?))?;
+            let hits = stage("counting hits", || som.hits(&*ctx.source(&data.rows()?)))?;
             if ctx.leads() {
                 let mut out = String::new();
                 for (k, h) in hits.iter().enumerate() {
@@ -651,7 +609,9 @@ fn run(ctx: &Ctx, command: Command) -> Result<(), Error> {
         Command::Quality { input, json } if input.mpi || is_f32(&input.data) => {
             let (som, data) = ctx.agree(load_rows(ctx, &input))?;
             let data = ctx.read_part(data, &som)?;
-            let (qe, te) = stage("measuring the errors", || ctx.quality(&som, &data.rows()?))?;
+            let (qe, te) = stage("measuring the errors", || {
+                som.quality(&*ctx.source(&data.rows()?))
+            })?;
             print_quality(ctx, qe, te, json)
         }
         Command::Map { input, predict } => {
@@ -1118,10 +1078,11 @@ fn train(ctx: &Ctx, t: Train) -> Result<(), Error> {
         };
     }
     let shape = p.neighbourhood;
-    if mode == Mode::Batch && shape == Shape::MexicanHat {
-        return Err(Error::Invalid(
-            "--neighbourhood mexican-hat with --mode batch: batch training takes a weighted mean, and the mexican hat's weights can be negative; expected gaussian, bubble or triangle, or --mode online".into(),
-        ));
+    if mode == Mode::Batch && shape.check_batch().is_err() {
+        return Err(Error::Invalid(format!(
+            "--neighbourhood {} with --mode batch: batch training takes a weighted mean, and its weights can be negative; expected gaussian, bubble or triangle, or --mode online",
+            names::shape(shape)
+        )));
     }
     let mut topology = match t.topology {
         Some(TopologyArg::Rect) => Topology::Rectangular,
@@ -1293,22 +1254,17 @@ fn train(ctx: &Ctx, t: Train) -> Result<(), Error> {
             let every = ticks(steps, watch.then_some(eval_every));
             som.train_online_with(d, steps, order, every, &mut observe)?
         }
-        (Mode::Batch, Data::Memory(d)) if !ctx.is_mpi() => {
-            let e = t.epochs.unwrap_or(p.epochs);
-            som.train_batch_with(d, e, &mut observe)?.saturating_mul(n)
-        }
         _ => {
             let e = t.epochs.unwrap_or(p.epochs);
-            ctx.train(&mut som, &rows_of, e, &mut observe)?
+            som.train_batch_with(&*ctx.source(&rows_of), e, &mut observe)?
                 .saturating_mul(n)
         }
     };
     let seconds = start.elapsed().as_secs_f64();
     bar.finish_and_clear();
     if let Some(labels) = &labels {
-        stage("labelling the units", || match &data {
-            Data::Memory(d) if !ctx.is_mpi() => som.classify(d, labels).map(drop),
-            _ => ctx.classify(&mut som, &rows_of, labels),
+        stage("labelling the units", || {
+            som.classify(&*ctx.source(&rows_of), labels).map(drop)
         })?;
     }
     if let Some(path) = &t.history {
@@ -1331,7 +1287,7 @@ fn train(ctx: &Ctx, t: Train) -> Result<(), Error> {
     let (qe, te) = stage("measuring the errors", || match &data {
         Data::Memory(d) if !ctx.is_mpi() => quality(&som, d),
         _ => {
-            let (qe, te) = ctx.quality(&som, &rows_of)?;
+            let (qe, te) = som.quality(&*ctx.source(&rows_of))?;
             Ok((
                 metric("quantization error", qe)?,
                 metric("topographic error", te)?,

@@ -186,7 +186,7 @@ fn training_on_parts_gives_the_whole_files_bits() {
                 let file = TextFile::open(&path, None, Some(Delimiter::Comma)).expect("open");
                 let mut som = build();
                 let part = Part::read(&file, som.grid().units(), ranks).expect("part");
-                let rows = Rows::Part(&part);
+                let rows = crate::source::Blocks::Part(&part);
                 som.prepare_rows(&rows, ranks).expect("prepare");
                 som.batch_epochs(&rows, ranks, 3, |_| Ok(true))
                     .expect("train");
@@ -428,11 +428,11 @@ fn train_on_ranks(
         let part;
         let rows = if path.extension().is_some_and(|e| e == "f32") {
             raw = crate::io::F32File::open(path, 2).expect("open");
-            Rows::File(&raw)
+            crate::source::Blocks::File(&raw)
         } else {
             file = TextFile::open(path, None, None).expect("open");
             part = Part::read(&file, som.grid().units(), ranks).expect("part");
-            Rows::Part(&part)
+            crate::source::Blocks::Part(&part)
         };
         som.prepare_rows(&rows, ranks).expect("prepare");
         som.batch_epochs(&rows, ranks, 2, |_| Ok(true))

@@ -4,8 +4,8 @@
 use super::query::unit_of;
 use crate::data::Samples;
 use crate::error::{Error, Result};
-use crate::rows::{Alone, Combine, Rows};
 use crate::som::{Som, zeros};
+use crate::source::{Source, agree_on};
 use som_kernel::Grid;
 use std::cmp::Ordering;
 use std::collections::HashMap;
@@ -90,6 +90,10 @@ impl Som {
     /// Labels every unit from labelled samples, keeps the labels in the map (they are saved
     /// with it) and returns them, unit `row * cols + col` after unit.
     ///
+    /// The samples may be in memory, in a file read a block at a time, or shared among MPI
+    /// ranks (`labels` holds every sample's label, on every rank; every rank gets the same
+    /// unit labels).
+    ///
     /// A unit takes the most frequent label among the samples it wins, ties going to the
     /// lowest label ([`label_order`]: numbers by value, then text); a unit that wins no sample
     /// takes the label of the nearest unit that does, on the grid (its distance, with the
@@ -111,62 +115,26 @@ impl Som {
     /// assert_eq!(som.predict(&[[0.2f32, 0.1], [0.8, 0.7]])?, ["low", "high"]);
     /// # Ok::<(), som_std::Error>(())
     /// ```
-    pub fn classify<S: Samples + ?Sized, L: ToString>(
+    pub fn classify<D: Source + ?Sized, L: ToString>(
         &mut self,
-        data: &S,
+        data: &D,
         labels: &[L],
     ) -> Result<&[String]> {
-        check_count(labels.len(), data.count())?;
-        let bmus = self.bmus(data)?;
-        let labels: Vec<String> = labels.iter().map(ToString::to_string).collect();
-        let (names, of) = distinct(&labels);
-        let n = names.len().max(1);
-        let mut counts = vec![0u64; self.grid.units() * n];
-        for (b, &l) in bmus.iter().zip(&of) {
-            if let Some(k) = b.found() {
-                counts[k * n + l] += 1;
-            }
-        }
-        let units = unit_labels(&self.grid, &counts, &names)?;
-        Ok(self.labels.insert(units))
-    }
-
-    /// [`Som::classify`] on samples in memory or in a raw `.f32` file read a block at a time;
-    /// `labels` holds one label per sample of `rows`.
-    ///
-    /// # Errors
-    /// As [`Som::classify`], and as [`Som::quality_rows`].
-    pub fn classify_rows<L: ToString>(
-        &mut self,
-        rows: &Rows<'_>,
-        labels: &[L],
-    ) -> Result<&[String]> {
-        self.classify_on(rows, labels, &Alone)
-    }
-
-    /// [`Som::classify_rows`] of this process's share, combined with the others'.
-    pub(crate) fn classify_on<L: ToString>(
-        &mut self,
-        rows: &Rows<'_>,
-        labels: &[L],
-        combine: &dyn Combine,
-    ) -> Result<&[String]> {
+        let combine = data.combine();
+        agree_on(combine, check_count(labels.len(), data.count()))?;
+        let (rows, combine) = self.open_query(data)?;
         let labels: Vec<String> = labels.iter().map(ToString::to_string).collect();
         let (names, of) = distinct(&labels);
         let n = names.len().max(1);
         let mut counts: Vec<i64> = zeros(self.grid.units() * n, || "label counts".to_string())?;
-        let local = check_count(labels.len(), rows.count())
-            .and_then(|()| self.check_rows(rows))
-            .and_then(|()| {
-                self.block_bmus(rows, rows.share(combine), |first, out| {
-                    for (i, b) in out.iter().enumerate() {
-                        if let Some(k) = b.found() {
-                            counts[k * n + of[first + i]] += 1;
-                        }
-                    }
-                    Ok(())
-                })
-            });
+        let local = self.block_bmus(&rows, rows.share(combine), &mut |first, out| {
+            for (i, b) in out.iter().enumerate() {
+                if let Some(k) = b.found() {
+                    counts[k * n + of[first + i]] += 1;
+                }
+            }
+            Ok(())
+        });
         combine.agree(local)?;
         combine.sum(&mut counts)?;
         let counts: Vec<u64> = counts.into_iter().map(|c| c.max(0) as u64).collect();

@@ -273,14 +273,16 @@ pub(crate) fn zeros<T: Default + Clone>(
 ///   [`crate::Preset::settings`]); [`Som::grid`], [`Som::dim`], [`Som::codebook`],
 ///   [`Som::set_codebook`], [`Som::centroids`];
 /// - **train** (`train.rs`): [`Som::train`], [`Som::train_online`], [`Som::train_batch`],
-///   [`Som::train_batch_rows`], [`Som::partial_fit`], and the watched
-///   [`Som::train_online_with`], [`Som::train_batch_with`], [`Som::train_batch_rows_with`];
+///   [`Som::partial_fit`], and the watched [`Som::train_online_with`],
+///   [`Som::train_batch_with`];
 /// - **query** (`query.rs`): [`Som::bmu`], [`Som::bmus`] (the same value and checks),
-///   [`Som::map`], the errors, [`Som::umatrix`], [`Som::hits`], [`Som::win_map`],
-///   [`Som::labels_map`], and on files [`Som::quality_rows`], [`Som::hits_rows`],
-///   [`Som::bmus_rows`];
-/// - **classify** (`classify.rs`): [`Som::classify`], [`Som::classify_rows`],
-///   [`Som::predict`], [`Som::labels`];
+///   [`Som::bmus_each`], [`Som::map`], the errors, [`Som::quality`], [`Som::umatrix`],
+///   [`Som::hits`], [`Som::win_map`], [`Som::labels_map`];
+/// - **classify** (`classify.rs`): [`Som::classify`], [`Som::predict`], [`Som::labels`];
+///
+/// Batch training, [`Som::bmus`], [`Som::bmus_each`], [`Som::hits`], [`Som::quality`] and
+/// [`Som::classify`] read any [`crate::Source`]: samples in memory, a file streamed a block at
+/// a time, a process's part, and (feature `mpi`) any of them shared among MPI ranks.
 /// - **save** (`persist.rs`): [`Som::save`], [`Som::load`], [`Som::to_saved`],
 ///   [`Som::from_saved`], SOM_PAK and codebook files.
 #[derive(Debug, Clone)]

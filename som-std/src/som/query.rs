@@ -3,20 +3,74 @@
 use crate::data::{Samples, flatten, validate};
 use crate::error::{Error, Result};
 use crate::exact::{DIGITS, Wide};
-use crate::rows::{Alone, Combine, Rows};
 use crate::som::Som;
 use crate::som::zeros;
+use crate::source::{Blocks, BmuBlock, Combine, Source, open};
 use rayon::prelude::*;
 use som_kernel::{Bmu, Missing};
 use std::collections::BTreeMap;
 
-/// Samples per parallel task in the queries of [`Rows`].
+/// Samples per parallel task in the quality of a [`Source`].
 const TASK: usize = 512;
 
 impl Som {
-    /// Best-matching units of every sample (validated), in parallel.
-    pub fn bmus<S: Samples + ?Sized>(&self, data: &S) -> Result<Vec<Bmu>> {
-        Ok(self.flat_bmus(data)?.1)
+    /// Best-matching units of every sample (validated), in parallel, in sample order. Shared
+    /// among MPI ranks, the first rank gets every sample's unit and the others none (see
+    /// [`Som::bmus_each`] for data whose units do not fit in memory).
+    ///
+    /// # Errors
+    /// A sample of the wrong length or with NaN (unless masked) or infinity, named; a file
+    /// that cannot be read.
+    ///
+    /// # Example
+    /// ```
+    /// use som_std::{Flat, Init, Som};
+    /// let som = Som::builder(1, 2, 2)
+    ///     .init(Init::Codebook(vec![0.0, 0.0, 1.0, 1.0]))
+    ///     .build()?;
+    /// let arrays = vec![[0.1f32, 0.0], [0.9, 1.0]];
+    /// let flat = [0.1f32, 0.0, 0.9, 1.0];
+    /// let units = |b: Vec<som_std::kernel::Bmu>| b.iter().map(|b| b.unit).collect::<Vec<_>>();
+    /// assert_eq!(units(som.bmus(&arrays)?), [0, 1]);
+    /// assert_eq!(units(som.bmus(&Flat::new(&flat, 2)?)?), [0, 1]);
+    /// # Ok::<(), som_std::Error>(())
+    /// ```
+    pub fn bmus<D: Source + ?Sized>(&self, data: &D) -> Result<Vec<Bmu>> {
+        let mut all = Vec::new();
+        self.bmus_each(data, |_, bmus| {
+            all.extend_from_slice(bmus);
+            Ok(())
+        })?;
+        Ok(all)
+    }
+
+    /// Calls `f` with each block of samples' best-matching units, from the block's first
+    /// sample's index, in sample order: [`Som::bmus`] for a file larger than memory. Shared
+    /// among MPI ranks, every rank searches its share and `f` runs on the first rank only,
+    /// with every rank's blocks (the others send theirs to it, a block at a time).
+    ///
+    /// # Errors
+    /// As [`Som::bmus`], and `f`'s own.
+    pub fn bmus_each<D: Source + ?Sized>(
+        &self,
+        data: &D,
+        mut f: impl FnMut(usize, &[Bmu]) -> Result<()>,
+    ) -> Result<()> {
+        let (blocks, combine) = self.open_query(data)?;
+        let mine = blocks.share(combine);
+        let mut search = |g: &mut BmuBlock<'_>| self.block_bmus(&blocks, mine.clone(), g);
+        combine.gather(&mut search, &mut f)
+    }
+
+    /// The samples of `data`, checked, and that every process has the same data and map.
+    pub(crate) fn open_query<'d, D: Source + ?Sized>(
+        &self,
+        data: &'d D,
+    ) -> Result<(Blocks<'d>, &'d dyn Combine)> {
+        let (blocks, combine) = open(self, data)?;
+        let text = || blocks.describe() + ", " + &self.fingerprint();
+        combine.check_same("the data and codebook", &text)?;
+        Ok((blocks, combine))
     }
 
     /// The samples (validated) as one flat slice, and their best-matching units.
@@ -142,20 +196,6 @@ impl Som {
         u
     }
 
-    /// How many samples each unit wins.
-    ///
-    /// # Errors
-    /// A sample of the wrong length or with NaN, named.
-    pub fn hits<S: Samples + ?Sized>(&self, data: &S) -> Result<Vec<u64>> {
-        let mut hits = vec![0u64; self.grid.units()];
-        for b in self.bmus(data)? {
-            if let Some(k) = b.found() {
-                hits[k] += 1;
-            }
-        }
-        Ok(hits)
-    }
-
     /// For each unit, the indices of the samples it wins.
     ///
     /// # Errors
@@ -207,44 +247,23 @@ impl Som {
     }
 
     /// The quantization error (mean distance of a sample to its best-matching unit) and the
-    /// topographic error of samples in memory or in a file read a block at a time. The
-    /// distances are summed exactly (the same result however the samples are split).
+    /// topographic error, of samples in memory, in a file read a block at a time, or shared
+    /// among MPI ranks. The distances are summed exactly (the same result however the samples
+    /// are split). Samples without a unit (every component missing, masked) are left out.
     ///
     /// # Errors
-    /// Samples of another dim than the map's; a file that cannot be read or holds a value
-    /// that is not finite (named).
-    pub fn quality_rows(&self, rows: &Rows<'_>) -> Result<(f32, f32)> {
-        self.quality_on(rows, &Alone)
-    }
-
-    /// How many samples in memory or in a file each unit wins.
-    ///
-    /// # Errors
-    /// As [`Som::quality_rows`].
-    pub fn hits_rows(&self, rows: &Rows<'_>) -> Result<Vec<u64>> {
-        self.hits_on(rows, &Alone)
-    }
-
-    /// Calls `f` with each block of samples of `rows` (from its first sample's index, in
-    /// order) and their best-matching units: `map` on a file larger than memory.
-    ///
-    /// # Errors
-    /// As [`Som::quality_rows`], and `f`'s own.
-    pub fn bmus_rows(
-        &self,
-        rows: &Rows<'_>,
-        f: impl FnMut(usize, &[Bmu]) -> Result<()>,
-    ) -> Result<()> {
-        self.check_rows(rows)?;
-        self.block_bmus(rows, 0..rows.count(), f)
+    /// As [`Som::bmus`].
+    pub fn quality<D: Source + ?Sized>(&self, data: &D) -> Result<(f32, f32)> {
+        let (blocks, combine) = self.open_query(data)?;
+        self.quality_on(&blocks, combine)
     }
 
     /// `f(first sample, best-matching units)` for each block of the samples `range` of `rows`.
     pub(crate) fn block_bmus(
         &self,
-        rows: &Rows<'_>,
+        rows: &Blocks<'_>,
         range: std::ops::Range<usize>,
-        mut f: impl FnMut(usize, &[Bmu]) -> Result<()>,
+        f: &mut BmuBlock<'_>,
     ) -> Result<()> {
         let mut out = Vec::new();
         rows.each_block(range, self.missing, |first, block| {
@@ -260,22 +279,12 @@ impl Som {
         })
     }
 
-    pub(crate) fn check_rows(&self, rows: &Rows<'_>) -> Result<()> {
-        if rows.dim() != self.dim {
-            return Err(Error::Invalid(format!(
-                "samples of dim {} for a map of dim {}; expected the same",
-                rows.dim(),
-                self.dim
-            )));
-        }
-        if let Rows::Memory(flat) = rows {
-            validate(flat, self.dim, self.missing)?;
-        }
-        Ok(())
-    }
-
-    /// [`Som::quality_rows`] of this process's share, combined with the others'.
-    pub(crate) fn quality_on(&self, rows: &Rows<'_>, combine: &dyn Combine) -> Result<(f32, f32)> {
+    /// [`Som::quality`] of this process's share of checked `rows`, combined with the others'.
+    pub(crate) fn quality_on(
+        &self,
+        rows: &Blocks<'_>,
+        combine: &dyn Combine,
+    ) -> Result<(f32, f32)> {
         let (map, grid, dim) = (self.view(), self.grid, self.dim);
         let (mut qe, mut broken, mut found) = (Wide::default(), 0u64, 0u64);
         // Samples without a unit (every component missing, with masking) are left out.
@@ -294,20 +303,18 @@ impl Som {
             }
             Ok((qe, broken, found))
         };
-        let local = self.check_rows(rows).and_then(|()| {
-            rows.each_block(rows.share(combine), self.missing, |_, block| {
-                let parts: Vec<(Wide, u64, u64)> = if self.threads == 1 {
-                    vec![one(block)?]
-                } else {
-                    self.in_pool(|| block.par_chunks(TASK * dim).map(one).collect::<Result<_>>())?
-                };
-                for (q, b, f) in parts {
-                    qe += q;
-                    broken += b;
-                    found += f;
-                }
-                Ok(())
-            })
+        let local = rows.each_block(rows.share(combine), self.missing, |_, block| {
+            let parts: Vec<(Wide, u64, u64)> = if self.threads == 1 {
+                vec![one(block)?]
+            } else {
+                self.in_pool(|| block.par_chunks(TASK * dim).map(one).collect::<Result<_>>())?
+            };
+            for (q, b, f) in parts {
+                qe += q;
+                broken += b;
+                found += f;
+            }
+            Ok(())
         });
         combine.agree(local)?;
         let mut values = vec![0i64; 2 + DIGITS];
@@ -320,15 +327,18 @@ impl Som {
         Ok((qe as f32, (values[0] as f64 / n) as f32))
     }
 
-    /// [`Som::hits_rows`] of this process's share, combined with the others'.
-    pub(crate) fn hits_on(&self, rows: &Rows<'_>, combine: &dyn Combine) -> Result<Vec<u64>> {
+    /// How many samples each unit wins (of samples in memory, in a file or shared among MPI
+    /// ranks: every rank gets the counts of all).
+    ///
+    /// # Errors
+    /// As [`Som::bmus`].
+    pub fn hits<D: Source + ?Sized>(&self, data: &D) -> Result<Vec<u64>> {
+        let (rows, combine) = self.open_query(data)?;
         let units = self.grid.units();
         let mut hits: Vec<i64> = zeros(units, || "hit counts".to_string())?;
-        let local = self.check_rows(rows).and_then(|()| {
-            self.block_bmus(rows, rows.share(combine), |_, out| {
-                out.iter().filter_map(Bmu::found).for_each(|k| hits[k] += 1);
-                Ok(())
-            })
+        let local = self.block_bmus(&rows, rows.share(combine), &mut |_, out| {
+            out.iter().filter_map(Bmu::found).for_each(|k| hits[k] += 1);
+            Ok(())
         });
         combine.agree(local)?;
         combine.sum(&mut hits)?;

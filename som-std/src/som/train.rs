@@ -3,8 +3,8 @@
 use crate::data::{Samples, flatten, validate};
 use crate::error::{Error, Result};
 use crate::exact::{DIGITS, Wide};
-use crate::rows::{Alone, Combine, Rows, agree_on};
 use crate::som::{Init, Order, Som, from_range, widen, zeros};
+use crate::source::{Alone, Blocks, Combine, Source, agree_on, open};
 use crate::watch::Epoch;
 use rayon::prelude::*;
 use som_kernel::{BatchStats, Bmu, Clock, Map, MapMut, Missing, Neighbourhood, init};
@@ -122,7 +122,10 @@ impl Som {
         // when shuffled (drawn when the pass's first sample is asked for).
         let shuffled = order == Order::Shuffled;
         let mut perm: Vec<usize> = (0..n as usize).collect();
-        let rows = Rows::Memory(crate::Flat::new(&flat, dim)?);
+        let rows = Blocks::Memory {
+            data: Cow::Borrowed(&flat),
+            dim,
+        };
         let mut done = 0;
         while done < steps {
             let end = done.saturating_add(every).min(steps);
@@ -193,7 +196,7 @@ impl Som {
     ///
     /// # Errors
     /// As [`Som::train`], and a neighbourhood that can be negative (Mexican hat).
-    pub fn train_batch<S: Samples + ?Sized>(&mut self, data: &S, epochs: u64) -> Result<()> {
+    pub fn train_batch<D: Source + ?Sized>(&mut self, data: &D, epochs: u64) -> Result<()> {
         self.train_batch_with(data, epochs, |_| Ok(true)).map(drop)
     }
 
@@ -205,87 +208,51 @@ impl Som {
     /// best-matching units and sums them into statistics of its own (fused, so a shard's
     /// samples are read once, while in cache), in parallel; the shards' sums are then added
     /// exactly (order-independent, rounded once). Results are bit-identical for any thread
-    /// count, and for any number of MPI ranks sharing the shards.
+    /// count, and for any number of MPI ranks sharing the shards. Shared among MPI ranks, the
+    /// observer runs on every rank; [`Epoch::errors`] is collective (every rank must ask, or
+    /// none) and gives every rank the same numbers, so a stopping rule stops every rank at the
+    /// same epoch.
     ///
     /// # Errors
-    /// As [`Som::train_batch`].
-    pub fn train_batch_with<S: Samples + ?Sized>(
+    /// As [`Som::train_batch`], and the observer's own errors.
+    pub fn train_batch_with<D: Source + ?Sized>(
         &mut self,
-        data: &S,
+        data: &D,
         epochs: u64,
         observer: impl FnMut(&Epoch<'_>) -> Result<bool>,
     ) -> Result<u64> {
-        let flat = self.prepare(data)?;
-        let flat = crate::Flat::new(&flat, self.dim)?;
-        self.batch_epochs(&Rows::Memory(flat), &Alone, epochs, observer)
+        // Refused before the data is read or the map initialised.
+        self.training.shape.check_batch()?;
+        let (rows, combine) = open(self, data)?;
+        combine.check_same("the data", &|| rows.describe())?;
+        self.prepare_rows(&rows, combine)?;
+        // A start read from a file (--init) may differ between nodes.
+        combine.check_same("the starting codebooks", &|| self.fingerprint())?;
+        self.batch_epochs(&rows, combine, epochs, observer)
     }
 
-    /// Batch training on samples in memory or in a raw `.f32` file read a block at a time
-    /// (memory: the map and bounded buffers, whatever the file's size). The same bits as
-    /// [`Som::train_batch`] on the same samples. A file is read once more before training,
-    /// to check every value and to find the range a [`crate::Init::DataRange`] start needs.
-    ///
-    /// # Errors
-    /// As [`Som::train_batch`]; a file that cannot be read or holds a value that is not finite
-    /// (named); [`crate::Init::Linear`] from a file (it needs the data in memory).
-    pub fn train_batch_rows(
-        &mut self,
-        rows: &Rows<'_>,
-        epochs: u64,
-        mut progress: impl FnMut(u64, u64),
-    ) -> Result<()> {
-        self.train_batch_rows_with(rows, epochs, |e| {
-            progress(e.epoch as u64, e.total);
-            Ok(true)
-        })
-        .map(drop)
-    }
-
-    /// [`Som::train_batch_rows`], watched as [`Som::train_batch_with`] is. Returns the
-    /// epochs run.
-    ///
-    /// # Errors
-    /// As [`Som::train_batch_rows`], and the observer's own errors.
-    pub fn train_batch_rows_with(
-        &mut self,
-        rows: &Rows<'_>,
-        epochs: u64,
-        observer: impl FnMut(&Epoch<'_>) -> Result<bool>,
-    ) -> Result<u64> {
-        self.prepare_rows(rows, &Alone)?;
-        self.batch_epochs(rows, &Alone, epochs, observer)
-    }
-
-    /// Checks `rows` (this process's share of a file; all of memory) and runs a pending
-    /// data-dependent initialisation, from the range over every process.
-    pub(crate) fn prepare_rows(&mut self, rows: &Rows<'_>, combine: &dyn Combine) -> Result<()> {
+    /// Checks that checked `rows` (this process's share of a file; all of memory) has samples,
+    /// and runs a pending data-dependent initialisation, from the range over every process.
+    pub(crate) fn prepare_rows(&mut self, rows: &Blocks<'_>, combine: &dyn Combine) -> Result<()> {
         let dim = self.dim;
-        let check = || -> Result<()> {
-            if rows.dim() != dim {
-                return Err(Error::Invalid(format!(
-                    "samples of dim {} for a map of dim {dim}; expected the same",
-                    rows.dim()
-                )));
-            }
-            if rows.count() == 0 {
-                return Err(Error::Invalid(
-                    "no samples: training needs at least one".into(),
-                ));
-            }
+        let check = if rows.count() == 0 {
+            Err(Error::Invalid(
+                "no samples: training needs at least one".into(),
+            ))
+        } else {
             Ok(())
         };
-        combine.agree(check())?;
+        combine.agree(check)?;
         let mut range = vec![(f32::INFINITY, f32::NEG_INFINITY); dim];
-        let scan = match rows {
-            Rows::Memory(flat) => {
-                validate(flat, dim, self.missing).map(|()| widen(&mut range, flat.data()))
+        let scan = match rows.memory() {
+            Some(data) => {
+                widen(&mut range, data);
+                Ok(())
             }
-            Rows::File(_) | Rows::Part(_) => {
-                rows.each_block(rows.share(combine), self.missing, |_, block| {
-                    widen(&mut range, block);
-                    Ok(())
-                })
-            }
+            None => rows.each_block(rows.share(combine), self.missing, |_, block| {
+                widen(&mut range, block);
+                Ok(())
+            }),
         };
         combine.agree(scan)?;
         let (mut low, mut high): (Vec<f32>, Vec<f32>) = range.iter().copied().unzip();
@@ -303,13 +270,13 @@ impl Som {
     /// every process) is `range`.
     fn initialise_from(
         &mut self,
-        rows: &Rows<'_>,
+        rows: &Blocks<'_>,
         range: &[(f32, f32)],
         combine: &dyn Combine,
     ) -> Result<()> {
         let dim = self.dim;
         match (rows, &self.init) {
-            (Rows::Memory(flat), _) => self.initialise(Some(flat.data())),
+            (Blocks::Memory { data, .. }, _) => self.initialise(Some(data)),
             (_, Init::DataRange) => {
                 let mut map = MapMut::new(self.grid, dim, &mut self.weights)?;
                 from_range(&mut map, &mut self.rng, range)?;
@@ -317,7 +284,7 @@ impl Som {
                 Ok(())
             }
             // As the kernel's `init::samples`: one drawn index per unit, that sample read.
-            (Rows::File(file), Init::Samples) => {
+            (Blocks::File(file), Init::Samples) => {
                 let mut map = MapMut::new(self.grid, dim, &mut self.weights)?;
                 let mut x = vec![0.0; dim];
                 for k in 0..self.grid.units() {
@@ -332,7 +299,7 @@ impl Som {
                 Ok(())
             }
             // Each drawn sample comes from the process that holds it: the others add zeros.
-            (Rows::Part(part), Init::Samples) => {
+            (Blocks::Part(part), Init::Samples) => {
                 let held = part.range();
                 let mut bits = vec![0i64; self.grid.units() * dim];
                 let mut local = Ok(());
@@ -362,11 +329,11 @@ impl Som {
                 self.initialised = true;
                 Ok(())
             }
-            (Rows::File(_) | Rows::Part(_), Init::Linear) => Err(Error::Invalid(format!(
+            (Blocks::File(_) | Blocks::Part(_), Init::Linear) => Err(Error::Invalid(format!(
                 "{}: the linear (PCA) initialisation needs the data in memory; expected a random, data-range or samples start, or a codebook",
                 rows.name()
             ))),
-            (Rows::File(_) | Rows::Part(_), _) => self.initialise(None),
+            (Blocks::File(_) | Blocks::Part(_), _) => self.initialise(None),
         }
     }
 
@@ -374,7 +341,7 @@ impl Som {
     /// the others'.
     pub(crate) fn batch_epochs(
         &mut self,
-        rows: &Rows<'_>,
+        rows: &Blocks<'_>,
         combine: &dyn Combine,
         epochs: u64,
         mut observer: impl FnMut(&Epoch<'_>) -> Result<bool>,
@@ -442,7 +409,7 @@ impl Som {
     /// count.
     fn batch_statistics(
         &self,
-        rows: &Rows<'_>,
+        rows: &Blocks<'_>,
         shards: &mut Shards,
         mine: Range<usize>,
         (hits, counts): (&mut [u64], &mut [u64]),
@@ -662,8 +629,8 @@ impl Shards {
 
     /// The shards this process works on: those of its part of the samples (which must be
     /// whole shards), or its run of them.
-    fn mine(&self, rows: &Rows<'_>, combine: &dyn Combine) -> Result<Range<usize>> {
-        let Rows::Part(part) = rows else {
+    fn mine(&self, rows: &Blocks<'_>, combine: &dyn Combine) -> Result<Range<usize>> {
+        let Blocks::Part(part) = rows else {
             return Ok(self.part(combine.rank(), combine.size()));
         };
         let held = part.range();
