@@ -160,6 +160,29 @@ fn masked_batch_training_is_the_reference_on_any_thread_count() {
     assert_ne!(one.codebook(), codebook());
 }
 
+/// A component that no sample has: batch training takes it (its range is empty, not infinite)
+/// and leaves it where it started on every unit, as online training does.
+#[test]
+fn a_component_no_sample_has_is_left_alone_by_online_and_batch_training() {
+    let mut data = holes();
+    data.iter_mut()
+        .skip(1)
+        .step_by(3)
+        .for_each(|v| *v = f32::NAN);
+    let flat = som_std::Flat::new(&data, 3).unwrap();
+    let online = |som: &mut Som| som.train_epochs(&flat, 2);
+    let batch = |som: &mut Som| som.train_batch(&flat, 2);
+    for train in [&online as &dyn Fn(&mut Som) -> som_std::Result<()>, &batch] {
+        let mut som = map(Missing::Mask);
+        train(&mut som).unwrap();
+        let (now, start) = (som.codebook(), codebook());
+        for (unit, (a, b)) in now.chunks(3).zip(start.chunks(3)).enumerate() {
+            assert_eq!(a[1], b[1], "unit {unit} moved on the unknown component");
+        }
+        assert_ne!(now, start, "nothing moved");
+    }
+}
+
 #[test]
 fn a_sample_without_components_has_no_unit() {
     let data = holes();

@@ -561,10 +561,13 @@ fn drawn_missing(name: &str, i: usize, c: usize) -> Error {
 }
 
 /// Checks that squared distances of data in `range` (per dimension) stay finite in `f32`:
-/// past that, every unit is as far as every other and training learns nothing.
+/// past that, every unit is as far as every other and training learns nothing. A dimension
+/// with no known value (an empty range, `lo > hi`, when every sample misses it) has no
+/// magnitude.
 pub(crate) fn check_magnitude(range: &[(f32, f32)]) -> Result<()> {
     let largest = range
         .iter()
+        .filter(|(lo, hi)| lo <= hi)
         .fold(0.0f32, |m, &(lo, hi)| m.max(lo.abs()).max(hi.abs()));
     let bound = (f64::from(f32::MAX) / range.len().max(1) as f64).sqrt() / 2.0;
     if f64::from(largest) > bound {
