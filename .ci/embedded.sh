@@ -2,11 +2,10 @@
 # Firmware-grade checks (issue 5), called from .ci/run:
 #   1. the firmware under QEMU: trains an 8x8 map on a Cortex-M4F and a Cortex-M0, exits 0;
 #      flash/RAM of the size probes;
-#   2. the link-time no-panic proof (thumbv7em, thumbv6m, x86_64 SSE2 and native), and its
-#      control, which must fail to link;
-#   3. Miri on the kernel's tests (nightly);
-#   4. every fuzz target for FUZZ_SECONDS (default 30) each (nightly, cargo-fuzz), beside
-#      Miri.
+#   2. the link-time no-panic proof (thumbv7em, thumbv6m, x86_64 with every SIMD level),
+#      and its control, which must fail to link;
+#   3. Miri on the kernel's tests (nightly), in the background beside all the rest;
+#   4. every fuzz target for FUZZ_SECONDS (default 30) each (nightly, cargo-fuzz).
 # Installs what it needs. Steps that need nightly say clearly when they are skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -36,6 +35,20 @@ if rustup run nightly rustc --version >/dev/null 2>&1 ||
 fi
 if [ "$nightly" = 0 ]; then
     echo "WARNING: no nightly toolchain with miri could be had: Miri and fuzzing will be SKIPPED"
+fi
+
+# Miri interprets one test at a time on one core: it runs in the background from here on,
+# beside the firmware's single-threaded link-time optimisation, QEMU and the fuzzers, and its
+# log is printed at the end.
+if [ "$nightly" = 1 ]; then
+    step "Miri: the kernel's tests (sizes reduced under cfg(miri)), in the background"
+    # libm/force-soft-floats: libm's x86 sqrt is inline assembly, which Miri cannot run.
+    # Doc-tests are left out (each compiles on its own, slowly, under Miri).
+    # In its own process group, so that a failure below stops it and all its children.
+    setsid cargo +nightly miri test -p som-kernel --features libm/force-soft-floats --lib --tests \
+        > target/miri.log 2>&1 &
+    miri=$!
+    trap 'kill -- "-$miri" 2>/dev/null || true' EXIT
 fi
 
 step "embedded crates: format"
@@ -100,32 +113,27 @@ timeout 60 qemu-system-arm -machine microbit -nographic \
     -semihosting-config enable=on,target=native -icount shift=0 \
     -kernel firmware/target/thumbv6m-none-eabi/release/exported
 
-step "kernel tests on the size-first path (--cfg som_small), and its clippy"
-RUSTFLAGS="--cfg som_small" CARGO_TARGET_DIR=target/small cargo test -p som-kernel --all-features
-RUSTFLAGS="--cfg som_small" CARGO_TARGET_DIR=target/small cargo clippy -p som-kernel --all-targets --all-features -- -D warnings
+# In the workspace's target directory: SOM_KERNEL_SMALL rebuilds the kernel alone (its
+# dependencies are the README's test command's); .ci/run builds no more tests there after this.
+step "kernel tests on the size-first path (SOM_KERNEL_SMALL=1), and its clippy"
+SOM_KERNEL_SMALL=1 cargo test -p som-kernel --all-features
+SOM_KERNEL_SMALL=1 cargo clippy -p som-kernel --all-targets --all-features -- -D warnings
 
 step "no-panic proof: every public kernel operation, linked with panic-never"
 (
     cd no-panic
     cargo build --release --target thumbv7em-none-eabihf
     cargo build --release --target thumbv6m-none-eabi
-    # The host too, default (SSE2) and native (AVX2/FMA) builds of `wide`: a no_std binary
-    # with its own `_start`, libc for memcpy.
-    host_flags="-C link-arg=-nostartfiles -C link-arg=-lc"
-    RUSTFLAGS="$host_flags" cargo build --release --target x86_64-unknown-linux-gnu
-    RUSTFLAGS="$host_flags -C target-cpu=native" CARGO_TARGET_DIR=target/native \
-        cargo build --release --target x86_64-unknown-linux-gnu
-)
-(
-    cd no-panic
-    # The size-first build (issue 13): its loops replace the SIMD ones on these targets.
+    # The host too: a no_std binary with its own `_start`, libc for memcpy. Its levels are
+    # chosen at run time, so this one build holds the SSE2, AVX2 and AVX-512 code.
+    RUSTFLAGS="-C link-arg=-nostartfiles -C link-arg=-lc" cargo build --release --target x86_64-unknown-linux-gnu
+    # The size-first build (issue 13): its loops replace the SIMD ones on these targets (on
+    # a PC they are the same source, proved here).
     for target in thumbv7em-none-eabihf thumbv6m-none-eabi; do
         CARGO_TARGET_DIR=target/small cargo build --release --features small --target "$target"
     done
-    RUSTFLAGS="-C link-arg=-nostartfiles -C link-arg=-lc --cfg som_small" CARGO_TARGET_DIR=target/small \
-        cargo build --release --target x86_64-unknown-linux-gnu
 )
-echo "no-panic: linked for thumbv7em-none-eabihf, thumbv6m-none-eabi, x86_64 (SSE2 and native), and the size-first build"
+echo "no-panic: linked for thumbv7em-none-eabihf, thumbv6m-none-eabi, x86_64 (every level), and the size-first build"
 
 step "no-panic control: one deliberately panicking call must FAIL to link"
 if (cd no-panic && cargo build --release --target thumbv7em-none-eabihf --features control) \
@@ -142,17 +150,6 @@ else
 fi
 
 if [ "$nightly" = 1 ]; then
-    # Miri runs one test at a time on one core, and so does each fuzz target: run them side
-    # by side, Miri in the background, its log printed at the end.
-    step "Miri: the kernel's tests (sizes reduced under cfg(miri)), in the background"
-    # libm/force-soft-floats: libm's x86 sqrt is inline assembly, which Miri cannot run.
-    # Doc-tests are left out (each compiles on its own, slowly, under Miri).
-    # In its own process group, so that a failure below stops it and all its children.
-    setsid cargo +nightly miri test -p som-kernel --features libm/force-soft-floats --lib --tests \
-        > target/miri.log 2>&1 &
-    miri=$!
-    trap 'kill -- "-$miri" 2>/dev/null || true' EXIT
-
     step "fuzz: every target for ${FUZZ_SECONDS}s"
     command -v cargo-fuzz >/dev/null || cargo install cargo-fuzz --locked
     (

@@ -31,7 +31,7 @@
 #![no_std]
 #![forbid(unsafe_code)]
 #![deny(missing_docs, missing_debug_implementations)]
-// The size-first build (feature `small` on a bare-metal target, or `--cfg som_small`: see
+// The size-first build (feature `small` on a bare-metal target, or `SOM_KERNEL_SMALL=1`: see
 // `size_first.rs`) leaves the SIMD loops unused, and out of the binary.
 #![cfg_attr(
     any(som_small, all(feature = "small", target_os = "none")),

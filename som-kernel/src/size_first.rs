@@ -2,8 +2,9 @@
 //! blocked codebook ([`crate::layout::Blocked`]), so its results are the reference's bit for bit.
 //!
 //! On with the feature `small` on a bare-metal target (`target_os = "none"`), or anywhere with
-//! `RUSTFLAGS="--cfg som_small"` (how the tests, Miri and the fuzzers run it on a PC). The
-//! feature alone does nothing on a PC, so that `--all-features` builds keep the SIMD loops.
+//! `SOM_KERNEL_SMALL=1` at build time (`cfg(som_small)`, set by `build.rs`: how the tests run
+//! it on a PC). The feature alone does nothing on a PC, so that `--all-features` builds keep
+//! the SIMD loops.
 //!
 //! The SIMD loops are generic over the instruction set and unrolled by dimension (fast, but
 //! 17-22 KiB of flash on a Cortex-M); the reference's loops are a few hundred bytes each, with

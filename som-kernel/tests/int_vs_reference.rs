@@ -166,8 +166,10 @@ fn full_range_update_stays_in_range() {
     assert_eq!(codes, [i16::MAX, i16::MIN, i16::MAX, i16::MIN]);
 }
 
-/// Training on quantised colours organises the map as the f32 training does.
+/// Training on quantised colours organises the map as the f32 training does (not under Miri:
+/// 60 epochs of safe integer code, which the other tests run there in small).
 #[test]
+#[cfg_attr(miri, ignore)]
 fn trains_the_colours() {
     let colours: [f32; 12] = [0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0, 0.0, 0.0, 0.0, 1.0];
     let step = 1.0 / 16384.0;
