@@ -55,6 +55,7 @@ pub extern "C" fn _start() -> ! {
     fixed_and_init();
     references();
     integer_maps();
+    names();
     #[cfg(feature = "control")]
     control();
     loop {
@@ -378,6 +379,19 @@ fn integer_maps() {
     };
     let _ = opaque(map.update(x, opaque(3), &table, opaque(16384)));
     let _ = opaque(map.train_step(x, &table, opaque(8192)));
+}
+
+/// Every setting read from opaque text, and its name.
+fn names() {
+    let text = opaque("mexican-hat");
+    opaque(text.parse::<Topology>().ok());
+    opaque(text.parse::<Boundary>().ok());
+    opaque(text.parse::<Shape>().ok());
+    opaque(text.parse::<Distance>().ok());
+    opaque(text.parse::<Missing>().ok());
+    opaque(text.parse::<Clock>().ok());
+    opaque(text.parse::<som_kernel::simd::Level>().ok());
+    opaque(shape(opaque(3)).name());
 }
 
 /// With `--no-default-features --features locate`: a panic handler the linker can find.

@@ -54,36 +54,12 @@ pub enum Distance {
     Chebyshev,
 }
 
-impl Distance {
-    /// Every distance, in declaration order.
-    pub const ALL: [Distance; 4] = [
-        Distance::Euclidean,
-        Distance::Cosine,
-        Distance::Manhattan,
-        Distance::Chebyshev,
-    ];
-
-    /// Its name, as MiniSom's `activation_distance` spells it.
-    pub fn name(self) -> &'static str {
-        match self {
-            Distance::Euclidean => "euclidean",
-            Distance::Cosine => "cosine",
-            Distance::Manhattan => "manhattan",
-            Distance::Chebyshev => "chebyshev",
-        }
-    }
-
-    /// The distance of a name (see [`Distance::name`]).
-    pub fn from_name(name: &str) -> Option<Distance> {
-        Distance::ALL.into_iter().find(|d| d.name() == name)
-    }
-}
-
-impl core::fmt::Display for Distance {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(self.name())
-    }
-}
+crate::named!("distance", Distance {
+    Euclidean => "euclidean",
+    Cosine => "cosine",
+    Manhattan => "manhattan",
+    Chebyshev => "chebyshev",
+});
 
 /// Squared Euclidean distance, summed in order of dimension.
 pub fn dist2(x: &[f32], w: &[f32]) -> f32 {

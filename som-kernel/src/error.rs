@@ -58,6 +58,13 @@ pub enum Error {
         /// What was asked for, and why it cannot be done.
         what: &'static str,
     },
+    /// A name that is none of a setting's ([`crate::Named`]).
+    Name {
+        /// The setting, e.g. `"topology"`.
+        what: &'static str,
+        /// Its names.
+        expected: &'static [&'static str],
+    },
 }
 
 /// Shorthand for results of the kernel.
@@ -91,6 +98,16 @@ impl fmt::Display for Error {
                 "the map needs {needed} floats of storage, the fixed capacity is {capacity}"
             ),
             Error::Unsupported { what } => write!(f, "unsupported: {what}"),
+            Error::Name { what, expected } => {
+                write!(f, "not a {what} name, expected one of ")?;
+                for (i, name) in expected.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    f.write_str(name)?;
+                }
+                Ok(())
+            }
         }
     }
 }

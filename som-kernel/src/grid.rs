@@ -36,6 +36,28 @@ pub enum Boundary {
     Toroidal,
 }
 
+// `rect` and `hex` as SOM_PAK and the command line spell them; `rectangular` and `hexagonal`
+// as MiniSom and saved maps do ([`Topology::full_name`]).
+crate::named!("topology", Topology {
+    Rectangular => "rect" | "rectangular",
+    Hexagonal => "hex" | "hexagonal",
+});
+
+impl Topology {
+    /// The name in full, `rectangular` or `hexagonal`: MiniSom's, and what saved maps write.
+    pub const fn full_name(self) -> &'static str {
+        match self {
+            Topology::Rectangular => "rectangular",
+            Topology::Hexagonal => "hexagonal",
+        }
+    }
+}
+
+crate::named!("boundary", Boundary {
+    Planar => "planar",
+    Toroidal => "toroidal",
+});
+
 /// A `rows x cols` lattice of units. Small and `Copy`; validated once when built.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Grid {

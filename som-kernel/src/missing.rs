@@ -15,28 +15,11 @@ pub enum Missing {
     Mask,
 }
 
-impl Missing {
-    /// Its name, as the CLI spells it: `error`, `mask`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Missing::Error => "error",
-            Missing::Mask => "mask",
-        }
-    }
-
-    /// The policy of a name (see [`Missing::name`]).
-    pub fn from_name(name: &str) -> Option<Missing> {
-        [Missing::Error, Missing::Mask]
-            .into_iter()
-            .find(|m| m.name() == name)
-    }
-}
-
-impl core::fmt::Display for Missing {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(self.name())
-    }
-}
+// The command line's and saved maps' names.
+crate::named!("missing-value policy", Missing {
+    Error => "error",
+    Mask => "mask",
+});
 
 /// How much of a sample a search sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

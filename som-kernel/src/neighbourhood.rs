@@ -18,6 +18,13 @@ pub enum Shape {
     MexicanHat,
 }
 
+crate::named!("neighbourhood", Shape {
+    Gaussian => "gaussian",
+    Bubble => "bubble",
+    Triangle => "triangle",
+    MexicanHat => "mexican-hat",
+});
+
 impl Shape {
     /// Whether `h` can be negative (the Mexican hat): then batch training, a weighted mean, is
     /// not defined.

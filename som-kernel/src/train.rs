@@ -16,6 +16,11 @@ pub enum Clock {
     Epoch,
 }
 
+crate::named!("clock", Clock {
+    Sample => "sample",
+    Epoch => "epoch",
+});
+
 /// How a map learns online: neighbourhood shape and cut-off, learning-rate and width
 /// schedules, and what their clock counts.
 #[derive(Debug, Clone, Copy, PartialEq)]

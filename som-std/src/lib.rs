@@ -15,7 +15,6 @@ pub mod io;
 pub mod minisom;
 #[cfg(feature = "mpi")]
 pub mod mpi;
-pub mod names;
 pub mod picture;
 pub mod rows;
 pub mod simd;
@@ -28,10 +27,10 @@ pub use error::{Error, Result};
 pub use minisom::MiniSomLattice;
 pub use rows::{Part, Rows};
 pub use som::classify::label_order;
-pub use som::presets::{Decay, Preset, PresetSettings};
+pub use som::presets::{BatchConflict, Decay, Preset, PresetSettings};
 pub use som::{Init, MAX_THREADS, Order, Som, SomBuilder};
 pub use som_kernel as kernel;
-pub use som_kernel::{Boundary, Clock, Distance, Missing, Schedule, Shape, Topology};
+pub use som_kernel::{Boundary, Clock, Distance, Missing, Named, Schedule, Shape, Topology};
 pub use source::Source;
 pub use watch::{EarlyStop, Epoch};
 

@@ -33,7 +33,7 @@ pub fn level() -> Result<Level> {
                 return Ok(());
             }
             let level = Level::from_name(name).ok_or_else(|| {
-                let names: Vec<_> = Level::ALL.iter().map(|l| l.name()).collect();
+                let names = <Level as som_kernel::Named>::NAMES;
                 format!("SOM_SIMD is {name:?}, expected one of {}", names.join(", "))
             })?;
             som_kernel::simd::force(level).map_err(|e| format!("SOM_SIMD={name}: {e}"))

@@ -1205,3 +1205,213 @@ fn missing_values_mask_map_and_impute() {
     assert_eq!(full.lines().count(), 30);
     assert!(!full.contains("NaN") && !full.contains(",,"), "{full}");
 }
+
+/// A PNG's width, height and RGB pixels.
+fn decode_png(path: &Path) -> (u32, u32, Vec<u8>) {
+    let bytes = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let mut reader = png::Decoder::new(std::io::Cursor::new(bytes))
+        .read_info()
+        .unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut pixels).unwrap();
+    assert_eq!(info.color_type, png::ColorType::Rgb, "{}", path.display());
+    pixels.truncate(info.buffer_size());
+    (info.width, info.height, pixels)
+}
+
+/// Checks that the PNG at `path` is `expected` (the library's picture of the same map) and not
+/// one colour.
+fn assert_picture(path: &Path, expected: &som_std::picture::Picture) {
+    let (width, height, pixels) = decode_png(path);
+    assert_eq!(
+        (width, height),
+        (expected.width(), expected.height()),
+        "{}",
+        path.display()
+    );
+    assert!(
+        pixels.chunks_exact(3).any(|p| p != &pixels[..3]),
+        "{} is one colour",
+        path.display()
+    );
+    assert!(pixels == expected.pixels(), "{}", path.display());
+}
+
+/// Every picture is one command away: the U-matrix, each component plane, the hit map with
+/// each unit's label, and the training history, each the library's picture of the map.
+#[test]
+fn every_picture_is_one_command_away() {
+    use som_std::picture::{self, Palette, Style};
+    let dir = workdir("pictures");
+    let names = "black\nblue\nblue\nblue\nblue\nblue\ngreen\nred\ncyan\nmagenta\nyellow\nwhite\n\
+                 grey\ngrey\ngrey\n";
+    std::fs::write(dir.join("names.txt"), names).unwrap();
+    stdout(&som(
+        &dir,
+        &train_args(
+            "m.json",
+            &["--labels", "names.txt", "--history", "h.csv", "--seed", "3"],
+        ),
+    ));
+    let som_map = som_std::Som::load(dir.join("m.json")).unwrap();
+    let grid = som_map.grid();
+    let style = |title: &str, cell: u32| Style {
+        title: Some(title.into()),
+        cell,
+        ..Style::default()
+    };
+
+    stdout(&som(
+        &dir,
+        &[
+            "umatrix",
+            "--codebook",
+            "m.json",
+            "--out",
+            "u.png",
+            "--cell",
+            "10",
+        ],
+    ));
+    let umatrix = Style {
+        palette: Palette::Greys,
+        ..style("U-matrix", 10)
+    };
+    let expected = picture::umatrix(grid, &som_map.umatrix(), &umatrix).unwrap();
+    assert_picture(&dir.join("u.png"), &expected);
+
+    // Named by the data's header into a directory; numbered after a prefix.
+    let wrote = stdout(&som(
+        &dir,
+        &[
+            "planes",
+            "--codebook",
+            "m.json",
+            "--data",
+            "colours.csv",
+            "--out",
+            "planes/",
+            "--cell",
+            "10",
+        ],
+    ));
+    assert_eq!(wrote.lines().count(), 3, "{wrote}");
+    let codebook = som_map.codebook();
+    for (i, name) in ["r", "g", "b"].into_iter().enumerate() {
+        let expected = picture::component_plane(grid, &codebook, 3, i, &style(name, 10)).unwrap();
+        assert_picture(&dir.join("planes").join(format!("{name}.png")), &expected);
+    }
+    stdout(&som(
+        &dir,
+        &["planes", "--codebook", "m.json", "--out", "p-"],
+    ));
+    for i in 0..3 {
+        let name = format!("component-{i}");
+        let expected = picture::component_plane(grid, &codebook, 3, i, &style(&name, 28)).unwrap();
+        assert_picture(&dir.join(format!("p-{name}.png")), &expected);
+    }
+
+    // Without --png, the text; with it, the hit map with the labels of the units that win.
+    let text = stdout(&som(
+        &dir,
+        &["hits", "--codebook", "m.json", "--data", "colours.csv"],
+    ));
+    let hits: Vec<u64> = text
+        .lines()
+        .map(|l| l.rsplit(' ').next().unwrap().parse().unwrap())
+        .collect();
+    assert_eq!(hits.iter().sum::<u64>(), 15);
+    let png = stdout(&som(
+        &dir,
+        &[
+            "hits",
+            "--codebook",
+            "m.json",
+            "--data",
+            "colours.csv",
+            "--png",
+            "hits.png",
+        ],
+    ));
+    assert!(png.is_empty(), "{png}");
+    let mut expected = picture::hit_map(grid, &hits, &style("Hits", 28)).unwrap();
+    let labels = som_map.labels().unwrap();
+    let won: Vec<(usize, &str)> = (0..hits.len())
+        .filter(|&k| hits[k] > 0)
+        .map(|k| (k, labels[k].as_str()))
+        .collect();
+    expected.labels(&won).unwrap();
+    assert_picture(&dir.join("hits.png"), &expected);
+
+    stdout(&som(&dir, &["plot-history", "h.csv", "--out", "h.png"]));
+    let records = som_std::watch::read_history(dir.join("h.csv")).unwrap();
+    let expected = picture::history(&records, &Style::default()).unwrap();
+    assert_picture(&dir.join("h.png"), &expected);
+
+    // Wrong names are refused before anything is drawn.
+    let err = failure(
+        &dir,
+        &[
+            "hits",
+            "--codebook",
+            "m.json",
+            "--data",
+            "colours.csv",
+            "--png",
+            "hits.jpg",
+        ],
+    );
+    assert!(
+        err.contains("--png hits.jpg") && err.contains(".png"),
+        "{err}"
+    );
+    std::fs::write(dir.join("two.csv"), "x,y\n1,2\n").unwrap();
+    let err = failure(
+        &dir,
+        &[
+            "planes",
+            "--codebook",
+            "m.json",
+            "--data",
+            "two.csv",
+            "--out",
+            "q-",
+        ],
+    );
+    assert!(err.contains("dim 3") && err.contains("dim 2"), "{err}");
+}
+
+/// Every spelling the command line took before its values were the library's names still
+/// works, and `--help` lists the names.
+#[test]
+fn setting_names_and_their_aliases() {
+    let dir = workdir("names");
+    for extra in [
+        &["--topology", "rectangular"][..],
+        &["--topology", "hexagonal"],
+        &["--topology", "hex"],
+        &["--boundary", "toroidal"],
+        &["--order", "random"],
+        &["--order", "shuffled", "--decay", "inverse"],
+        &["--neighbourhood", "mexican-hat", "--distance", "manhattan"],
+        &["--preset", "minisom", "--missing", "mask"],
+        &["--mode", "batch", "--neighbourhood", "bubble"],
+    ] {
+        stdout(&som(&dir, &train_args("m.json", extra)));
+    }
+    let saved = std::fs::read_to_string(dir.join("m.json")).unwrap();
+    assert!(saved.contains(r#""topology":"rectangular""#), "{saved}");
+    let help = som(&dir, &["train", "--help"]);
+    let help = String::from_utf8_lossy(&help.stdout);
+    for listed in [
+        "rect, hex",
+        "gaussian, bubble, triangle, mexican-hat",
+        "seed, minisom, sompak",
+    ] {
+        assert!(help.contains(listed), "{listed}: {help}");
+    }
+    let o = som(&dir, &train_args("m.json", &["--topology", "hexa"]));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(2), "{err}");
+    assert!(err.contains("'hexa'") && err.contains("hex"), "{err}");
+}

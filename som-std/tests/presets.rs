@@ -455,3 +455,31 @@ fn minisom_hexagonal_needs_the_reflection() {
         .fold(0.0, f64::max);
     assert!(w > 1e-3, "the mirrored lattice trains the same map? {w}");
 }
+
+/// The library's own settings are named as the kernel's are, and a preset's settings refuse
+/// batch training where its weighted mean would be undefined, before any data is read.
+#[test]
+fn names_and_batch_conflicts_of_the_settings() {
+    use som_std::io::export::Language;
+    use som_std::{BatchConflict, Decay, Named, PresetSettings, Shape};
+    assert_eq!(Preset::NAMES, ["seed", "minisom", "sompak"]);
+    assert_eq!("minisom".parse::<Preset>().unwrap(), Preset::MiniSom);
+    assert_eq!(Decay::Exponential.to_string(), "exponential");
+    assert_eq!("random".parse::<Order>().unwrap(), Order::Shuffled);
+    assert_eq!(Order::Shuffled.to_string(), "shuffled");
+    assert_eq!("c".parse::<Language>().unwrap(), Language::C);
+    assert!("sompack".parse::<Preset>().is_err());
+
+    let mut p = PresetSettings::new(4, 5);
+    assert_eq!(p.check_batch(), Ok(()));
+    p.neighbourhood = Shape::MexicanHat;
+    assert_eq!(
+        p.check_batch(),
+        Err(BatchConflict::Neighbourhood(Shape::MexicanHat))
+    );
+    // The seed's width falls linearly to 0: its last batch epoch would have no width.
+    let seed = Preset::Seed.settings(4, 5);
+    assert_eq!(seed.check_batch(), Err(BatchConflict::FinalWidth(0.0)));
+    let message = som_std::Error::from(BatchConflict::FinalWidth(0.0)).to_string();
+    assert!(message.contains("final width is 0"), "{message}");
+}

@@ -58,33 +58,17 @@ pub enum Level {
     Avx512Split,
 }
 
+// The names `SOM_SIMD` takes and reports show; `ALL` is narrowest first (the two AVX-512
+// levels last), and a level's index in it is what `CURRENT` stores.
+crate::named!("SIMD level", Level {
+    Scalar => "scalar",
+    Sse2 => "sse2",
+    Avx2 => "avx2",
+    Avx512 => "avx512",
+    Avx512Split => "avx512-split",
+});
+
 impl Level {
-    /// Every level, narrowest first (the two AVX-512 levels last).
-    pub const ALL: [Level; 5] = [
-        Level::Scalar,
-        Level::Sse2,
-        Level::Avx2,
-        Level::Avx512,
-        Level::Avx512Split,
-    ];
-
-    /// The name used by `SOM_SIMD` and reports: `scalar`, `sse2`, `avx2`, `avx512`,
-    /// `avx512-split`.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Level::Scalar => "scalar",
-            Level::Sse2 => "sse2",
-            Level::Avx2 => "avx2",
-            Level::Avx512 => "avx512",
-            Level::Avx512Split => "avx512-split",
-        }
-    }
-
-    /// The level of a [`Level::name`], or `None`.
-    pub fn from_name(name: &str) -> Option<Level> {
-        Level::ALL.into_iter().find(|l| l.name() == name)
-    }
-
     /// Whether this CPU (and build) can run the level.
     pub fn available(self) -> bool {
         match self {
@@ -124,12 +108,6 @@ impl Level {
             Level::Sse2 => cfg!(target_feature = "fma"),
             Level::Avx2 | Level::Avx512 | Level::Avx512Split => true,
         }
-    }
-}
-
-impl core::fmt::Display for Level {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(self.name())
     }
 }
 

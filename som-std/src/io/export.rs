@@ -22,6 +22,12 @@ pub enum Language {
     C,
 }
 
+// The names `som export --format` takes.
+som_kernel::named!("language", Language {
+    Rust => "rust",
+    C => "c",
+});
+
 /// How the codebook is stored.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Codes {

@@ -91,6 +91,17 @@ impl Dataset {
     pub fn is_empty(&self) -> bool {
         self.data.is_empty()
     }
+
+    /// Checks that the squared distances of these samples stay finite in `f32` (what training
+    /// checks before it starts), so that a caller can refuse the data before building a map.
+    ///
+    /// # Errors
+    /// [`Error::Invalid`](crate::Error::Invalid) naming the largest value and the bound.
+    pub fn check_magnitude(&self) -> crate::Result<()> {
+        let mut range = vec![(f32::INFINITY, f32::NEG_INFINITY); self.dim];
+        crate::som::widen(&mut range, &self.data);
+        crate::som::check_magnitude(&range)
+    }
 }
 
 impl Samples for Dataset {

@@ -22,10 +22,11 @@ pub const FORMAT_VERSION_OLDEST: u32 = 1;
 /// its row-major codebook.
 ///
 /// On disk it is one JSON object,
-/// `{"format": "som", "version": 1, "map": {"rows": .., "cols": .., ...}}`, with names in
-/// kebab case: topology `"rectangular"` or `"hexagonal"`, boundary `"planar"` or
-/// `"toroidal"`, shape `"gaussian"`, `"bubble"`, `"triangle"` or `"mexican-hat"`, clock
-/// `"sample"` or `"epoch"`, and schedules as `{"linear": {"start": 0.5, "end": 0}}`,
+/// `{"format": "som", "version": 1, "map": {"rows": .., "cols": .., ...}}`, with settings
+/// by their names ([`Named`](som_kernel::Named)), the topology in full: `"rectangular"` or
+/// `"hexagonal"`, boundary `"planar"` or `"toroidal"`, shape
+/// `"gaussian"`, `"bubble"`, `"triangle"` or `"mexican-hat"`, clock `"sample"` or `"epoch"`,
+/// and schedules as `{"linear": {"start": 0.5, "end": 0}}`,
 /// `{"asymptotic": {"start": 0.5}}`, `{"constant": 0.1}`, ...
 /// Floats are written with the fewest digits that read back as the same `f32`: a load gives
 /// back the saved map bit for bit.
@@ -72,10 +73,10 @@ pub struct SavedMap {
     /// Values per unit.
     pub dim: usize,
     /// The lattice.
-    #[serde(with = "TopologyDef")]
+    #[serde(with = "topology_in_full")]
     pub topology: Topology,
     /// The boundary.
-    #[serde(with = "BoundaryDef")]
+    #[serde(with = "by_name")]
     pub boundary: Boundary,
     /// Neighbourhood shape and cut-off, learning-rate and width schedules, and their clock.
     #[serde(with = "TrainingDef")]
@@ -95,10 +96,10 @@ pub struct SavedMap {
     pub stream_steps: u64,
     /// The distance that ranks units (Euclidean in files that do not say; written only when
     /// it is another, so Euclidean maps save as before).
-    #[serde(default, with = "DistanceDef", skip_serializing_if = "is_euclidean")]
+    #[serde(default, with = "by_name", skip_serializing_if = "is_euclidean")]
     pub distance: Distance,
     /// What NaN in data means (an error in files that do not say; written only for masking).
-    #[serde(default, with = "MissingDef", skip_serializing_if = "is_error")]
+    #[serde(default, with = "by_name", skip_serializing_if = "is_error")]
     pub missing: Missing,
     /// Row-major codebook: unit `row * cols + col`, `dim` values each, `rows * cols * dim` in
     /// all.
@@ -151,10 +152,7 @@ impl SavedMap {
         if let Err(e) = Grid::with(self.rows, self.cols, self.topology, self.boundary) {
             return Some(format!(
                 "a {} x {} {} {} lattice ({e})",
-                self.rows,
-                self.cols,
-                crate::names::topology(self.topology),
-                crate::names::boundary(self.boundary)
+                self.rows, self.cols, self.topology, self.boundary
             ));
         }
         if self.dim == 0 {
@@ -396,64 +394,48 @@ fn short_json(v: &serde_json::Value) -> String {
     }
 }
 
-// Serde mirrors of the kernel's types (serde's "remote derive"): the compiler checks that
-// they match the kernel's definitions, so a new variant there cannot be silently dropped here.
+/// A setting by its name ([`Named`]): the spelling the command line takes and messages show.
+mod by_name {
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+    use som_kernel::Named;
 
-#[derive(Serialize, Deserialize)]
-#[serde(remote = "Topology", rename_all = "kebab-case")]
-enum TopologyDef {
-    Rectangular,
-    Hexagonal,
+    pub fn serialize<T: Named, S: Serializer>(value: &T, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(value)
+    }
+
+    pub fn deserialize<'de, T: Named, D: Deserializer<'de>>(d: D) -> Result<T, D::Error> {
+        let name = String::deserialize(d)?;
+        name.parse()
+            .map_err(|_| D::Error::unknown_variant(&name, T::NAMES))
+    }
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(remote = "Boundary", rename_all = "kebab-case")]
-enum BoundaryDef {
-    Planar,
-    Toroidal,
-}
+/// The topology in full (`rectangular`, `hexagonal`), as saved maps have always written it;
+/// read by any of its names.
+mod topology_in_full {
+    use serde::{Deserializer, Serializer};
+    use som_kernel::Topology;
 
-/// MiniSom's names ([`Distance::name`]).
-#[derive(Serialize, Deserialize)]
-#[serde(remote = "Distance", rename_all = "kebab-case")]
-enum DistanceDef {
-    Euclidean,
-    Cosine,
-    Manhattan,
-    Chebyshev,
+    pub fn serialize<S: Serializer>(t: &Topology, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(t.full_name())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Topology, D::Error> {
+        super::by_name::deserialize(d)
+    }
 }
 
 fn is_euclidean(d: &Distance) -> bool {
     *d == Distance::Euclidean
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(remote = "Missing", rename_all = "kebab-case")]
-enum MissingDef {
-    Error,
-    Mask,
-}
-
 fn is_error(m: &Missing) -> bool {
     *m == Missing::Error
 }
 
-#[derive(Serialize, Deserialize)]
-#[serde(remote = "Shape", rename_all = "kebab-case")]
-enum ShapeDef {
-    Gaussian,
-    Bubble,
-    Triangle,
-    MexicanHat,
-}
-
-#[derive(Serialize, Deserialize)]
-#[serde(remote = "Clock", rename_all = "kebab-case")]
-enum ClockDef {
-    Sample,
-    Epoch,
-}
-
+// A serde mirror of the kernel's schedule (serde's "remote derive"): the compiler checks that
+// it matches the kernel's definition, so a new variant there cannot be silently dropped here.
 #[derive(Serialize, Deserialize)]
 #[serde(remote = "Schedule", rename_all = "kebab-case", deny_unknown_fields)]
 enum ScheduleDef {
@@ -467,13 +449,13 @@ enum ScheduleDef {
 #[derive(Serialize, Deserialize)]
 #[serde(remote = "Training", deny_unknown_fields)]
 struct TrainingDef {
-    #[serde(with = "ShapeDef")]
+    #[serde(with = "by_name")]
     shape: Shape,
     #[serde(with = "ScheduleDef")]
     alpha: Schedule,
     #[serde(with = "ScheduleDef")]
     sigma: Schedule,
     cutoff: f32,
-    #[serde(with = "ClockDef")]
+    #[serde(with = "by_name")]
     clock: Clock,
 }

@@ -179,9 +179,7 @@ pub fn sompak_can_hold(shape: Shape, boundary: Boundary) -> Result<()> {
     }
     Err(Error::Invalid(format!(
         "SOM_PAK codebooks (.cod) hold planar maps with a bubble or gaussian neighbourhood, \
-         this map is {} with a {} neighbourhood",
-        crate::names::boundary(boundary),
-        crate::names::shape(shape)
+         this map is {boundary} with a {shape} neighbourhood"
     )))
 }
 
@@ -200,8 +198,7 @@ pub fn write_cod<W: Write>(writer: W, name: &str, codebook: &SompakCodebook) -> 
         other => {
             return Err(Error::Invalid(format!(
                 "cannot write {name}: SOM_PAK codebooks know only the bubble and gaussian \
-                 neighbourhoods, not {}",
-                crate::names::shape(other)
+                 neighbourhoods, not {other}"
             )));
         }
     };

@@ -8,7 +8,7 @@ mod persist;
 pub(crate) mod presets;
 pub(crate) mod query;
 mod train;
-pub(crate) use train::shard_samples;
+pub(crate) use train::{check_magnitude, shard_samples};
 
 use crate::error::Result;
 use rand_xoshiro::Xoshiro256PlusPlus;
@@ -52,6 +52,12 @@ pub enum Order {
     /// A fresh random permutation every epoch (from the map's seed).
     Shuffled,
 }
+
+// `random` is read as `shuffled`, as the command line always took it.
+som_kernel::named!("order", Order {
+    Sequential => "sequential",
+    Shuffled => "shuffled" | "random",
+});
 
 /// Builds a [`Som`]. Every setting has a default; see each method.
 #[derive(Debug, Clone)]

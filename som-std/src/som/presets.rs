@@ -32,24 +32,14 @@ pub enum Preset {
     SomPak,
 }
 
+// The names `som train --preset` takes.
+som_kernel::named!("preset", Preset {
+    Seed => "seed",
+    MiniSom => "minisom",
+    SomPak => "sompak",
+});
+
 impl Preset {
-    /// Every preset.
-    pub const ALL: [Preset; 3] = [Preset::Seed, Preset::MiniSom, Preset::SomPak];
-
-    /// The name `som train --preset` takes: `seed`, `minisom`, `sompak`.
-    pub fn name(self) -> &'static str {
-        match self {
-            Preset::Seed => "seed",
-            Preset::MiniSom => "minisom",
-            Preset::SomPak => "sompak",
-        }
-    }
-
-    /// The preset of a [`Preset::name`], if there is one.
-    pub fn from_name(name: &str) -> Option<Preset> {
-        Preset::ALL.into_iter().find(|p| p.name() == name)
-    }
-
     /// The system's settings for a `rows x cols` map, ready to be changed one by one and
     /// turned into a builder.
     ///
@@ -103,12 +93,6 @@ impl Preset {
     }
 }
 
-impl core::fmt::Display for Preset {
-    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
-        f.write_str(self.name())
-    }
-}
-
 /// How a learning rate or width falls from its initial value to its final one.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Decay {
@@ -122,6 +106,13 @@ pub enum Decay {
     /// Geometric ([`Schedule::Exponential`]).
     Exponential,
 }
+
+som_kernel::named!("decay", Decay {
+    Linear => "linear",
+    Asymptotic => "asymptotic",
+    Inverse => "inverse",
+    Exponential => "exponential",
+});
 
 impl Decay {
     /// The schedule from `start` to `end`, which this decay ignores when it has no final
@@ -221,6 +212,22 @@ impl PresetSettings {
         })
     }
 
+    /// Checks that batch training can use these settings, before any data is read: the one
+    /// check of their conflicts ([`Som::train_batch`] refuses the same of the map it trains).
+    ///
+    /// # Errors
+    /// The [`BatchConflict`] found.
+    pub fn check_batch(&self) -> core::result::Result<(), BatchConflict> {
+        if self.neighbourhood.check_batch().is_err() {
+            return Err(BatchConflict::Neighbourhood(self.neighbourhood));
+        }
+        let end = self.sigma_end();
+        if self.decay.has_final() && end <= 0.0 {
+            return Err(BatchConflict::FinalWidth(end));
+        }
+        Ok(())
+    }
+
     /// The learning-rate schedule.
     pub fn alpha_schedule(&self) -> Schedule {
         self.decay.schedule(self.alpha, self.alpha_end())
@@ -258,6 +265,39 @@ impl PresetSettings {
     /// length.
     pub fn build(&self, dim: usize) -> Result<Som> {
         self.builder(dim).build()
+    }
+}
+
+/// Settings that batch training cannot use together ([`PresetSettings::check_batch`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+#[non_exhaustive]
+pub enum BatchConflict {
+    /// A neighbourhood whose weights can be negative: batch training takes a weighted mean.
+    Neighbourhood(Shape),
+    /// A final width that is not above 0: batch training's last epoch uses it.
+    FinalWidth(f32),
+}
+
+impl core::fmt::Display for BatchConflict {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            BatchConflict::Neighbourhood(shape) => write!(
+                f,
+                "batch training takes a weighted mean, and the {shape} neighbourhood's weights can be negative"
+            ),
+            BatchConflict::FinalWidth(end) => write!(
+                f,
+                "the final width is {end}, and batch training's last epoch uses it; expected > 0"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for BatchConflict {}
+
+impl From<BatchConflict> for crate::Error {
+    fn from(c: BatchConflict) -> crate::Error {
+        crate::Error::Invalid(c.to_string())
     }
 }
 
