@@ -5,12 +5,12 @@
 #   2. the link-time no-panic proof (thumbv7em, thumbv6m, x86_64 with every SIMD level),
 #      and its control, which must fail to link;
 #   3. Miri on the kernel's tests (nightly), in the background beside all the rest;
-#   4. every fuzz target for FUZZ_SECONDS (default 30) each (nightly, cargo-fuzz).
+#   4. every fuzz target for FUZZ_SECONDS (default 20) each (nightly, cargo-fuzz).
 # Installs what it needs. Steps that need nightly say clearly when they are skipped.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_TERM_COLOR=never
-FUZZ_SECONDS=${FUZZ_SECONDS:-30}
+FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 step() { printf '\n=== [%dm%02ds] %s\n' $((SECONDS / 60)) $((SECONDS % 60)) "$*"; }
 started=$SECONDS
 
