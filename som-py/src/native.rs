@@ -12,7 +12,7 @@ use pyo3::types::PyBytes;
 use som_std::io::SavedMap;
 use som_std::kernel::Shape;
 use som_std::picture::{self, Palette, Style};
-use som_std::{Boundary, Clock, Distance, Flat, Init, Missing, Order, Schedule, Topology};
+use som_std::{Boundary, Clock, Distance, Flat, Init, Missing, Named, Order, Schedule, Topology};
 
 /// Samples as a borrowed C-contiguous `float32` array: the caller's own array when it already
 /// is one (no copy), else numpy's conversion of it.
@@ -90,35 +90,18 @@ fn schedule(what: &str, decay: &str, start: f32, end: Option<f32>) -> PyResult<S
     })
 }
 
-/// The distance of a name.
-fn distance(name: &str) -> PyResult<Distance> {
-    Distance::from_name(name).ok_or_else(|| {
-        PyValueError::new_err(format!(
-            "distance {name:?}: expected 'euclidean', 'cosine', 'manhattan' or 'chebyshev'"
-        ))
-    })
-}
-
-/// What NaN in data means, from its name.
-fn missing(name: &str) -> PyResult<Missing> {
-    Missing::from_name(name).ok_or_else(|| {
-        PyValueError::new_err(format!(
-            "missing {name:?}: expected 'error' (NaN is an error) or 'mask' (NaN is a missing \
-             value, left out of distances and updates)"
-        ))
-    })
+/// A setting from the name a Python caller gave: the library's names and other spellings
+/// (`rectangular`, `hex`), with `_` read as `-` (`mexican_hat`), so that Python, the command
+/// line and saved maps cannot spell a setting differently.
+fn setting<T: Named>(name: &str) -> PyResult<T> {
+    name.replace('_', "-")
+        .parse::<T>()
+        .map_err(|e| PyValueError::new_err(format!("{name:?}: {e}")))
 }
 
 /// A unit index for Python: `-1` for a sample without a unit (every component missing).
 fn unit_or_minus_one(b: &som_std::kernel::Bmu) -> i64 {
     b.found().map_or(-1, |u| u as i64)
-}
-
-fn topology_name(t: Topology) -> &'static str {
-    match t {
-        Topology::Rectangular => "rectangular",
-        _ => "hexagonal",
-    }
 }
 
 /// A Self-Organizing Map trained by the `som` library (see the stub `_som.pyi` for the
@@ -160,45 +143,11 @@ impl Som {
         distance: &str,
         missing: &str,
     ) -> PyResult<Self> {
-        let (distance, missing) = (self::distance(distance)?, self::missing(missing)?);
-        let topology = match topology {
-            "rectangular" => Topology::Rectangular,
-            "hexagonal" => Topology::Hexagonal,
-            _ => {
-                return Err(PyValueError::new_err(format!(
-                    "topology {topology:?}: expected 'rectangular' or 'hexagonal'"
-                )));
-            }
-        };
-        let boundary = match boundary {
-            "planar" => Boundary::Planar,
-            "toroidal" => Boundary::Toroidal,
-            _ => {
-                return Err(PyValueError::new_err(format!(
-                    "boundary {boundary:?}: expected 'planar' or 'toroidal'"
-                )));
-            }
-        };
-        let shape = match neighbourhood {
-            "gaussian" => Shape::Gaussian,
-            "bubble" => Shape::Bubble,
-            "triangle" => Shape::Triangle,
-            "mexican_hat" | "mexican-hat" => Shape::MexicanHat,
-            _ => {
-                return Err(PyValueError::new_err(format!(
-                    "neighbourhood {neighbourhood:?}: expected gaussian, bubble, triangle or mexican_hat"
-                )));
-            }
-        };
-        let clock = match clock {
-            "sample" => Clock::Sample,
-            "epoch" => Clock::Epoch,
-            _ => {
-                return Err(PyValueError::new_err(format!(
-                    "clock {clock:?}: expected 'sample' or 'epoch'"
-                )));
-            }
-        };
+        let topology: Topology = setting(topology)?;
+        let boundary: Boundary = setting(boundary)?;
+        let shape: Shape = setting(neighbourhood)?;
+        let clock: Clock = setting(clock)?;
+        let (distance, missing): (Distance, Missing) = (setting(distance)?, setting(missing)?);
         let init = match init {
             None => Init::Uniform {
                 low: 0.0,
@@ -272,14 +221,11 @@ impl Som {
     }
     #[getter]
     fn topology(&self) -> &'static str {
-        topology_name(self.inner.grid().topology())
+        self.inner.grid().topology().full_name()
     }
     #[getter]
     fn boundary(&self) -> &'static str {
-        match self.inner.grid().boundary() {
-            Boundary::Planar => "planar",
-            _ => "toroidal",
-        }
+        self.inner.grid().boundary().name()
     }
 
     /// The distance that ranks units: 'euclidean', 'cosine', 'manhattan' or 'chebyshev'.
@@ -296,8 +242,7 @@ impl Som {
 
     #[setter]
     fn set_missing(&mut self, value: &str) -> PyResult<()> {
-        let m = missing(value)?;
-        self.inner.set_missing(m).map_err(py_err)
+        self.inner.set_missing(setting(value)?).map_err(py_err)
     }
 
     /// The codebook, `rows x cols x dim`, float32 (a copy).
@@ -349,15 +294,7 @@ impl Som {
         steps: Option<u64>,
         order: &str,
     ) -> PyResult<()> {
-        let order = match order {
-            "sequential" => Order::Sequential,
-            "shuffled" => Order::Shuffled,
-            _ => {
-                return Err(PyValueError::new_err(format!(
-                    "order {order:?}: expected 'sequential' or 'shuffled'"
-                )));
-            }
-        };
+        let order: Order = setting(order)?;
         let arr = samples(data, self.inner.dim())?;
         let flat = Flat::new(arr.as_slice()?, self.inner.dim()).map_err(py_err)?;
         let n = arr.shape()[0] as u64;
@@ -619,7 +556,7 @@ impl Som {
             g.rows(),
             g.cols(),
             self.inner.dim(),
-            topology_name(g.topology()),
+            g.topology().full_name(),
             self.boundary(),
             self.distance(),
             self.missing()

@@ -291,3 +291,18 @@ def test_missing_can_be_switched():
 def test_bad_distance_and_missing(kwargs, match):
     with pytest.raises(ValueError, match=match):
         som.Som(3, 3, 2, **kwargs)
+
+
+def test_settings_take_the_librarys_names_and_refuse_others_naming_them():
+    m = som.Som(2, 3, 2, topology="hex", boundary="toroidal", neighbourhood="mexican_hat",
+                clock="epoch", distance="manhattan", missing="mask")
+    assert (m.topology, m.boundary, m.distance, m.missing) == (
+        "hexagonal", "toroidal", "manhattan", "mask")
+    assert som.Som(2, 3, 2, topology="rectangular").topology == "rectangular"
+    for kw, expected in [("topology", "rect, hex"), ("boundary", "planar, toroidal"),
+                         ("neighbourhood", "gaussian, bubble, triangle, mexican-hat"),
+                         ("clock", "sample, epoch"), ("missing", "error, mask")]:
+        with pytest.raises(ValueError, match='"nope".*expected one of ' + expected):
+            som.Som(2, 3, 2, **{kw: "nope"})
+    with pytest.raises(ValueError, match="expected one of sequential, shuffled"):
+        m.train(np.zeros((4, 2), np.float32), 1, order="nope")
