@@ -109,10 +109,7 @@ impl Som {
         let dim = self.dim;
         let n = (flat.len() / dim) as u64;
         let training = self.training;
-        let (total, per) = match training.clock {
-            Clock::Sample => (steps, 1),
-            Clock::Epoch => (steps.div_ceil(n), n),
-        };
+        let (total, per) = schedule_steps(training.clock, steps, n);
         if steps == 0 {
             return Ok(0);
         }
@@ -666,6 +663,16 @@ pub(crate) fn shard_samples(n: usize, units: usize, dim: usize) -> usize {
     n.div_ceil(n.div_ceil(SHARD_MIN).clamp(1, most)).max(1)
 }
 
+/// How `clock` counts `steps` online steps over `n` samples: the schedule steps they span (the
+/// total the schedules run over), and the steps that share one (1, or the `n` of an epoch:
+/// step `t` is schedule step `t / per`).
+fn schedule_steps(clock: Clock, steps: u64, n: u64) -> (u64, u64) {
+    match clock {
+        Clock::Sample => (steps, 1),
+        Clock::Epoch => (steps.div_ceil(n), n),
+    }
+}
+
 /// Fisher-Yates shuffle driven by the map's generator.
 fn shuffle<R: rand_xoshiro::rand_core::Rng>(v: &mut [usize], rng: &mut R) {
     for i in (1..v.len()).rev() {
@@ -684,10 +691,7 @@ mod tests {
         let dim = som.dim;
         let n = (flat.len() / dim) as u64;
         let training = som.training;
-        let (clock_total, per) = match training.clock {
-            Clock::Sample => (steps, 1),
-            Clock::Epoch => (steps.div_ceil(n), n),
-        };
+        let (clock_total, per) = schedule_steps(training.clock, steps, n);
         let mut perm: Vec<usize> = (0..n as usize).collect();
         for t in 0..steps {
             let i = (t % n) as usize;
