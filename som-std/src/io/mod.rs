@@ -153,6 +153,18 @@ impl Format {
         }
     }
 
+    /// Whether a file of this format holds a whole map, its lattice and its units' labels
+    /// (`.json`, `.cod`), not only a table of values.
+    ///
+    /// # Example
+    /// ```
+    /// use som_std::io::Format;
+    /// assert!(Format::Cod.holds_map() && !Format::Csv.holds_map());
+    /// ```
+    pub fn holds_map(self) -> bool {
+        matches!(self, Format::Json | Format::Cod)
+    }
+
     /// The format a path's extension names (case-insensitive).
     ///
     /// # Errors
@@ -279,7 +291,7 @@ pub fn write_data(
     let path = path.as_ref();
     let format = Format::from_path(path)?;
     let name = path.display().to_string();
-    if matches!(format, Format::Cod | Format::Json) {
+    if format.holds_map() {
         return Err(Error::Invalid(format!(
             "{name}: .{} holds a whole map; expected .csv, .dat or .f32 for plain samples",
             format.extension()

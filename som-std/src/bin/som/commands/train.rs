@@ -91,7 +91,7 @@ fn plan(world: &World, t: &Train) -> Result<Plan, Error> {
             "--mpi trains in batch mode (ranks add up statistics); expected --mode batch".into(),
         ));
     }
-    if t.labels.is_some() && !matches!(Format::from_path(&t.out), Ok(Format::Json | Format::Cod)) {
+    if t.labels.is_some() && !Format::from_path(&t.out).is_ok_and(Format::holds_map) {
         return Err(Error::Invalid(format!(
             "--labels with --out {}: a .csv or .f32 codebook cannot hold unit labels; expected a .json (or SOM_PAK .cod) --out",
             t.out.display()
@@ -185,14 +185,14 @@ fn start_from(
             start.dim(),
         )));
     }
-    let format = Format::from_path(file);
-    if matches!(format, Ok(Format::Json | Format::Cod)) {
+    let format = Format::from_path(file).ok();
+    if format.is_some_and(Format::holds_map) {
         checks::lattice("--topology", t.topology, file, g.topology())?;
         checks::lattice("--boundary", t.boundary, file, g.boundary())?;
         (p.topology, *boundary) = (g.topology(), g.boundary());
         if p.preset == Some(som_std::Preset::SomPak)
             && t.neighbourhood.is_none()
-            && format.is_ok_and(|f| f == Format::Cod)
+            && format == Some(Format::Cod)
         {
             p.neighbourhood = start.training().shape;
         }
