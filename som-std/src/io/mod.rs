@@ -36,7 +36,7 @@ pub use atomic::{check_writable, write_atomic};
 pub(crate) use csv::Mark;
 pub use csv::{Delimiter, read_csv, read_csv_with, write_csv};
 pub use labels::read_labels;
-pub use raw::{F32File, read_f32, write_f32};
+pub use raw::{F32File, f32_dim, read_f32, write_f32};
 pub use saved::{FORMAT_TAG, FORMAT_VERSION, FORMAT_VERSION_OLDEST, SavedMap};
 pub use sompak::{SompakCodebook, read_cod, read_dat, sompak_can_hold, write_cod, write_dat};
 pub(crate) use text::read_text_file;
@@ -234,10 +234,8 @@ pub fn read_data_with(
             "{name}: a .json file is a saved map, not data; expected .csv, .dat, .cod or .f32"
         )));
     }
-    if format == Format::F32 && dim.is_none() {
-        return Err(Error::Invalid(format!(
-            "{name}: raw .f32 data does not say its dimension: give it (--dim)"
-        )));
+    if format == Format::F32 {
+        f32_dim(path, dim)?;
     }
     let file = File::open(path).map_err(|e| io_error(&name, e))?;
     let ds = match format {
@@ -261,15 +259,19 @@ pub fn read_data_with(
             }
         }
     };
-    if let Some(d) = dim
-        && d != ds.dim
-    {
-        return Err(Error::Invalid(format!(
-            "{name}: samples of dim {} but dim {d} was given",
-            ds.dim
-        )));
-    }
+    check_given_dim(&name, ds.dim, dim)?;
     Ok(ds)
+}
+
+/// Checks that the file `name`, of samples of `found` values, has the dimension `given`, if
+/// one was.
+fn check_given_dim(name: &str, found: usize, given: Option<usize>) -> Result<()> {
+    match given {
+        Some(d) if d != found => Err(Error::Invalid(format!(
+            "{name}: samples of dim {found} but dim {d} was given"
+        ))),
+        _ => Ok(()),
+    }
 }
 
 /// Writes samples (or a row-major codebook, one unit per line) to the file at `path` in the

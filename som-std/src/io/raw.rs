@@ -26,6 +26,27 @@ pub fn read_f32<R: Read>(reader: R, name: &str, dim: usize) -> Result<Dataset> {
     read_f32_sized(reader, name, dim, None)
 }
 
+/// The dimension of the raw `.f32` data at `path`, which the file does not say: `dim`, given
+/// apart.
+///
+/// # Errors
+/// [`Error::Invalid`] without `dim`, asking for it.
+///
+/// # Example
+/// ```
+/// assert_eq!(som_std::io::f32_dim("data.f32", Some(3))?, 3);
+/// assert!(som_std::io::f32_dim("data.f32", None).is_err());
+/// # Ok::<(), som_std::Error>(())
+/// ```
+pub fn f32_dim(path: impl AsRef<Path>, dim: Option<usize>) -> Result<usize> {
+    dim.ok_or_else(|| {
+        Error::Invalid(format!(
+            "{}: raw .f32 data does not say its dimension: give it (--dim)",
+            path.as_ref().display()
+        ))
+    })
+}
+
 /// [`read_f32`] of a stream whose length is known (a file's): checked before anything is
 /// read, and the values read straight into a vector of that size, so loading takes the
 /// data's size in memory and a buffer.

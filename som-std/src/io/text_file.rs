@@ -98,13 +98,7 @@ impl TextFile {
                 )));
             }
         };
-        if let Some(d) = dim
-            && d != found
-        {
-            return Err(Error::Invalid(format!(
-                "{name}: samples of dim {found} but dim {d} was given"
-            )));
-        }
+        super::check_given_dim(&name, found, dim)?;
         Ok(Self {
             file,
             name,

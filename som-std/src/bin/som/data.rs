@@ -1,10 +1,10 @@
 //! What a command reads: the map (a codebook file) and the samples, in memory, from a raw
 //! file a block at a time, or under MPI this rank's part of a file.
 
-use crate::flags::{CodebookArgs, Input};
+use crate::flags::{CodebookArgs, DataArgs, Input};
 use crate::progress::stage;
 use crate::world::World;
-use som_std::io::{Dataset, F32File, Format, TextFile, read_data_with};
+use som_std::io::{Dataset, F32File, Format, TextFile, f32_dim, read_data_with};
 use som_std::{Error, Flat, Part, Rows, Som};
 use std::path::Path;
 
@@ -65,42 +65,57 @@ fn query_map(input: &Input) -> Result<Som, Error> {
     Ok(som)
 }
 
+/// The samples `args` names, where a command reads them: a .f32 file opened to be read a
+/// block at a time (`stream`), else under MPI a text file opened (each rank reads its part
+/// once the map is known: [`World::read_part`]), else the file read into memory. Raw .f32
+/// data does not say its dim: --dim, or else `map_dim` (a query's codebook's).
+pub fn open(
+    world: &World,
+    args: &DataArgs,
+    stream: bool,
+    map_dim: Option<usize>,
+) -> Result<Data, Error> {
+    stage(&reading(args), || {
+        if stream {
+            let dim = f32_dim(&args.data, args.dim.or(map_dim))?;
+            F32File::open(&args.data, dim).map(Data::File)
+        } else if world.is_mpi() {
+            TextFile::open(&args.data, args.dim, args.delimiter).map(Data::Text)
+        } else {
+            read(args, map_dim).map(Data::Memory)
+        }
+    })
+}
+
+/// The samples `args` names, read into memory (raw .f32 data of dim --dim, or else
+/// `map_dim`).
+fn read(args: &DataArgs, map_dim: Option<usize>) -> Result<Dataset, Error> {
+    let dim = args.dim.or(map_dim.filter(|_| is_f32(&args.data)));
+    read_data_with(&args.data, dim, args.delimiter)
+}
+
+/// What the spinner says while `args`' samples are read.
+fn reading(args: &DataArgs) -> String {
+    format!("reading {}", args.data.display())
+}
+
 /// The map and the samples of a query, all in memory.
 pub fn load(input: &Input) -> Result<(Som, Dataset), Error> {
     let som = query_map(input)?;
-    // Raw .f32 data does not say its dim: --dim, or else the codebook's.
-    let dim = input
-        .samples
-        .dim
-        .or(is_f32(&input.samples.data).then(|| som.dim()));
-    let data = stage(&format!("reading {}", input.samples.data.display()), || {
-        read_data_with(&input.samples.data, dim, input.samples.delimiter)
+    let data = stage(&reading(&input.samples), || {
+        read(&input.samples, Some(som.dim()))
     })?;
     check_dims(&som, input, data.dim)?;
     Ok((som, data))
 }
 
-/// The map and the samples of a query that reads its data a block at a time: a .f32 file
-/// stays on disk; under MPI a text file is opened (each rank reads its part once the map is
-/// known: [`World::read_part`]); other formats are read into memory.
+/// The map and the samples of a query that reads its data a block at a time ([`open`]): a
+/// .f32 file stays on disk; under MPI a text file is opened; other formats are read into
+/// memory.
 pub fn load_rows(world: &World, input: &Input) -> Result<(Som, Data), Error> {
-    let raw = is_f32(&input.samples.data);
-    if !raw && !world.is_mpi() {
-        let (som, data) = load(input)?;
-        return Ok((som, Data::Memory(data)));
-    }
     let som = query_map(input)?;
-    let data = if raw {
-        F32File::open(&input.samples.data, input.samples.dim.unwrap_or(som.dim()))
-            .map(Data::File)?
-    } else {
-        TextFile::open(
-            &input.samples.data,
-            input.samples.dim,
-            input.samples.delimiter,
-        )
-        .map(Data::Text)?
-    };
+    let samples = &input.samples;
+    let data = open(world, samples, is_f32(&samples.data), Some(som.dim()))?;
     check_dims(&som, input, data.dim())?;
     Ok((som, data))
 }

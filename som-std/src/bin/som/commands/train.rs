@@ -6,12 +6,12 @@
 mod checks;
 
 use super::quality;
-use crate::data::{Data, is_f32};
+use crate::data::{self, Data, is_f32};
 use crate::flag_error;
 use crate::flags::{Mode, Train};
 use crate::progress::{progress_bar, stage};
 use crate::world::World;
-use som_std::io::{F32File, Format, TextFile, read_data_with};
+use som_std::io::Format;
 use som_std::watch::Record;
 use som_std::{
     Boundary, Distance, EarlyStop, Epoch, Error, Init, Missing, Order, PresetSettings, Rows, Som,
@@ -112,24 +112,11 @@ fn plan(world: &World, t: &Train) -> Result<Plan, Error> {
     })
 }
 
-/// The data: a .f32 file opened to be streamed, under MPI a text file opened (each rank reads
-/// its part once the map is known), else the file read into memory.
+/// The data, where the plan reads it ([`data::open`]: a .f32 file opened to be streamed,
+/// under MPI a text file opened, else the file read into memory), every rank agreeing that
+/// it could.
 fn read(world: &World, t: &Train, plan: &Plan) -> Result<Data, Error> {
-    let read = stage(&format!("reading {}", t.samples.data.display()), || {
-        if plan.stream {
-            let dim = t.samples.dim.ok_or_else(|| {
-                Error::Invalid(format!(
-                    "{}: raw .f32 data does not say its dimension: give it (--dim)",
-                    t.samples.data.display()
-                ))
-            })?;
-            F32File::open(&t.samples.data, dim).map(Data::File)
-        } else if world.is_mpi() {
-            TextFile::open(&t.samples.data, t.samples.dim, t.samples.delimiter).map(Data::Text)
-        } else {
-            read_data_with(&t.samples.data, t.samples.dim, t.samples.delimiter).map(Data::Memory)
-        }
-    });
+    let read = data::open(world, &t.samples, plan.stream, None);
     world.agree(read.map_err(|e| flag_error("--data", e)))
 }
 
