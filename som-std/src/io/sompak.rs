@@ -14,6 +14,27 @@ use crate::error::{Error, Result};
 use som_kernel::{Boundary, Grid, Shape, Topology};
 use std::io::{BufRead, BufReader, BufWriter, Read, Write};
 
+/// The neighbourhoods SOM_PAK knows (it spells them as the library does).
+const SHAPES: [Shape; 2] = [Shape::Bubble, Shape::Gaussian];
+
+/// SOM_PAK's spelling of a lattice (its own: `hexa`, where the library says `hex`).
+fn topology_name(topology: Topology) -> &'static str {
+    match topology {
+        Topology::Hexagonal => "hexa",
+        Topology::Rectangular => "rect",
+    }
+}
+
+/// The one of `values` that `name` spells `token`, if any: a header token read back by the
+/// spelling the writer uses.
+fn spelled<T: Copy>(
+    values: impl IntoIterator<Item = T>,
+    name: impl Fn(T) -> &'static str,
+    token: &str,
+) -> Option<T> {
+    values.into_iter().find(|&v| name(v) == token)
+}
+
 /// A SOM_PAK codebook: the lattice and neighbourhood its header names, and the unit vectors.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SompakCodebook {
@@ -174,7 +195,7 @@ pub fn read_cod<R: Read>(reader: R, name: &str) -> Result<SompakCodebook> {
 /// # Errors
 /// [`Error::Invalid`] naming what the map has that SOM_PAK cannot hold.
 pub fn sompak_can_hold(shape: Shape, boundary: Boundary) -> Result<()> {
-    if matches!(shape, Shape::Bubble | Shape::Gaussian) && boundary == Boundary::Planar {
+    if SHAPES.contains(&shape) && boundary == Boundary::Planar {
         return Ok(());
     }
     Err(Error::Invalid(format!(
@@ -192,20 +213,13 @@ pub fn sompak_can_hold(shape: Shape, boundary: Boundary) -> Result<()> {
 /// [`Error::Io`] if writing fails.
 pub fn write_cod<W: Write>(writer: W, name: &str, codebook: &SompakCodebook) -> Result<()> {
     let c = codebook;
-    let neigh = match c.neighbourhood {
-        Shape::Bubble => "bubble",
-        Shape::Gaussian => "gaussian",
-        other => {
-            return Err(Error::Invalid(format!(
-                "cannot write {name}: SOM_PAK codebooks know only the bubble and gaussian \
-                 neighbourhoods, not {other}"
-            )));
-        }
-    };
-    let topol = match c.topology {
-        Topology::Hexagonal => "hexa",
-        Topology::Rectangular => "rect",
-    };
+    if !SHAPES.contains(&c.neighbourhood) {
+        return Err(Error::Invalid(format!(
+            "cannot write {name}: SOM_PAK codebooks know only the bubble and gaussian \
+             neighbourhoods, not {}",
+            c.neighbourhood
+        )));
+    }
     Grid::with(c.rows, c.cols, c.topology, Boundary::Planar)
         .map_err(|e| Error::Invalid(format!("cannot write {name}: {e}")))?;
     check_table(name, &c.weights, c.dim)?;
@@ -221,6 +235,7 @@ pub fn write_cod<W: Write>(writer: W, name: &str, codebook: &SompakCodebook) -> 
     }
     check_labels(name, &c.labels, units)?;
     let mut writer = BufWriter::new(writer);
+    let (topol, neigh) = (topology_name(c.topology), c.neighbourhood.name());
     writeln!(writer, "{} {topol} {} {} {neigh}", c.dim, c.cols, c.rows)
         .map_err(|e| io_error(name, e))?;
     write_vectors(&mut writer, name, &c.weights, c.dim, &c.labels)
@@ -265,16 +280,12 @@ fn cod_header(name: &str, line: Line<'_>) -> Result<(usize, Topology, usize, usi
             format!("{} tokens: {}", tokens.len(), quote(text.trim())),
         ));
     }
-    let topology = match tokens[1] {
-        "hexa" => Topology::Hexagonal,
-        "rect" => Topology::Rectangular,
-        other => {
-            return Err(bad(
-                "the topology `hexa` or `rect` as the header's 2nd token",
-                quote(other),
-            ));
-        }
-    };
+    let topology = spelled(Topology::ALL, topology_name, tokens[1]).ok_or_else(|| {
+        bad(
+            "the topology `hexa` or `rect` as the header's 2nd token",
+            quote(tokens[1]),
+        )
+    })?;
     let size = |i: usize, what: &str| match tokens[i].parse::<usize>() {
         Ok(v) if v > 0 => Ok(v),
         _ => Err(bad(
@@ -287,16 +298,12 @@ fn cod_header(name: &str, line: Line<'_>) -> Result<(usize, Topology, usize, usi
     };
     let cols = size(2, "xdim, the number of columns")?;
     let rows = size(3, "ydim, the number of rows")?;
-    let neighbourhood = match tokens[4] {
-        "bubble" => Shape::Bubble,
-        "gaussian" => Shape::Gaussian,
-        other => {
-            return Err(bad(
-                "the neighbourhood `bubble` or `gaussian` as the header's 5th token",
-                quote(other),
-            ));
-        }
-    };
+    let neighbourhood = spelled(SHAPES, Shape::name, tokens[4]).ok_or_else(|| {
+        bad(
+            "the neighbourhood `bubble` or `gaussian` as the header's 5th token",
+            quote(tokens[4]),
+        )
+    })?;
     if let Err(e) = Grid::with(rows, cols, topology, Boundary::Planar) {
         return Err(bad("a usable map size", format!("{cols} x {rows}: {e}")));
     }
