@@ -473,26 +473,16 @@ impl Som {
                     (0..count).for_each(|s| o.add(shard_sums[s * units * dim + at + j]));
                 }
             };
-            if self.threads == 1 {
-                hits.chunks_mut(MERGE).enumerate().for_each(merge_hits);
-                counts
-                    .chunks_mut(MERGE * dim)
-                    .enumerate()
-                    .for_each(merge_counts);
-                sums.chunks_mut(MERGE * dim)
-                    .enumerate()
-                    .for_each(merge_sums);
+            let parallel = self.threads != 1;
+            let mut merge = || {
+                for_each_chunk(parallel, hits, MERGE, merge_hits);
+                for_each_chunk(parallel, counts, MERGE * dim, merge_counts);
+                for_each_chunk(parallel, sums, MERGE * dim, merge_sums);
+            };
+            if parallel {
+                self.in_pool(merge);
             } else {
-                self.in_pool(|| {
-                    hits.par_chunks_mut(MERGE).enumerate().for_each(merge_hits);
-                    counts
-                        .par_chunks_mut(MERGE * dim)
-                        .enumerate()
-                        .for_each(merge_counts);
-                    sums.par_chunks_mut(MERGE * dim)
-                        .enumerate()
-                        .for_each(merge_sums);
-                });
+                merge();
             }
         }
         Ok(())
@@ -670,6 +660,21 @@ fn schedule_steps(clock: Clock, steps: u64, n: u64) -> (u64, u64) {
     match clock {
         Clock::Sample => (steps, 1),
         Clock::Epoch => (steps.div_ceil(n), n),
+    }
+}
+
+/// Runs `f` on every `size`-long chunk of `out` with its index: in parallel (in the pool it is
+/// called in), or in order.
+fn for_each_chunk<T: Send>(
+    parallel: bool,
+    out: &mut [T],
+    size: usize,
+    f: impl Fn((usize, &mut [T])) + Send + Sync,
+) {
+    if parallel {
+        out.par_chunks_mut(size).enumerate().for_each(f);
+    } else {
+        out.chunks_mut(size).enumerate().for_each(f);
     }
 }
 
