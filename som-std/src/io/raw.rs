@@ -56,26 +56,9 @@ pub(crate) fn read_f32_sized<R: Read>(
     dim: usize,
     len: Option<u64>,
 ) -> Result<Dataset> {
-    if dim == 0 {
-        return Err(Error::Invalid(format!(
-            "cannot read {name}: the dim of raw f32 samples must be at least 1"
-        )));
-    }
-    let sample_bytes = dim.saturating_mul(4);
-    let length_error = |len: u64| {
-        parse_error(
-            name,
-            None,
-            format!(
-                "a positive multiple of 4 * dim = {sample_bytes} bytes (samples of {dim} f32 values)"
-            ),
-            format!("{len} bytes"),
-        )
-    };
-    if let Some(len) = len
-        && (len == 0 || len % sample_bytes as u64 != 0)
-    {
-        return Err(length_error(len));
+    check_dim(name, dim)?;
+    if let Some(len) = len {
+        samples_in(name, dim, len)?;
     }
     let mut data: Vec<f32> = Vec::new();
     if let Some(len) = len {
@@ -108,9 +91,7 @@ pub(crate) fn read_f32_sized<R: Read>(
         buf.copy_within(whole..filled, 0);
         filled -= whole;
     }
-    if total == 0 || total % sample_bytes as u64 != 0 {
-        return Err(length_error(total));
-    }
+    samples_in(name, dim, total)?;
     check_values(name, &data, dim, 0)?;
     Ok(Dataset {
         data,
@@ -118,6 +99,33 @@ pub(crate) fn read_f32_sized<R: Read>(
         columns: None,
         labels: Vec::new(),
     })
+}
+
+/// Checks that raw samples of `dim` values can be read from `name`: at least one value each.
+fn check_dim(name: &str, dim: usize) -> Result<()> {
+    if dim == 0 {
+        return Err(Error::Invalid(format!(
+            "cannot read {name}: the dim of raw f32 samples must be at least 1"
+        )));
+    }
+    Ok(())
+}
+
+/// The samples of `dim` values (`dim` at least 1) that `len` bytes of `name` hold: a positive
+/// whole number, or an error.
+fn samples_in(name: &str, dim: usize, len: u64) -> Result<u64> {
+    let sample_bytes = (dim as u64).saturating_mul(4);
+    if len == 0 || !len.is_multiple_of(sample_bytes) {
+        return Err(parse_error(
+            name,
+            None,
+            format!(
+                "a positive multiple of 4 * dim = {sample_bytes} bytes (samples of {dim} f32 values)"
+            ),
+            format!("{len} bytes"),
+        ));
+    }
+    Ok(len / sample_bytes)
 }
 
 /// Writes `data` as raw little-endian `f32` values. `dim` is only checked: the file does not
@@ -180,25 +188,10 @@ impl F32File {
     /// opened.
     pub fn open(path: impl AsRef<Path>, dim: usize) -> Result<Self> {
         let name = path.as_ref().display().to_string();
-        if dim == 0 {
-            return Err(Error::Invalid(format!(
-                "cannot read {name}: the dim of raw f32 samples must be at least 1"
-            )));
-        }
+        check_dim(&name, dim)?;
         let file = File::open(path.as_ref()).map_err(|e| io_error(&name, e))?;
         let len = file.metadata().map_err(|e| io_error(&name, e))?.len();
-        let sample_bytes = dim as u64 * 4;
-        if len == 0 || !len.is_multiple_of(sample_bytes) {
-            return Err(parse_error(
-                &name,
-                None,
-                format!(
-                    "a positive multiple of 4 * dim = {sample_bytes} bytes (samples of {dim} f32 values)"
-                ),
-                format!("{len} bytes"),
-            ));
-        }
-        let rows = usize::try_from(len / sample_bytes).map_err(|_| {
+        let rows = usize::try_from(samples_in(&name, dim, len)?).map_err(|_| {
             Error::Invalid(format!(
                 "{name}: {} is too large to address here",
                 super::bytes(len)
