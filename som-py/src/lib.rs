@@ -11,8 +11,10 @@
 mod minisom;
 mod native;
 
+use numpy::{PyReadonlyArray2, PyUntypedArrayMethods};
 use pyo3::exceptions::{PyNotImplementedError, PyOSError, PyValueError};
 use pyo3::prelude::*;
+use som_std::Flat;
 
 /// A Python exception for an error of the library: files give `OSError`, what the library
 /// does not support `NotImplementedError`, everything else (shapes, NaN, parameters)
@@ -24,6 +26,11 @@ pub(crate) fn py_err(e: som_std::Error) -> PyErr {
         | som_std::Error::Unsupported(_) => PyNotImplementedError::new_err(e.to_string()),
         _ => PyValueError::new_err(e.to_string()),
     }
+}
+
+/// Samples `(n, d)` as the library reads them: a flat slice of `d` values each, borrowed.
+pub(crate) fn as_flat<'a>(data: &'a PyReadonlyArray2<'_, f32>) -> PyResult<Flat<'a>> {
+    Flat::new(data.as_slice()?, data.shape()[1]).map_err(py_err)
 }
 
 /// The extension module `som._som`.

@@ -6,7 +6,7 @@
 //! edit it in place); each call takes it as `(x * y, input_len)`, row-major, and trains it in
 //! place, without the GIL.
 
-use crate::py_err;
+use crate::{as_flat, py_err};
 use numpy::{
     IntoPyArray, PyArray1, PyArray2, PyArrayMethods, PyReadonlyArray1, PyReadonlyArray2,
     PyReadwriteArray2, PyUntypedArrayMethods,
@@ -51,9 +51,32 @@ fn function(name: &str) -> PyResult<NeighbourhoodFunction> {
     name.parse().map_err(py_err)
 }
 
-/// Samples `(n, d)` as a flat slice of `d` values each.
-fn samples<'a>(data: &'a PyReadonlyArray2<'_, f32>) -> PyResult<Flat<'a>> {
-    Flat::new(data.as_slice()?, data.shape()[1]).map_err(py_err)
+/// The map both training calls train: [`minisom`]'s, with the neighbourhood function
+/// `neighborhood`.
+fn trainer(
+    x: usize,
+    y: usize,
+    hexagonal: bool,
+    weights: &PyReadwriteArray2<'_, f64>,
+    activation_distance: &str,
+    neighborhood: &str,
+) -> PyResult<MiniSom> {
+    Ok(
+        minisom(x, y, hexagonal, weights.shape(), activation_distance)?
+            .with_function(function(neighborhood)?),
+    )
+}
+
+/// Trains `weights` in place on `data` by `train`, without the GIL.
+fn in_place<'d>(
+    py: Python<'_>,
+    weights: &mut PyReadwriteArray2<'_, f64>,
+    data: &'d PyReadonlyArray2<'_, f32>,
+    train: impl FnOnce(&mut [f64], Flat<'d>) -> som_std::Result<()> + Send,
+) -> PyResult<()> {
+    let data = as_flat(data)?;
+    let w = weights.as_slice_mut()?;
+    py.detach(|| train(w, data)).map_err(py_err)
 }
 
 /// Online training as MiniSom's `train` ([`MiniSom::train`]): step `t` presents sample
@@ -77,8 +100,7 @@ pub fn minisom_train(
     activation_distance: &str,
     hexagonal: bool,
 ) -> PyResult<()> {
-    let som = minisom(x, y, hexagonal, weights.shape(), activation_distance)?
-        .with_function(function(neighborhood)?);
+    let som = trainer(x, y, hexagonal, &weights, activation_distance, neighborhood)?;
     let n = data.shape()[0];
     let indices = indices
         .as_slice()?
@@ -110,9 +132,7 @@ pub fn minisom_train(
         sigma: sigma.as_slice()?,
         fixed: forced.as_deref(),
     };
-    let data = samples(&data)?;
-    let w = weights.as_slice_mut()?;
-    py.detach(|| som.train(w, data, &run)).map_err(py_err)
+    in_place(py, &mut weights, &data, |w, data| som.train(w, data, &run))
 }
 
 /// MiniSom's `train_batch_offline` ([`MiniSom::train_batch_offline`]): one iteration per
@@ -132,12 +152,11 @@ pub fn minisom_train_batch(
     activation_distance: &str,
     hexagonal: bool,
 ) -> PyResult<()> {
-    let som = minisom(x, y, hexagonal, weights.shape(), activation_distance)?
-        .with_function(function(neighborhood)?);
-    let (data, eta, sigma) = (samples(&data)?, eta.as_slice()?, sigma.as_slice()?);
-    let w = weights.as_slice_mut()?;
-    py.detach(|| som.train_batch_offline(w, data, eta, sigma))
-        .map_err(py_err)
+    let som = trainer(x, y, hexagonal, &weights, activation_distance, neighborhood)?;
+    let (eta, sigma) = (eta.as_slice()?, sigma.as_slice()?);
+    in_place(py, &mut weights, &data, |w, data| {
+        som.train_batch_offline(w, data, eta, sigma)
+    })
 }
 
 /// The winner (unit index `i * y + j`) of every sample by `activation_distance`, as MiniSom's
@@ -154,7 +173,7 @@ pub fn minisom_winners<'py>(
     hexagonal: bool,
 ) -> PyResult<Bound<'py, PyArray1<i64>>> {
     let som = minisom(x, y, hexagonal, weights.shape(), activation_distance)?;
-    let (w, data) = (weights.as_slice()?, samples(&data)?);
+    let (w, data) = (weights.as_slice()?, as_flat(&data)?);
     let winners = py.detach(|| som.winners(w, data)).map_err(py_err)?;
     let winners: Vec<i64> = winners.into_iter().map(|u| u as i64).collect();
     Ok(winners.into_pyarray(py))
@@ -173,7 +192,7 @@ pub fn minisom_winners2<'py>(
     hexagonal: bool,
 ) -> PyResult<Bound<'py, PyArray2<i64>>> {
     let som = minisom(x, y, hexagonal, weights.shape(), "euclidean")?;
-    let (w, data) = (weights.as_slice()?, samples(&data)?);
+    let (w, data) = (weights.as_slice()?, as_flat(&data)?);
     let pairs = py.detach(|| som.winners2(w, data)).map_err(py_err)?;
     let n = pairs.len();
     let flat: Vec<i64> = pairs.into_iter().flatten().map(|u| u as i64).collect();

@@ -1,7 +1,7 @@
 //! `som.Som`: the library's own map, with what MiniSom lacks (batch training on all cores,
 //! toroidal maps, cut-off, saved maps and SOM_PAK files, pictures, streaming).
 
-use crate::py_err;
+use crate::{as_flat, py_err};
 use numpy::{
     IntoPyArray, PyArray1, PyArray2, PyArray3, PyArrayMethods, PyReadonlyArray2,
     PyUntypedArrayMethods,
@@ -102,6 +102,23 @@ fn setting<T: Named>(name: &str) -> PyResult<T> {
 /// A unit index for Python: `-1` for a sample without a unit (every component missing).
 fn unit_or_minus_one(b: &som_std::kernel::Bmu) -> i64 {
     b.found().map_or(-1, |u| u as i64)
+}
+
+/// `work` of the map and the samples `data` (of its dim), with the GIL released: what every
+/// method that reads samples does.
+fn on_samples<M, T>(
+    py: Python<'_>,
+    map: M,
+    data: &Bound<'_, PyAny>,
+    work: impl FnOnce(M, &Flat<'_>) -> som_std::Result<T> + Send,
+) -> PyResult<T>
+where
+    M: std::ops::Deref<Target = som_std::Som> + Send,
+    T: Send,
+{
+    let arr = samples(data, map.dim())?;
+    let flat = as_flat(&arr)?;
+    py.detach(|| work(map, &flat)).map_err(py_err)
 }
 
 /// A Self-Organizing Map trained by the `som` library (see the stub `_som.pyi` for the
@@ -296,7 +313,7 @@ impl Som {
     ) -> PyResult<()> {
         let order: Order = setting(order)?;
         let arr = samples(data, self.inner.dim())?;
-        let flat = Flat::new(arr.as_slice()?, self.inner.dim()).map_err(py_err)?;
+        let flat = as_flat(&arr)?;
         let n = arr.shape()[0] as u64;
         let inner = &mut self.inner;
         let steps = match (epochs, steps) {
@@ -320,11 +337,9 @@ impl Som {
         data: &Bound<'_, PyAny>,
         epochs: u64,
     ) -> PyResult<()> {
-        let arr = samples(data, self.inner.dim())?;
-        let flat = Flat::new(arr.as_slice()?, self.inner.dim()).map_err(py_err)?;
-        let inner = &mut self.inner;
-        py.detach(|| inner.train_batch(&flat, epochs))
-            .map_err(py_err)
+        on_samples(py, &mut self.inner, data, |som, flat| {
+            som.train_batch(flat, epochs)
+        })
     }
 
     /// One online step on one sample (schedules continue over `stream_steps`); returns the
@@ -341,10 +356,7 @@ impl Som {
         py: Python<'py>,
         data: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyArray1<i64>>> {
-        let arr = samples(data, self.inner.dim())?;
-        let flat = Flat::new(arr.as_slice()?, self.inner.dim()).map_err(py_err)?;
-        let inner = &self.inner;
-        let b = py.detach(|| inner.bmus(&flat)).map_err(py_err)?;
+        let b = on_samples(py, &self.inner, data, |som, flat| som.bmus(flat))?;
         Ok(b.iter()
             .map(unit_or_minus_one)
             .collect::<Vec<_>>()
@@ -383,11 +395,8 @@ impl Som {
         data: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyArray2<f32>>> {
         let dim = self.inner.dim();
-        let arr = samples(data, dim)?;
-        let n = arr.shape()[0];
-        let flat = Flat::new(arr.as_slice()?, dim).map_err(py_err)?;
-        let inner = &self.inner;
-        let out = py.detach(|| inner.impute(&flat)).map_err(py_err)?;
+        let out = on_samples(py, &self.inner, data, |som, flat| som.impute(flat))?;
+        let n = out.len() / dim;
         out.into_pyarray(py).reshape([n, dim])
     }
 
@@ -397,30 +406,24 @@ impl Som {
         py: Python<'py>,
         data: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyArray1<f32>>> {
-        let arr = samples(data, self.inner.dim())?;
-        let flat = Flat::new(arr.as_slice()?, self.inner.dim()).map_err(py_err)?;
-        let inner = &self.inner;
-        let q = py
-            .detach(|| inner.quantization_errors(&flat))
-            .map_err(py_err)?;
+        let q = on_samples(py, &self.inner, data, |som, flat| {
+            som.quantization_errors(flat)
+        })?;
         Ok(q.into_pyarray(py))
     }
 
     /// Mean distance from each sample to its best-matching unit.
     fn quantization_error(&self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<f32> {
-        let arr = samples(data, self.inner.dim())?;
-        let flat = Flat::new(arr.as_slice()?, self.inner.dim()).map_err(py_err)?;
-        let inner = &self.inner;
-        py.detach(|| inner.quantization_error(&flat))
-            .map_err(py_err)
+        on_samples(py, &self.inner, data, |som, flat| {
+            som.quantization_error(flat)
+        })
     }
 
     /// Fraction of samples whose best and second-best units are not lattice neighbours.
     fn topographic_error(&self, py: Python<'_>, data: &Bound<'_, PyAny>) -> PyResult<f32> {
-        let arr = samples(data, self.inner.dim())?;
-        let flat = Flat::new(arr.as_slice()?, self.inner.dim()).map_err(py_err)?;
-        let inner = &self.inner;
-        py.detach(|| inner.topographic_error(&flat)).map_err(py_err)
+        on_samples(py, &self.inner, data, |som, flat| {
+            som.topographic_error(flat)
+        })
     }
 
     /// Each unit's mean distance to its lattice neighbours, `(rows, cols)`.
@@ -438,11 +441,8 @@ impl Som {
         py: Python<'py>,
         data: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyArray2<u64>>> {
-        let arr = samples(data, self.inner.dim())?;
-        let flat = Flat::new(arr.as_slice()?, self.inner.dim()).map_err(py_err)?;
         let g = *self.inner.grid();
-        let inner = &self.inner;
-        let h = py.detach(|| inner.hits(&flat)).map_err(py_err)?;
+        let h = on_samples(py, &self.inner, data, |som, flat| som.hits(flat))?;
         h.into_pyarray(py).reshape([g.rows(), g.cols()])
     }
 
@@ -523,7 +523,7 @@ impl Som {
                     PyValueError::new_err("a hit map needs data: picture('hits', data=...)")
                 })?;
                 let arr = samples(data, dim)?;
-                let flat = Flat::new(arr.as_slice()?, dim).map_err(py_err)?;
+                let flat = as_flat(&arr)?;
                 let hits = self.inner.hits(&flat).map_err(py_err)?;
                 picture::hit_map(&g, &hits, &style)
             }
