@@ -186,6 +186,19 @@ fn queries() {
     let _ = opaque(map.topographic_error(samples));
     let mut umatrix = [0.0f32; 16];
     let _ = opaque(map.umatrix(part_mut(&mut umatrix, 12)));
+    // The pruned search: a projection of the codebook, and the searches through it.
+    let mut space = [0.0f64; 64];
+    let mut projected = [0.0f32; 160];
+    let space = part_mut(&mut space, opaque(51));
+    let Ok(projection) = map.projection(space, part_mut(&mut projected, opaque(144))) else {
+        return;
+    };
+    opaque(projection.prunes());
+    let Ok(pruned) = map.with_projection(opaque(&projection)) else {
+        return;
+    };
+    let _ = opaque(pruned.bmu_many(samples, part_mut(&mut out, 10)));
+    let _ = opaque(pruned.quantization_error(samples));
 }
 
 fn training() {

@@ -5,6 +5,7 @@
 //! input (`x.len() == dim`, a blocked codebook of `units >= 1` units of `dim >= 1` values)
 //! and never fail.
 
+use crate::bmu::{Plan, Projection};
 use crate::distance::{Bmu, Distance};
 use crate::grid::Grid;
 use crate::layout::Blocked;
@@ -51,30 +52,29 @@ pub(crate) trait Loops: Copy + From<Level> {
     /// unit 1 at `+inf`, which no map has).
     fn bmu2(self, how: How, codebook: Codebook<'_>, x: &[f32]) -> [Bmu; 2];
 
-    /// What [`Loops::bmu_many_with`] can use to search many samples at once on this
-    /// codebook, computed once per codebook: `None` where it has no use for one.
-    fn expanded_bound(self, _: Distance, _: Codebook<'_>) -> Option<f32> {
-        None
+    /// How [`Loops::bmu_many_with`] searches many samples at once on this codebook (through
+    /// `projection` where it can), worked out once per codebook.
+    fn plan<'p>(
+        self,
+        _: Distance,
+        _: Codebook<'_>,
+        _projection: Option<&'p Projection<'p>>,
+    ) -> Plan<'p> {
+        Plan::Exact
     }
 
     /// The best-matching unit of every sample of `data` into `out`, each exactly as
-    /// [`Loops::bmu`] finds it; `bound` from [`Loops::expanded_bound`] (unused here).
+    /// [`Loops::bmu`] finds it, by the `plan` from [`Loops::plan`] (unused here).
     fn bmu_many_with(
         self,
         how: How,
         codebook: Codebook<'_>,
         (data, out): (&[f32], &mut [Bmu]),
-        _bound: Option<f32>,
+        _plan: Plan<'_>,
     ) {
         for (x, o) in data.chunks_exact(codebook.dim.max(1)).zip(out) {
             *o = self.bmu(how, codebook, x);
         }
-    }
-
-    /// [`Loops::bmu_many_with`], the bound computed here.
-    fn bmu_many(self, how: How, codebook: Codebook<'_>, data: &[f32], out: &mut [Bmu]) {
-        let bound = self.expanded_bound(how.0, codebook);
-        self.bmu_many_with(how, codebook, (data, out), bound);
     }
 
     /// Online step: `w += (alpha h) (x - w)` for every unit with `h != 0`; where `masked`,
@@ -114,8 +114,13 @@ impl Loops for Level {
         bmu::bmu2(self, how, c.weights, c.units, c.dim, x)
     }
 
-    fn expanded_bound(self, distance: Distance, c: Codebook<'_>) -> Option<f32> {
-        bmu::expanded_bound(self, distance, c.weights, c.units, c.dim)
+    fn plan<'p>(
+        self,
+        distance: Distance,
+        c: Codebook<'_>,
+        projection: Option<&'p Projection<'p>>,
+    ) -> Plan<'p> {
+        bmu::plan(self, distance, (c.weights, c.units, c.dim), projection)
     }
 
     fn bmu_many_with(
@@ -123,9 +128,9 @@ impl Loops for Level {
         how: How,
         c: Codebook<'_>,
         (data, out): (&[f32], &mut [Bmu]),
-        bound: Option<f32>,
+        plan: Plan<'_>,
     ) {
-        bmu::bmu_many_with(self, how, c.weights, c.units, c.dim, data, out, bound);
+        bmu::bmu_many_with(self, how, c.weights, c.units, c.dim, data, out, plan);
     }
 
     fn online(self, (c, grid): Trained<'_, '_>, s: Step<'_>, masked: bool) {

@@ -1,6 +1,7 @@
 //! Borrowed views of a map: a grid plus a blocked codebook, validated once when built so the
 //! hot loops need no checks.
 
+use crate::bmu::{Plan, Projection};
 use crate::distance::{Bmu, Distance, check_missing, check_supported};
 use crate::error::{Error, Result, check_len, check_positive};
 use crate::grid::Grid;
@@ -29,6 +30,8 @@ pub struct Map<'a> {
     level: Level,
     distance: Distance,
     missing: Missing,
+    /// Bounds that let many-sample searches skip units ([`Map::with_projection`]).
+    projection: Option<&'a Projection<'a>>,
 }
 
 /// A map whose weights can be trained (and the SIMD level and distance, as [`Map`]).
@@ -82,6 +85,7 @@ impl<'a> Map<'a> {
             level: simd::level(),
             distance: Distance::Euclidean,
             missing: Missing::Error,
+            projection: None,
         }
     }
 
@@ -156,6 +160,49 @@ impl<'a> Map<'a> {
     /// The distance and missing-value policy, as the searches take them.
     fn how(&self) -> (Distance, Missing) {
         (self.distance, self.missing)
+    }
+
+    /// The same view, its many-sample searches ([`Map::bmu_many`], the metrics, batch
+    /// statistics) skipping the units `projection` excludes: the same answers, bit for bit,
+    /// with less work (the Euclidean distance; other distances search every unit).
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] unless `projection` was made from this view's weights.
+    #[cfg(feature = "pruning")]
+    pub fn with_projection(self, projection: &'a Projection<'a>) -> Result<Self> {
+        if !projection.bounds(self.weights) {
+            return Err(Error::Unsupported {
+                what: "a projection made from other weights than the map's",
+            });
+        }
+        Ok(Self {
+            projection: Some(projection),
+            ..self
+        })
+    }
+
+    /// The projection of this view's codebook ([`Projection`]), in `space`
+    /// ([`Projection::space_len`] doubles) and `projected` ([`Projection::projected_len`]
+    /// floats); give it to [`Map::with_projection`].
+    ///
+    /// # Errors
+    /// [`Error::Length`] unless the buffers have those lengths.
+    #[cfg(feature = "pruning")]
+    pub fn projection<'p>(
+        &self,
+        space: &'p mut [f64],
+        projected: &'p mut [f32],
+    ) -> Result<Projection<'p>>
+    where
+        'a: 'p,
+    {
+        let codebook = (self.weights, self.units(), self.dim);
+        Projection::new(codebook, self.level, space, projected)
+    }
+
+    /// How its many-sample searches go over its codebook.
+    fn plan(&self) -> Plan<'a> {
+        (self.loops()).plan(self.distance, self.codebook(), self.projection)
     }
 
     /// The grid.
@@ -239,7 +286,7 @@ impl<'a> Map<'a> {
     pub fn bmu_many(&self, data: &[f32], out: &mut [Bmu]) -> Result<()> {
         let n = sample_count(data, self.dim)?;
         check_len("output (one per sample)", n, out.len())?;
-        (self.loops()).bmu_many(self.how(), self.codebook(), data, out);
+        (self.loops()).bmu_many_with(self.how(), self.codebook(), (data, out), self.plan());
         Ok(())
     }
 
@@ -263,12 +310,11 @@ impl<'a> Map<'a> {
         }; CHUNK];
         // `dim >= 1` for every map; `max(1)` shows it to the compiler (no panic branches).
         let dim = self.dim.max(1);
-        let (loops, how, codebook) = (self.loops(), self.how(), self.codebook());
-        let bound = loops.expanded_bound(how.0, codebook);
+        let (loops, how, codebook, plan) = (self.loops(), self.how(), self.codebook(), self.plan());
         for (c, chunk) in data.chunks(CHUNK.saturating_mul(dim)).enumerate() {
             let m = chunk.len() / dim;
             let out = &mut out[..m.min(CHUNK)];
-            loops.bmu_many_with(how, codebook, (chunk, &mut *out), bound);
+            loops.bmu_many_with(how, codebook, (chunk, &mut *out), plan);
             for (j, (x, b)) in chunk.chunks_exact(dim).zip(out.iter()).enumerate() {
                 f(c * CHUNK + j, x, *b);
             }
@@ -485,6 +531,7 @@ impl<'a> MapMut<'a> {
             level: self.level,
             distance: self.distance,
             missing: self.missing,
+            projection: None,
         }
     }
 

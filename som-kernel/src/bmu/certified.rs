@@ -19,10 +19,10 @@ use super::track::{INF, NONE, Near, mask_padding};
 use super::transposed;
 use crate::LANES;
 use crate::math::sqrt64;
-use crate::pairs::Rows;
 use crate::pairs::{
     Columns, Dist2, Dot, Loaded, WithNorms, by_dim, fold_rows, for_pairs, pair_units,
 };
+use crate::pairs::{Pair, Rows};
 use crate::simd::{Isa, Lanes};
 
 /// Below this dimension the expanded form saves less than its bookkeeping costs.
@@ -149,15 +149,10 @@ fn expanded_tile<I: Isa, const N: usize>(
         dim,
         #[inline(always)]
         |b, pairs| {
-            let mut rows = WithNorms {
-                rows: Loaded::new(isa, pairs),
-                norm: [isa.zero()],
-            };
-            let mut dot = [[isa.zero()]; N];
-            fold_rows::<I, Dot, 1, N>(dim, &mut rows, &xs, &mut dot);
+            let expanded = expanded(isa, dim, pairs, &xs);
             let unit = pair_units(isa, b);
             for s in 0..N {
-                let a = dot[s][0].mul_add(isa.splat(-2.0), rows.norm[0]);
+                let a = expanded[s];
                 near[s].offer(mask_padding(isa, a, unit, b, units), unit);
             }
         },
@@ -168,6 +163,24 @@ fn expanded_tile<I: Isa, const N: usize>(
             None => exact::one::<I, Dist2>(isa, weights, units, dim, x[s]),
         };
     }
+}
+
+/// The expanded form `|w|^2 - 2 x.w` of the units of one pair for each of `N` samples: each
+/// row loaded once, its square and its products with the samples summed from dimension 0.
+#[inline(always)]
+pub(super) fn expanded<I: Isa, const N: usize>(
+    isa: I,
+    dim: usize,
+    pairs: [Pair<'_>; 1],
+    xs: &Columns<'_, I, N>,
+) -> [I::V; N] {
+    let mut rows = WithNorms {
+        rows: Loaded::new(isa, pairs),
+        norm: [isa.zero()],
+    };
+    let mut dot = [[isa.zero()]; N];
+    fold_rows::<I, Dot, 1, N>(dim, &mut rows, xs, &mut dot);
+    dot.map(|d| d[0].mul_add(isa.splat(-2.0), rows.norm[0]))
 }
 
 /// The largest expanded value a unit can have and still be the nearest (see [`resolve`]),

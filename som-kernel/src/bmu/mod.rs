@@ -16,10 +16,21 @@
 mod certified;
 mod exact;
 pub(crate) mod metric;
+#[cfg(feature = "pruning")]
+mod pruned;
 pub(crate) mod track;
 mod transposed;
 
 pub use crate::distance::{Bmu, Distance};
+#[cfg(feature = "pruning")]
+pub use pruned::{AXES, MIN_DIM, MIN_UNITS, Projection, SEGMENT};
+/// Without the feature `pruning`, no projection exists.
+#[cfg(not(feature = "pruning"))]
+#[derive(Debug)]
+pub(crate) enum Projection<'p> {
+    #[allow(dead_code)]
+    Never(core::convert::Infallible, core::marker::PhantomData<&'p ()>),
+}
 use metric::by_metric;
 
 use crate::missing::{Missing, Present};
@@ -67,26 +78,48 @@ pub(crate) fn bmu2(
     by_metric!(distance, masked, M => dispatch!(level, isa => exact::two::<_, M>(isa, weights, units, dim, x)))
 }
 
-/// What [`bmu_many_with`] needs to use the expanded form on this codebook: its largest
-/// `|w|^2`, or `None` where the form does not pay or is not safe (non-finite weights), or
-/// the distance is not Euclidean.
-pub(crate) fn expanded_bound(
+/// How a many-sample search goes over one codebook, worked out once per codebook.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Plan<'p> {
+    /// Each sample by the exact search.
+    Exact,
+    /// The certified expanded form ([`certified`]), with the codebook's largest `|w|^2`.
+    Expanded(f32),
+    /// Through a projection's bounds ([`pruned`]).
+    #[cfg(feature = "pruning")]
+    Pruned(&'p Projection<'p>),
+}
+
+/// The plan of [`bmu_many_with`] on this codebook: through `projection` where it prunes (the
+/// Euclidean distance), else the expanded form where it pays and is safe (finite weights, the
+/// Euclidean distance), else the exact search.
+pub(crate) fn plan<'p>(
     level: Level,
     distance: Distance,
-    weights: &[f32],
-    units: usize,
-    dim: usize,
-) -> Option<f32> {
-    if dim < certified::MIN_DIM || distance != Distance::Euclidean {
-        return None;
+    (weights, units, dim): (&[f32], usize, usize),
+    projection: Option<&'p Projection<'p>>,
+) -> Plan<'p> {
+    if distance != Distance::Euclidean {
+        return Plan::Exact;
     }
-    dispatch!(level, isa => certified::largest_norm2(isa, weights, units, dim))
+    #[cfg(feature = "pruning")]
+    if let Some(p) = projection.filter(|p| p.prunes() && p.bounds(weights)) {
+        return Plan::Pruned(p);
+    }
+    let _ = projection;
+    if dim < certified::MIN_DIM {
+        return Plan::Exact;
+    }
+    match dispatch!(level, isa => certified::largest_norm2(isa, weights, units, dim)) {
+        Some(largest) => Plan::Expanded(largest),
+        None => Plan::Exact,
+    }
 }
 
 /// Best-matching units of many samples (`data.len() == out.len() * dim`): each the same
-/// [`Bmu`] that [`bmu`] returns for that sample, bit for bit, found faster (see
-/// [`certified`]), with the codebook's [`expanded_bound`] computed once by the caller. With masking, runs of whole samples take the many-sample
-/// search and each sample with missing components the masked one.
+/// [`Bmu`] that [`bmu`] returns for that sample, bit for bit, found faster by the codebook's
+/// [`plan`], computed once by the caller. With masking, runs of whole samples take the
+/// many-sample search and each sample with missing components the masked one.
 #[allow(clippy::too_many_arguments)]
 pub(crate) fn bmu_many_with(
     level: Level,
@@ -96,12 +129,17 @@ pub(crate) fn bmu_many_with(
     dim: usize,
     data: &[f32],
     out: &mut [Bmu],
-    largest: Option<f32>,
+    plan: Plan<'_>,
 ) {
-    let many = |data: &[f32], out: &mut [Bmu]| {
-        by_metric!(distance, false, M => dispatch!(level, isa => {
-            certified::many::<_, M>(isa, weights, units, dim, data, out, largest)
-        }))
+    let many = |data: &[f32], out: &mut [Bmu]| match plan {
+        #[cfg(feature = "pruning")]
+        Plan::Pruned(p) => dispatch!(level, isa => pruned::many(isa, p, data, out)),
+        Plan::Expanded(largest) => by_metric!(distance, false, M => dispatch!(level, isa => {
+            certified::many::<_, M>(isa, weights, units, dim, data, out, Some(largest))
+        })),
+        Plan::Exact => by_metric!(distance, false, M => dispatch!(level, isa => {
+            certified::many::<_, M>(isa, weights, units, dim, data, out, None)
+        })),
     };
     if missing == Missing::Error {
         return many(data, out);

@@ -187,6 +187,8 @@ pub(crate) trait Lanes:
     /// The square root of each lane, correctly rounded (the same bits at every level).
     #[cfg_attr(not(feature = "distances"), allow(dead_code))]
     fn sqrt(self) -> Self;
+    /// The set lanes of `m` as bits: lane `i` is bit `i` (a one-block value: bits 0..8).
+    fn bits(m: Self::Mask) -> u32;
     /// The lanes in order (a one-block value's eight twice: every use is a reduction, which
     /// a repeat does not change).
     fn to_array(self) -> [f32; 2 * LANES];

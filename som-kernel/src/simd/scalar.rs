@@ -74,6 +74,13 @@ impl Lanes for Array {
     }
 
     #[inline(always)]
+    fn bits(m: Self::Mask) -> u32 {
+        m.iter()
+            .rev()
+            .fold(0, |bits, &set| bits << 1 | u32::from(set))
+    }
+
+    #[inline(always)]
     fn is_number(self) -> Self::Mask {
         self.test(self, |a, _| !a.is_nan())
     }

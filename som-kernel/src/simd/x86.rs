@@ -64,6 +64,11 @@ impl Lanes for Wide {
     }
 
     #[inline(always)]
+    fn bits(m: f32x16) -> u32 {
+        m.to_bitmask()
+    }
+
+    #[inline(always)]
     fn is_number(self) -> f32x16 {
         self.0.simd_eq(self.0)
     }
@@ -229,6 +234,12 @@ impl Lanes for Ymm2 {
                 k.avx._mm256_blendv_ps(f.v[1], t.v[1], m.v[1]),
             ],
         }
+    }
+
+    #[inline(always)]
+    fn bits(m: Self) -> u32 {
+        let lanes = |v| m.t.avx._mm256_movemask_ps(v) as u32;
+        lanes(m.v[0]) | lanes(m.v[1]) << 8
     }
 
     #[inline(always)]
@@ -513,6 +524,11 @@ impl Lanes for Zmm {
             t: m.t,
             v: m.t.avx512f._mm512_mask_blend_ps(m.bits, f.v, t.v),
         }
+    }
+
+    #[inline(always)]
+    fn bits(m: Mask16) -> u32 {
+        u32::from(m.bits)
     }
 
     #[inline(always)]

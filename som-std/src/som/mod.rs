@@ -15,7 +15,7 @@ use rand_xoshiro::Xoshiro256PlusPlus;
 use rand_xoshiro::rand_core::SeedableRng;
 use som_kernel::{
     Boundary, Clock, Distance, Grid, Map, MapMut, Missing, Schedule, Shape, Topology, Training,
-    blocked_len, init, layout,
+    blocked_len, bmu::Projection, init, layout,
 };
 
 /// How the codebook starts.
@@ -75,9 +75,19 @@ pub struct SomBuilder {
     stream_steps: u64,
     distance: Distance,
     missing: Missing,
+    exhaustive: bool,
 }
 
 impl SomBuilder {
+    /// Searches every unit for every sample (default false: searches over many samples,
+    /// batch training's included, skip the units a projection of the codebook excludes, with
+    /// the same answers bit for bit; see [`som_kernel::bmu::Projection`]). For comparisons and
+    /// benchmarks: the maps are the same either way.
+    pub fn exhaustive(mut self, exhaustive: bool) -> Self {
+        self.exhaustive = exhaustive;
+        self
+    }
+
     /// What NaN in data means (default [`Missing::Error`]: an error naming the sample and
     /// component). [`Missing::Mask`] reads it as a missing value, SOM_PAK's way: left out of
     /// distances (no rescaling), of updates and of batch sums; a sample with every component
@@ -210,6 +220,7 @@ impl SomBuilder {
             streamed: 0,
             distance: self.distance,
             missing: self.missing,
+            exhaustive: self.exhaustive,
             labels: None,
         };
         som.initialise(None)?;
@@ -223,6 +234,9 @@ fn cosine_mask() -> crate::Error {
         "missing values cannot be masked with the cosine distance (its norms would need the same mask); expected euclidean, manhattan or chebyshev".into(),
     )
 }
+
+/// The fewest samples a search projects the codebook for ([`Som::searching`]).
+const PROJECTED_FROM: usize = 2048;
 
 /// Most threads a map may be given: more than the cores of any machine it runs on, few enough
 /// that starting them cannot exhaust the system.
@@ -313,6 +327,8 @@ pub struct Som {
     distance: Distance,
     /// What NaN in data means.
     missing: Missing,
+    /// Whether searches over many samples visit every unit ([`SomBuilder::exhaustive`]).
+    exhaustive: bool,
     /// One label per unit, from [`Som::classify`].
     labels: Option<Vec<String>>,
 }
@@ -359,6 +375,7 @@ impl Som {
             stream_steps: 10_000,
             distance: Distance::Euclidean,
             missing: Missing::Error,
+            exhaustive: false,
         }
     }
 
@@ -464,6 +481,27 @@ impl Som {
             .and_then(|m| m.with_distance(self.distance))
             .and_then(|m| m.with_missing(self.missing))
             .expect("the map's own shape is consistent; som-std searches by every distance and masks all but the cosine, which the builder refuses")
+    }
+
+    /// Runs `f` on a view of the map whose searches over `samples` samples skip the units a
+    /// projection of the codebook excludes (the same answers, found faster), unless the map
+    /// is exhaustive or the samples too few to pay for the projection.
+    pub(crate) fn searching<T>(
+        &self,
+        samples: usize,
+        f: impl FnOnce(Map<'_>) -> Result<T>,
+    ) -> Result<T> {
+        let map = self.view();
+        let (units, dim) = (self.grid.units(), self.dim);
+        // Fitting the projection costs about as much as searching a few hundred samples.
+        if self.exhaustive || samples < PROJECTED_FROM || self.distance != Distance::Euclidean {
+            return f(map);
+        }
+        let what = || format!("the projection of a map of {units} units of dim {dim}");
+        let mut space = zeros(Projection::space_len(dim), what)?;
+        let mut projected = zeros(Projection::projected_len(units), what)?;
+        let projection = map.projection(&mut space, &mut projected)?;
+        f(map.with_projection(&projection)?)
     }
 
     /// A trainable kernel view of the map, searching by its distance, masking as it masks.

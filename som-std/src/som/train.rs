@@ -412,8 +412,23 @@ impl Som {
         (hits, counts): (&mut [u64], &mut [u64]),
         sums: &mut [Wide],
     ) -> Result<()> {
+        let n = rows.count();
+        self.searching(n, |map| {
+            self.batch_statistics_on(map, rows, shards, mine, (hits, counts), sums)
+        })
+    }
+
+    /// [`Som::batch_statistics`] with the searches of `map`.
+    fn batch_statistics_on(
+        &self,
+        map: Map<'_>,
+        rows: &Blocks<'_>,
+        shards: &mut Shards,
+        mine: Range<usize>,
+        (hits, counts): (&mut [u64], &mut [u64]),
+        sums: &mut [Wide],
+    ) -> Result<()> {
         let (units, dim, n) = (self.grid.units(), self.dim, rows.count());
-        let map: Map<'_> = self.view();
         hits.fill(0);
         counts.fill(0);
         sums.fill(Wide::default());
@@ -499,17 +514,18 @@ impl Som {
 
     /// Best-matching units of flat, validated data, in parallel.
     pub(crate) fn bmus_into(&self, flat: &[f32], out: &mut [Bmu]) -> Result<()> {
-        let map: Map<'_> = self.view();
-        if self.threads == 1 {
-            return Ok(map.bmu_many(flat, out)?);
-        }
         let dim = self.dim;
-        self.in_pool(|| {
-            flat.par_chunks(TASK * dim)
-                .zip(out.par_chunks_mut(TASK))
-                .try_for_each(|(d, o)| map.bmu_many(d, o))
-        })?;
-        Ok(())
+        self.searching(out.len(), |map| {
+            if self.threads == 1 {
+                return Ok(map.bmu_many(flat, out)?);
+            }
+            self.in_pool(|| {
+                flat.par_chunks(TASK * dim)
+                    .zip(out.par_chunks_mut(TASK))
+                    .try_for_each(|(d, o)| map.bmu_many(d, o))
+            })?;
+            Ok(())
+        })
     }
 }
 

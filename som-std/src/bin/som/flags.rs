@@ -321,6 +321,10 @@ pub struct Train {
     /// Threads for batch training and queries (default: all cores).
     #[arg(long)]
     pub threads: Option<usize>,
+    /// Search every unit for every sample (by default batch training and searches over many
+    /// samples skip the units a projection of the codebook excludes: the same map, faster).
+    #[arg(long)]
+    pub exhaustive: bool,
     /// Batch training across the ranks of an MPI job (mpirun, srun): each reads only its
     /// share of the --data file (.f32 by offset, .csv and .dat by byte range), all combine
     /// their statistics, rank 0 writes --out and prints.

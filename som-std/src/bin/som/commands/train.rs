@@ -142,7 +142,8 @@ fn build(world: &World, t: &Train, plan: &mut Plan, data: &Data) -> Result<Som, 
         .seed(t.seed)
         .distance(t.distance.unwrap_or(Distance::Euclidean))
         .missing(t.missing.unwrap_or(Missing::Error))
-        .cutoff(t.cutoff.unwrap_or(0.0));
+        .cutoff(t.cutoff.unwrap_or(0.0))
+        .exhaustive(t.exhaustive);
     if let Some(n) = t.threads {
         builder = builder.threads(n);
     }
