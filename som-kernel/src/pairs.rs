@@ -124,6 +124,37 @@ pub(crate) fn fold_rows<I: Isa, T: Term, const P: usize, const N: usize>(
     }
 }
 
+/// [`fold_rows`]' diagonal: chain `c` folds sample `c` of `xs` with pair `c` of `rows`,
+/// `acc[c] = T::fold(acc[c], x[c], w[c])`, in the same order: for searches in which each
+/// sample measures its own units (`K` independent chains, whatever sample each serves).
+#[inline(always)]
+pub(crate) fn fold_diagonal<I: Isa, T: Term, const K: usize>(
+    dim: usize,
+    rows: &mut impl Rows<I::V, K>,
+    xs: &Columns<'_, I, K>,
+    acc: &mut [I::V; K],
+) {
+    let len = dim.min(rows.len()).min(xs.len());
+    for c in 0..len / LANES {
+        let x8 = xs.eight(c);
+        rows.eight(
+            c,
+            #[inline(always)]
+            |k, w| {
+                for q in 0..K {
+                    acc[q] = T::fold(acc[q], xs.isa.splat(x8[q][k]), w[q]);
+                }
+            },
+        );
+    }
+    for d in len / LANES * LANES..len {
+        let (w, x) = (rows.row(d), xs.at(d));
+        for q in 0..K {
+            acc[q] = T::fold(acc[q], x[q], w[q]);
+        }
+    }
+}
+
 impl<V, R: Rows<V, P>, const P: usize> Rows<V, P> for &mut R {
     #[inline(always)]
     fn row(&mut self, d: usize) -> [V; P] {

@@ -59,7 +59,7 @@ use crate::LANES;
 use crate::error::{Result, check_len};
 use crate::layout::blocked_len;
 use crate::math::{lane_index, sqrt64};
-use crate::pairs::{Block, Columns, Dist2, Loaded, Pair, fold_rows, for_pairs};
+use crate::pairs::{Block, Columns, Dist2, Loaded, fold_diagonal, for_pairs};
 use crate::simd::{Isa, Lanes, Level, dispatch};
 
 /// Principal directions a [`Projection`] keeps.
@@ -103,7 +103,7 @@ const ROUNDS: usize = 2;
 /// # Example
 /// ```
 /// use som_kernel::{blocked_len, bmu::Projection, Bmu, Grid, Map};
-/// let (units, dim) = (100, 24);
+/// let (units, dim) = (100, 64);
 /// let weights: Vec<f32> = (0..blocked_len(units, dim)).map(|i| (i % 97) as f32).collect();
 /// let map = Map::new(Grid::new(10, 10)?, dim, &weights)?;
 /// let mut space = vec![0.0; Projection::space_len(dim)];
@@ -204,7 +204,8 @@ impl<'a> Projection<'a> {
 }
 
 /// Fits the axes to the codebook and projects it; returns the radius, or `None` for a
-/// codebook that is not finite (or too small to have axes).
+/// codebook that is not finite (or too small to have axes). A block's units at a time, its
+/// lanes side by side (the loops over a block's lanes vectorise).
 #[inline(always)]
 fn fit(
     weights: &[f32],
@@ -215,47 +216,46 @@ fn fit(
     work: &mut [[f64; AXES]],
     projected: &mut [f32],
 ) -> Option<f64> {
-    let blocks = weights.as_chunks::<LANES>().0;
-    // `max(1)` at each `chunks_exact` below: the optimiser does not carry this check there.
-    if dim <= AXES || units == 0 || blocks.iter().flatten().any(|w| !w.is_finite()) {
+    let all = weights.as_chunks::<LANES>().0;
+    if dim <= AXES || units == 0 || all.iter().flatten().any(|w| !w.is_finite()) {
         return None;
     }
-    // Unit `k` of the codebook as `(block, lane)`.
-    let units_of = || {
-        blocks
-            .chunks_exact(dim.max(1))
-            .flat_map(|block| (0..LANES).map(move |l| (block, l)))
-            .take(units)
+    // Each block with the number of its lanes that are units (`max(1)`: the optimiser does
+    // not carry the check above into `chunks_exact`).
+    let blocks = || {
+        all.chunks_exact(dim.max(1))
+            .enumerate()
+            .map(|(b, block)| (block, units.saturating_sub(b * LANES).min(LANES)))
     };
     center.fill(0.0);
-    for (block, l) in units_of() {
+    for (block, n) in blocks() {
         for (c, row) in center.iter_mut().zip(block) {
-            *c += row.get(l).map_or(0.0, |&w| f64::from(w));
+            *c += row.iter().take(n).map(|&w| f64::from(w)).sum::<f64>();
         }
     }
     center.iter_mut().for_each(|c| *c /= units as f64);
-    let centred = |block: &[[f32; LANES]], l: usize, d: usize| {
-        let (w, c) = (block.get(d)?, center.get(d)?);
-        Some(f64::from(*w.get(l)?) - c)
-    };
+    let center = &*center;
     // Start from units spread over the codebook, centred.
     for j in 0..AXES {
-        let (block, l) = units_of().nth(j * units / AXES)?;
-        for (d, a) in axes.iter_mut().enumerate() {
-            a[j] = centred(block, l, d).unwrap_or(0.0);
+        let k = j * units / AXES;
+        let block = all.get(k / LANES * dim..).unwrap_or_default();
+        for ((a, row), c) in axes.iter_mut().zip(block).zip(center) {
+            a[j] = row.get(k % LANES).map_or(0.0, |&w| f64::from(w) - c);
         }
     }
     if !orthonormalise(axes) {
         return None;
     }
     for _ in 0..ROUNDS {
+        // `work = C^T C axes` for the centred codebook `C`: a block's coordinates, then their
+        // products with its rows.
         work.iter_mut().for_each(|w| *w = [0.0; AXES]);
-        for (block, l) in units_of() {
-            let (s, _, _) = project(axes, |d| centred(block, l, d).unwrap_or(0.0));
-            for (d, w) in work.iter_mut().enumerate() {
-                let v = centred(block, l, d).unwrap_or(0.0);
+        for (block, n) in blocks() {
+            let (s, _, _) = project_block(axes, (block, n), center);
+            for ((w, row), &c) in work.iter_mut().zip(block).zip(center) {
+                let v = centred(row, c, n);
                 for j in 0..AXES {
-                    w[j] += s[j] * v;
+                    w[j] += (0..LANES).map(|l| s[j][l] * v[l]).sum::<f64>();
                 }
             }
         }
@@ -266,26 +266,55 @@ fn fit(
     }
     let mut radius: f64 = 0.0;
     let slots = projected.as_chunks_mut::<LANES>().0;
-    for (b, out) in slots.chunks_exact_mut(PROJECTED).enumerate() {
-        let block = blocks.get(b * dim..(b + 1) * dim).unwrap_or_default();
-        for l in 0..LANES {
-            let v = |d: usize| centred(block, l, d).unwrap_or(0.0);
-            let (p, rest, norm2) = if b * LANES + l < units {
-                project(axes, v)
-            } else {
-                // Padding: no sample's bound to it is finite.
-                ([0.0; AXES], f64::from(f32::MAX), 0.0)
-            };
-            radius = radius.max(sqrt64(norm2));
-            for (row, value) in out.iter_mut().zip(p.iter().chain([&rest])) {
-                if let Some(slot) = row.get_mut(l) {
-                    *slot = *value as f32;
-                }
+    for ((block, n), out) in blocks().zip(slots.chunks_exact_mut(PROJECTED)) {
+        let (s, rest, norm2) = project_block(axes, (block, n), center);
+        for l in 0..n {
+            radius = radius.max(sqrt64(norm2[l]));
+        }
+        for (j, (row, value)) in out.iter_mut().zip(s.iter().chain([&rest])).enumerate() {
+            for l in 0..LANES {
+                // Padding lanes far from every sample: no bound to them is finite.
+                let far = if j < AXES { 0.0 } else { f32::MAX };
+                row[l] = if l < n { value[l] as f32 } else { far };
             }
         }
     }
     let finite = projected.iter().all(|p| p.is_finite());
     (finite && radius.is_finite()).then_some(radius)
+}
+
+/// A row of a block centred: component `d` of its units minus the mean `c`, its first `n`
+/// lanes (the units; the rest 0).
+#[inline(always)]
+fn centred(row: &[f32; LANES], c: f64, n: usize) -> [f64; LANES] {
+    core::array::from_fn(|l| if l < n { f64::from(row[l]) - c } else { 0.0 })
+}
+
+/// [`project`] for the first `n` units of a block at once (the rest 0): their coordinates on
+/// the axes (`[axis][lane]`), the norms of their parts outside them, and `|v|^2`.
+#[inline(always)]
+fn project_block(
+    axes: &[[f64; AXES]],
+    (block, n): (&[[f32; LANES]], usize),
+    center: &[f64],
+) -> ([[f64; LANES]; AXES], [f64; LANES], [f64; LANES]) {
+    let (mut s, mut norm2) = ([[0.0; LANES]; AXES], [0.0; LANES]);
+    for ((a, row), &c) in axes.iter().zip(block).zip(center) {
+        let v = centred(row, c, n);
+        for l in 0..LANES {
+            norm2[l] += v[l] * v[l];
+        }
+        for j in 0..AXES {
+            for l in 0..LANES {
+                s[j][l] += a[j] * v[l];
+            }
+        }
+    }
+    let rest = core::array::from_fn(|l| {
+        let inside: f64 = (0..AXES).map(|j| s[j][l] * s[j][l]).sum();
+        sqrt64((norm2[l] - inside).max(0.0))
+    });
+    (s, rest, norm2)
 }
 
 /// The coordinates on the axes of `v` (component `d` given by `v(d)`), the norm of its part
@@ -358,19 +387,20 @@ fn at(row: &[f64; AXES], k: usize) -> f64 {
 
 /// The best-matching units of the samples of `data` into `out` through the projection, the
 /// exhaustive search's answers bit for bit: in tiles of [`Isa::TILE`] samples, whose bounds
-/// take one pass over the projected codebook (each loaded row feeds every sample of the tile);
-/// samples it cannot bound take [`exact::one`].
+/// take one pass over the projected codebook (each loaded row feeds every sample of the tile)
+/// and whose exact distances are measured `K` pairs of blocks at a time, whichever samples
+/// they serve; samples it cannot bound take [`exact::one`].
 #[inline(always)]
 pub(crate) fn many<I: Isa>(isa: I, p: &Projection<'_>, data: &[f32], out: &mut [Bmu]) {
     match I::TILE {
-        8 => many_with::<I, 4, 8>(isa, p, data, out),
-        4 => many_with::<I, 2, 4>(isa, p, data, out),
-        _ => many_with::<I, 2, 2>(isa, p, data, out),
+        8 => many_with::<I, 8, 8>(isa, p, data, out),
+        4 => many_with::<I, 4, 4>(isa, p, data, out),
+        _ => many_with::<I, 4, 2>(isa, p, data, out),
     }
 }
 
 #[inline(always)]
-fn many_with<I: Isa, const P: usize, const N: usize>(
+fn many_with<I: Isa, const K: usize, const N: usize>(
     isa: I,
     p: &Projection<'_>,
     data: &[f32],
@@ -389,11 +419,11 @@ fn many_with<I: Isa, const P: usize, const N: usize>(
         let prepared = x.map(|x| sample(p, x));
         if prepared.iter().all(Option::is_some) {
             let prepared = prepared.map(Option::unwrap_or_default);
-            search::<I, P, N>(isa, p, (x, prepared), &mut scratch, o);
+            search::<I, K, N>(isa, p, (x, prepared), &mut scratch, o);
             continue;
         }
         for (x, slot) in x.into_iter().zip(o) {
-            *slot = alone::<I, P>(isa, p, x, &mut single);
+            *slot = alone::<I, K>(isa, p, x, &mut single);
         }
     }
     for (x, slot) in tiles
@@ -401,11 +431,11 @@ fn many_with<I: Isa, const P: usize, const N: usize>(
         .chunks_exact(dim)
         .zip(outs.into_remainder())
     {
-        *slot = alone::<I, P>(isa, p, x, &mut single);
+        *slot = alone::<I, K>(isa, p, x, &mut single);
     }
 }
 
-/// What a tile's search keeps: per sample the bounds of a segment's units, and the blocks a
+/// What a tile's search keeps: per sample the bounds of a segment's units, and the blocks one
 /// sample's search measures.
 struct Scratch<const N: usize> {
     bounds: [[[f32; LANES]; SEGMENT_BLOCKS]; N],
@@ -424,7 +454,7 @@ impl<const N: usize> Scratch<N> {
 
 /// One sample's search: through the bounds where it has them, else exhaustive.
 #[inline(always)]
-fn alone<I: Isa, const P: usize>(
+fn alone<I: Isa, const K: usize>(
     isa: I,
     p: &Projection<'_>,
     x: &[f32],
@@ -432,7 +462,7 @@ fn alone<I: Isa, const P: usize>(
 ) -> Bmu {
     let mut found = [Bmu::NONE];
     match sample(p, x) {
-        Some(s) => search::<I, P, 1>(isa, p, ([x], [s]), scratch, &mut found),
+        Some(s) => search::<I, K, 1>(isa, p, ([x], [s]), scratch, &mut found),
         None => found[0] = exact::one::<I, Dist2>(isa, p.weights, p.units, p.dim, x),
     }
     found[0]
@@ -487,15 +517,32 @@ fn nearer(best: Option<Bmu>, other: Bmu) -> Option<Bmu> {
     }
 }
 
-/// The codebook a search measures exactly: its blocks, the sample, and the map's size.
-struct Exact<'s, 'w, I> {
+/// The bound above which a unit cannot beat `best`: its distance plus `margin`, rounded up
+/// to `f32`; `None` where that is not finite.
+#[inline(always)]
+fn threshold(best: Bmu, margin: f64) -> Option<f32> {
+    let limit = f64::from(best.dist2) + margin;
+    let mut threshold = limit as f32;
+    if f64::from(threshold) < limit {
+        threshold = threshold.next_up();
+    }
+    threshold.is_finite().then_some(threshold)
+}
+
+/// A pair of blocks one sample measures: the sample (in its tile) and the pair's first and
+/// second block (the same block where a vector holds one).
+type Chain = (usize, usize, usize);
+
+/// The codebook a tile's search measures exactly: its blocks, the tile's samples, and the
+/// map's size.
+struct Exact<'s, 'w, const N: usize> {
     blocks: &'w [[f32; LANES]],
-    xs: Columns<'s, I, 1>,
+    x: [&'s [f32]; N],
     dim: usize,
     units: usize,
 }
 
-impl<'w, I: Isa> Exact<'_, 'w, I> {
+impl<'w, const N: usize> Exact<'_, 'w, N> {
     /// Block `b` (empty past the end).
     #[inline(always)]
     fn block(&self, b: usize) -> &'w Block {
@@ -504,38 +551,90 @@ impl<'w, I: Isa> Exact<'_, 'w, I> {
             .unwrap_or(&[])
     }
 
-    /// The exact distances of the units of `P` pairs of blocks, `(lo, hi)` each (`hi` unused
-    /// where a vector holds one block), offered to one tracker a pair: summed as the
-    /// exhaustive search sums them, padding excluded.
+    /// The exact distances of the first `len` of `K` chains, offered each to its sample's
+    /// tracker in `found`: summed as the exhaustive search sums them (one chain a pair, from
+    /// dimension 0), padding excluded. The chains are independent, so the core overlaps
+    /// them whichever samples they serve.
     #[inline(always)]
-    fn measure<const P: usize>(
+    fn measure<I: Isa, const K: usize>(
         &self,
         isa: I,
-        blocks: [(usize, usize); P],
-        found: &mut [Best<I::V>; P],
+        (chains, len): (&[Chain; K], usize),
+        found: &mut [Best<I::V>; N],
     ) {
-        let mut pairs: [Pair<'w>; P] = [(&[], &[]); P];
-        for q in 0..P {
-            pairs[q] = (self.block(blocks[q].0), self.block(blocks[q].1));
-        }
-        let mut acc = [[isa.zero(); P]; 1];
-        fold_rows::<I, Dist2, P, 1>(self.dim, &mut Loaded::new(isa, pairs), &self.xs, &mut acc);
+        let pairs = chains.map(|(_, lo, hi)| (self.block(lo), self.block(hi)));
+        let x = chains.map(|(s, _, _)| self.x.get(s).copied().unwrap_or_default());
+        let mut acc = [isa.zero(); K];
+        let (mut rows, xs) = (Loaded::new(isa, pairs), Columns::new(isa, x));
+        fold_diagonal::<I, Dist2, K>(self.dim, &mut rows, &xs, &mut acc);
         let units = isa.splat(self.units as f32);
-        for q in 0..P {
-            let (lo, hi) = blocks[q];
+        for (q, &(s, lo, hi)) in chains.iter().enumerate().take(len) {
             let first = |b: usize| lane_index((b * LANES) as f32);
             let unit = isa.load(&first(lo), &first(hi));
-            let d = I::V::select(unit.lt(units), acc[0][q], isa.splat(INF));
-            found[q].offer(d, unit);
+            let d = I::V::select(unit.lt(units), acc[q], isa.splat(INF));
+            if let Some(found) = found.get_mut(s) {
+                found.offer(d, unit);
+            }
         }
     }
 }
 
-/// The searches of a tile of `N` samples (see the module), `P` pairs of blocks measured at
-/// once, into `out`: each sample's answer, or where its bounds fail (a distance that is not
-/// finite), the exhaustive search's.
+/// Chains waiting to be measured `K` at a time.
+struct Queue<const K: usize> {
+    chains: [Chain; K],
+    len: usize,
+}
+
+impl<const K: usize> Queue<K> {
+    #[inline(always)]
+    fn new() -> Self {
+        Self {
+            chains: [(0, 0, 0); K],
+            len: 0,
+        }
+    }
+
+    /// Adds a chain, measuring the queue when it is full.
+    #[inline(always)]
+    fn push<I: Isa, const N: usize>(
+        &mut self,
+        (isa, exact): (I, &Exact<'_, '_, N>),
+        chain: Chain,
+        found: &mut [Best<I::V>; N],
+    ) {
+        if let Some(slot) = self.chains.get_mut(self.len) {
+            *slot = chain;
+            self.len += 1;
+        }
+        if self.len == K {
+            self.flush((isa, exact), found);
+        }
+    }
+
+    /// Measures what is queued (the empty places repeat the first chain, not offered).
+    #[inline(always)]
+    fn flush<I: Isa, const N: usize>(
+        &mut self,
+        (isa, exact): (I, &Exact<'_, '_, N>),
+        found: &mut [Best<I::V>; N],
+    ) {
+        if self.len == 0 {
+            return;
+        }
+        let first = self.chains[0];
+        for slot in self.chains.iter_mut().skip(self.len) {
+            *slot = first;
+        }
+        exact.measure(isa, (&self.chains, self.len), found);
+        self.len = 0;
+    }
+}
+
+/// The searches of a tile of `N` samples (see the module), their exact distances measured
+/// `K` chains at a time, into `out`: each sample's answer, or where its bounds fail (a
+/// distance that is not finite), the exhaustive search's.
 #[inline(always)]
-fn search<I: Isa, const P: usize, const N: usize>(
+fn search<I: Isa, const K: usize, const N: usize>(
     isa: I,
     p: &Projection<'_>,
     (x, samples): ([&[f32]; N], [Sample; N]),
@@ -543,11 +642,17 @@ fn search<I: Isa, const P: usize, const N: usize>(
     out: &mut [Bmu],
 ) {
     let Scratch { bounds, kept } = scratch;
-    let blocks = p.weights.as_chunks::<LANES>().0;
+    let exact = Exact {
+        blocks: p.weights.as_chunks::<LANES>().0,
+        x,
+        dim: p.dim,
+        units: p.units,
+    };
     let projected = samples.map(|s| s.projected);
     let ps = Columns::new(isa, projected.each_ref().map(|p| &p[..]));
     let mut best: [Option<Bmu>; N] = [None; N];
     let mut failed = [false; N];
+    let mut queue = Queue::<K>::new();
     let all = p.units.div_ceil(LANES);
     for first in (0..all).step_by(SEGMENT_BLOCKS) {
         let count = (all - first).min(SEGMENT_BLOCKS);
@@ -574,21 +679,43 @@ fn search<I: Isa, const P: usize, const N: usize>(
                 }
             },
         );
+        // 2. Each sample's first candidate, the unit of its smallest bound: the exact
+        // distances of its block bound the winner's from above.
+        let mut home = [0; N];
+        let mut found = [Best::new(isa); N];
+        for s in 0..N {
+            let candidate = Best::reduce(&[nearest[s]]);
+            failed[s] |= !candidate.dist2.is_finite();
+            if !failed[s] {
+                home[s] = candidate.unit / LANES;
+                let b = first + home[s];
+                queue.push((isa, &exact), (s, b, b), &mut found);
+            }
+        }
+        queue.flush((isa, &exact), &mut found);
+        // 3. For each sample, the blocks with a unit the bounds cannot exclude, in order (so
+        // each lane sees its units in order, and keeps the lowest on a tie).
+        let mut others = [Best::new(isa); N];
         for s in 0..N {
             if failed[s] {
                 continue;
             }
-            let exact = Exact {
-                blocks,
-                xs: Columns::new(isa, [x[s]]),
-                dim: p.dim,
-                units: p.units,
+            best[s] = nearer(best[s], Best::reduce(&[found[s]]));
+            let Some(threshold) = best[s].and_then(|b| threshold(b, samples[s].margin)) else {
+                failed[s] = true;
+                continue;
             };
-            let segment = (first, count);
-            let (bounds, so_far) = (&bounds[s], (best[s], samples[s].margin));
-            match refine::<I, P>(isa, &exact, (segment, bounds, kept), nearest[s], so_far) {
-                Some(found) => best[s] = Some(found),
-                None => failed[s] = true,
+            let n = survivors(isa, (&bounds[s], count), (threshold, home[s]), kept);
+            for pair in kept.get(..n).unwrap_or_default().chunks(I::BLOCKS) {
+                let lo = first + pair.first().copied().unwrap_or(0);
+                let hi = first + pair.last().copied().unwrap_or(0);
+                queue.push((isa, &exact), (s, lo, hi), &mut others);
+            }
+        }
+        queue.flush((isa, &exact), &mut others);
+        for s in 0..N {
+            if !failed[s] {
+                best[s] = nearer(best[s], Best::reduce(&[others[s]]));
             }
         }
     }
@@ -600,40 +727,16 @@ fn search<I: Isa, const P: usize, const N: usize>(
     }
 }
 
-/// One sample's exact search of one segment (its blocks `first..first + count`), given its
-/// bounds, the tracker of the smallest, the nearest unit of the segments before and the
-/// margin: the nearest unit so far, or `None` where the bounds are not finite.
+/// Into `kept`, the blocks among a segment's `count` (their `bounds`) with a unit whose
+/// bound is at most `threshold`, in order, `home` left out (it is measured); returns how
+/// many.
 #[inline(always)]
-fn refine<I: Isa, const P: usize>(
+fn survivors<I: Isa>(
     isa: I,
-    exact: &Exact<'_, '_, I>,
-    ((first, count), bounds, kept): (
-        (usize, usize),
-        &[[f32; LANES]; SEGMENT_BLOCKS],
-        &mut [usize; SEGMENT_BLOCKS],
-    ),
-    nearest: Best<I::V>,
-    (before, margin): (Option<Bmu>, f64),
-) -> Option<Bmu> {
-    let candidate = Best::reduce(&[nearest]);
-    if !candidate.dist2.is_finite() {
-        return None;
-    }
-    // 2. The exact distances of the candidate's block: an upper bound on the winner's.
-    let home = candidate.unit / LANES;
-    let mut found = [Best::new(isa); 1];
-    exact.measure(isa, [(first + home, first + home)], &mut found);
-    let best = nearer(before, Best::reduce(&found))?;
-    let limit = f64::from(best.dist2) + margin;
-    let mut threshold = limit as f32;
-    if f64::from(threshold) < limit {
-        threshold = threshold.next_up();
-    }
-    if !threshold.is_finite() {
-        return None;
-    }
-    // 3. The blocks with a unit the bounds cannot exclude, measured `P` pairs at a time in
-    // order (so each lane sees its units in order, and keeps the lowest on a tie).
+    (bounds, count): (&[[f32; LANES]; SEGMENT_BLOCKS], usize),
+    (threshold, home): (f32, usize),
+    kept: &mut [usize; SEGMENT_BLOCKS],
+) -> usize {
     let mut n = 0;
     let over = isa.splat(threshold);
     for b in (0..count).step_by(I::BLOCKS) {
@@ -654,32 +757,10 @@ fn refine<I: Isa, const P: usize>(
                 && at < count
                 && let Some(slot) = kept.get_mut(n)
             {
-                *slot = first + at;
+                *slot = at;
                 n += 1;
             }
         }
     }
-    let kept = kept.get(..n).unwrap_or_default();
-    let mut groups = kept.chunks_exact(P * I::BLOCKS);
-    let mut others = [Best::new(isa); P];
-    for group in groups.by_ref() {
-        let mut pairs = [(0, 0); P];
-        for q in 0..P {
-            let lo = group.get(q * I::BLOCKS).copied().unwrap_or(0);
-            let hi = group
-                .get(q * I::BLOCKS + I::BLOCKS - 1)
-                .copied()
-                .unwrap_or(lo);
-            pairs[q] = (lo, hi);
-        }
-        exact.measure(isa, pairs, &mut others);
-    }
-    // The rest a pair at a time (the same trackers' first: its units come after theirs).
-    let mut rest = [others[0]];
-    for pair in groups.remainder().chunks(I::BLOCKS) {
-        let lo = pair.first().copied().unwrap_or(0);
-        exact.measure(isa, [(lo, pair.last().copied().unwrap_or(lo))], &mut rest);
-    }
-    others[0] = rest[0];
-    nearer(Some(best), Best::reduce(&others))
+    n
 }
