@@ -1415,3 +1415,85 @@ fn setting_names_and_their_aliases() {
     assert_eq!(o.status.code(), Some(2), "{err}");
     assert!(err.contains("'hexa'") && err.contains("hex"), "{err}");
 }
+
+/// Runs `som` with its standard output set to `out`, returning its exit status and stderr.
+fn som_to(dir: &Path, args: &[&str], out: std::process::Stdio) -> (Option<i32>, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_som"))
+        .current_dir(dir)
+        .args(args)
+        .stdout(out)
+        .output()
+        .expect("run som");
+    (
+        o.status.code(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    )
+}
+
+/// Every command that prints, and help: its stdout a pipe whose reader has gone ends quietly
+/// with 141 (as a shell reports SIGPIPE), a full disk is one line and exit 1; never a panic,
+/// never a silent success.
+#[cfg(unix)]
+#[test]
+fn stdout_errors_are_reported_or_end_quietly() {
+    let dir = workdir("stdout");
+    stdout(&som(&dir, &train_args("m.json", &[])));
+    let query = |command: &'static str| -> Vec<&'static str> {
+        vec![command, "--codebook", "m.json", "--data", "colours.csv"]
+    };
+    let mut quality_json = query("quality");
+    quality_json.push("--json");
+    let commands: Vec<Vec<&str>> = vec![
+        query("map"),
+        query("quality"),
+        quality_json,
+        query("hits"),
+        train_args("t.json", &[]),
+        train_args("t.json", &["--json"]),
+        vec!["planes", "--codebook", "m.json", "--out", "plane-"],
+        vec!["--help"],
+        vec!["train", "--help"],
+        vec!["--version"],
+    ];
+    for args in &commands {
+        // A pipe whose reader is gone before som starts: every write is a broken pipe.
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let (code, err) = som_to(&dir, args, writer.into());
+        assert_eq!((code, err.as_str()), (Some(141), ""), "{args:?} | head");
+
+        #[cfg(target_os = "linux")]
+        {
+            let full = std::fs::File::options()
+                .write(true)
+                .open("/dev/full")
+                .unwrap();
+            let (code, err) = som_to(&dir, args, full.into());
+            assert_eq!(code, Some(1), "{args:?} >/dev/full: {err}");
+            assert!(
+                err.starts_with("som: standard output: ") && err.contains("No space left"),
+                "{args:?} >/dev/full: {err}"
+            );
+            assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        }
+    }
+    // A closed stdout (sh's `>&-`) is what Rust's runtime makes it before `main`, /dev/null:
+    // the results are discarded as with `>/dev/null`, without a panic.
+    for args in &commands[..7] {
+        let o = Command::new("sh")
+            .current_dir(&dir)
+            .arg("-c")
+            .arg("\"$@\" >&-")
+            .arg("sh")
+            .arg(env!("CARGO_BIN_EXE_som"))
+            .args(args)
+            .output()
+            .unwrap();
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(
+            (o.status.code(), err.as_ref()),
+            (Some(0), ""),
+            "{args:?} >&-"
+        );
+    }
+}

@@ -5,11 +5,12 @@ use super::{check_picture, draw_map, save};
 use crate::data;
 use crate::flags::Hits;
 use crate::progress::stage;
+use crate::stdout::Stdout;
 use crate::world::World;
 use som_std::picture::{self, Picture, Style};
 use som_std::{Error, Som};
 
-pub fn run(world: &World, args: Hits) -> Result<(), Error> {
+pub fn run(world: &World, args: Hits, out: &mut Stdout) -> Result<(), Error> {
     if let Some(png) = &args.png {
         world.lead(|| check_picture("--png", png))?;
     }
@@ -21,12 +22,10 @@ pub fn run(world: &World, args: Hits) -> Result<(), Error> {
             save(&picture, png)
         }),
         None if world.leads() => {
-            let mut out = String::new();
             for (k, h) in hits.iter().enumerate() {
                 let (r, c) = som.grid().row_col(k);
-                out.push_str(&format!("{r} {c} {h}\n"));
+                out.line(format_args!("{r} {c} {h}"))?;
             }
-            print!("{out}");
             Ok(())
         }
         None => Ok(()),

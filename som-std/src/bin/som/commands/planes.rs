@@ -4,12 +4,13 @@
 use super::{check_picture, draw_map, save};
 use crate::data;
 use crate::flags::Planes;
+use crate::stdout::Stdout;
 use som_std::io::TextFile;
 use som_std::picture::{self, Style};
 use som_std::{Error, Som};
 use std::path::{MAIN_SEPARATOR, Path, PathBuf};
 
-pub fn run(args: Planes) -> Result<(), Error> {
+pub fn run(args: Planes, out: &mut Stdout) -> Result<(), Error> {
     let som = data::codebook(&args.codebook)?;
     let names = component_names(&args, &som)?;
     let into_dir = args.out.is_dir() || ends_with_separator(&args.out);
@@ -38,7 +39,7 @@ pub fn run(args: Planes) -> Result<(), Error> {
             picture::component_plane(som.grid(), &codebook, som.dim(), component, &style)
         })?;
         save(&picture, path)?;
-        println!("wrote {}", path.display());
+        out.line(format_args!("wrote {}", path.display()))?;
     }
     Ok(())
 }

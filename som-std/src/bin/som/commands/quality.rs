@@ -3,11 +3,12 @@
 use crate::data::{self, is_f32};
 use crate::flags::Quality;
 use crate::progress::stage;
+use crate::stdout::Stdout;
 use crate::world::World;
 use som_std::io::Dataset;
 use som_std::{Error, Som};
 
-pub fn run(world: &World, args: Quality) -> Result<(), Error> {
+pub fn run(world: &World, args: Quality, out: &mut Stdout) -> Result<(), Error> {
     let input = &args.input;
     let (qe, te) = if input.mpi || is_f32(&input.samples.data) {
         let (som, data) = data::load_part(world, input)?;
@@ -23,15 +24,14 @@ pub fn run(world: &World, args: Quality) -> Result<(), Error> {
         stage("measuring the errors", || measure(&som, &data))?
     };
     if !world.leads() {
+        Ok(())
     } else if args.json {
-        println!(
-            "{}",
-            serde_json::json!({ "quantization_error": qe, "topographic_error": te })
-        );
+        out.line(serde_json::json!({ "quantization_error": qe, "topographic_error": te }))
     } else {
-        println!("quantization error {qe}\ntopographic error  {te}");
+        out.line(format_args!(
+            "quantization error {qe}\ntopographic error  {te}"
+        ))
     }
-    Ok(())
 }
 
 /// The quantization and topographic errors of samples in memory, as numbers.

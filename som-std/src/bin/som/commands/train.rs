@@ -10,6 +10,7 @@ use crate::data::{self, Data, is_f32};
 use crate::flag_error;
 use crate::flags::{Mode, Train};
 use crate::progress::{progress_bar, stage};
+use crate::stdout::Stdout;
 use crate::world::World;
 use som_std::io::Format;
 use som_std::watch::Record;
@@ -18,7 +19,7 @@ use som_std::{
 };
 use std::time::Instant;
 
-pub fn run(world: &World, t: Train) -> Result<(), Error> {
+pub fn run(world: &World, t: Train, out: &mut Stdout) -> Result<(), Error> {
     let mut plan = plan(world, &t)?;
     let data = read(world, &t, &plan)?;
     let mut som = build(world, &t, &mut plan, &data)?;
@@ -37,7 +38,7 @@ pub fn run(world: &World, t: Train) -> Result<(), Error> {
         })?;
     }
     write(world, &t, &som, &trained.history)?;
-    report(world, &t, &som, &data, &rows, &trained)
+    report(world, &t, &som, &data, &rows, &trained, out)
 }
 
 /// What the flags ask for: the settings, in the preset's terms, and how to train.
@@ -293,6 +294,7 @@ fn report(
     data: &Data,
     rows: &Rows<'_>,
     trained: &Trained,
+    out: &mut Stdout,
 ) -> Result<(), Error> {
     let (qe, te) = stage("measuring the errors", || match data {
         Data::Memory(d) if !world.is_mpi() => quality::measure(som, d),
@@ -315,23 +317,24 @@ fn report(
         ..
     } = *trained;
     if t.json {
-        println!(
-            "{}",
-            serde_json::json!({ "seconds": seconds, "quantization_error": qe, "topographic_error": te, "steps": steps, "stopped_early": stopped, "simd": simd.name() })
+        return out.line(
+            serde_json::json!({ "seconds": seconds, "quantization_error": qe, "topographic_error": te, "steps": steps, "stopped_early": stopped, "simd": simd.name() }),
         );
-    } else {
-        println!("trained in {seconds:.3} s ({steps} sample presentations, SIMD {simd})");
-        if stopped {
-            println!(
-                "stopped early: the quantization error improved by less than {} (relative) over {} evaluations",
-                t.stop_tol.unwrap_or(0.0),
-                t.stop_patience
-            );
-        }
-        println!("quantization error {qe}\ntopographic error  {te}");
-        println!("wrote {}", t.out.display());
     }
-    Ok(())
+    out.line(format_args!(
+        "trained in {seconds:.3} s ({steps} sample presentations, SIMD {simd})"
+    ))?;
+    if stopped {
+        out.line(format_args!(
+            "stopped early: the quantization error improved by less than {} (relative) over {} evaluations",
+            t.stop_tol.unwrap_or(0.0),
+            t.stop_patience
+        ))?;
+    }
+    out.line(format_args!(
+        "quantization error {qe}\ntopographic error  {te}"
+    ))?;
+    out.line(format_args!("wrote {}", t.out.display()))
 }
 
 /// Steps between calls of the online observer: about a hundredth of `steps` for the progress
