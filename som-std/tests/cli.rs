@@ -399,8 +399,7 @@ fn train_args<'a>(out: &'a str, extra: &[&'a str]) -> Vec<&'a str> {
     args
 }
 
-/// A run that fails leaves the file it would have written as it was; one that succeeds may
-/// read and write the same file.
+/// A run that fails leaves the file it would have written as it was.
 #[test]
 fn outputs_are_all_or_nothing() {
     let dir = workdir("atomic");
@@ -410,24 +409,7 @@ fn outputs_are_all_or_nothing() {
         std::fs::read_to_string(dir.join("k.cod")).unwrap(),
         "precious\n"
     );
-    // --data X --out X: the data is read whole before the map is written over it.
     stdout(&som(&dir, &train_args("m.cod", &["--preset", "sompak"])));
-    let before = std::fs::read_to_string(dir.join("m.cod")).unwrap();
-    let args = [
-        "train", "--data", "m.cod", "--rows", "3", "--cols", "4", "--out", "m.cod", "--preset",
-        "sompak",
-    ];
-    stdout(&som(&dir, &args));
-    let after = std::fs::read_to_string(dir.join("m.cod")).unwrap();
-    assert!(after.starts_with("3 hexa 4 3 bubble"), "{after}");
-    assert_eq!(after.lines().count(), before.lines().count());
-    for ext in ["json", "csv", "f32"] {
-        let out = format!("same.{ext}");
-        stdout(&som(&dir, &train_args(&out, &[])));
-        let mut args = train_args(&out, &["--init", &out]);
-        args[2] = "colours.csv";
-        stdout(&som(&dir, &args));
-    }
     // No temporary file is left behind.
     let left: Vec<_> = std::fs::read_dir(&dir)
         .unwrap()
@@ -503,7 +485,7 @@ fn checks_before_training_name_the_flag() {
             &[],
             &["--out", "missing", "does not exist"],
         ),
-        ("a-dir", &[], &["--out a-dir is a directory"]),
+        ("a-dir", &[], &["--out: a-dir is a directory"]),
         ("m.txt", &[], &["--out m.txt", ".json, .cod, .csv or .f32"]),
         ("m.dat", &[], &["--out m.dat", "holds data"]),
     ];
@@ -1496,4 +1478,141 @@ fn stdout_errors_are_reported_or_end_quietly() {
             "{args:?} >&-"
         );
     }
+}
+
+/// Every output of a command is checked before any work, in one place: it is not an input
+/// (through links and hard links), not another output, its name fits the file system, and a
+/// link to nothing is refused, not replaced. Nothing is written, no input is touched.
+#[test]
+fn outputs_apart_from_inputs_and_each_other() {
+    let dir = workdir("outputs");
+    stdout(&som(&dir, &train_args("m.json", &[])));
+    std::fs::write(dir.join("h.csv"), "old history\n").unwrap();
+    #[cfg(unix)]
+    {
+        std::os::unix::fs::symlink("colours.csv", dir.join("link.csv")).unwrap();
+        std::os::unix::fs::symlink("m.json", dir.join("link.json")).unwrap();
+        std::os::unix::fs::symlink("nowhere/x.json", dir.join("dangling.json")).unwrap();
+        std::os::unix::fs::symlink("colours.csv", dir.join("plane-g.png")).unwrap();
+        std::fs::hard_link(dir.join("colours.csv"), dir.join("hard.csv")).unwrap();
+    }
+    let long = format!("{}.json", "n".repeat(251));
+    let query = |command: &'static str| -> Vec<&'static str> {
+        vec![command, "--codebook", "m.json", "--data", "colours.csv"]
+    };
+    let with = |mut args: Vec<&'static str>, extra: &[&'static str]| {
+        args.extend_from_slice(extra);
+        args
+    };
+    let mut cases: Vec<(Vec<&str>, Vec<&str>)> = vec![
+        (
+            train_args("m2.json", &["--history", "colours.csv"]),
+            vec!["--history colours.csv is the --data file"],
+        ),
+        (
+            train_args("h.csv", &["--history", "h.csv"]),
+            vec!["--history h.csv is the --out file"],
+        ),
+        (
+            train_args("colours.csv", &[]),
+            vec!["--out colours.csv is the --data file"],
+        ),
+        (
+            train_args("m.json", &["--init", "m.json"]),
+            vec!["--out m.json is the --init file"],
+        ),
+        (
+            train_args("m.json", &["--labels", "m.json"]),
+            vec!["--out m.json is the --labels file"],
+        ),
+        (
+            train_args("./sub/../m.json", &["--init", "m.json"]),
+            vec!["--out ./sub/../m.json", "--init file"],
+        ),
+        (
+            with(query("impute"), &["--out", "colours.csv"]),
+            vec!["--out colours.csv is the --data file"],
+        ),
+        (
+            vec!["plot-history", "h.csv", "--out", "h.csv"],
+            vec!["--out h.csv is the history file"],
+        ),
+        (
+            train_args(&long, &[]),
+            vec!["a file name of 256 bytes", "at most 255"],
+        ),
+    ];
+    std::fs::create_dir_all(dir.join("sub")).unwrap();
+    #[cfg(unix)]
+    cases.extend([
+        (
+            train_args("m2.json", &["--history", "link.csv"]),
+            vec!["--history link.csv is the --data file"],
+        ),
+        (
+            train_args("m2.json", &["--history", "hard.csv"]),
+            vec!["--history hard.csv is the --data file"],
+        ),
+        (
+            with(query("impute"), &["--out", "link.csv"]),
+            vec!["--out link.csv is the --data file"],
+        ),
+        (
+            vec![
+                "export",
+                "--codebook",
+                "link.json",
+                "--format",
+                "c",
+                "--out",
+                "m.json",
+            ],
+            vec!["--out m.json is the --codebook file"],
+        ),
+        (
+            train_args("dangling.json", &[]),
+            vec!["dangling.json is a symbolic link to nowhere/x.json, which does not exist"],
+        ),
+        (
+            vec![
+                "planes",
+                "--codebook",
+                "m.json",
+                "--data",
+                "colours.csv",
+                "--out",
+                "plane-",
+            ],
+            vec!["--out plane-g.png is the --data file"],
+        ),
+    ]);
+    let before = |name: &str| std::fs::read(dir.join(name)).unwrap();
+    let (colours, map, history) = (before("colours.csv"), before("m.json"), before("h.csv"));
+    for (args, needles) in &cases {
+        let err = failure(&dir, args);
+        for needle in needles {
+            assert!(err.contains(needle), "{args:?}: {err}");
+        }
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+    }
+    assert_eq!(before("colours.csv"), colours);
+    assert_eq!(before("m.json"), map);
+    assert_eq!(before("h.csv"), history);
+    assert!(!dir.join("m2.json").exists() && !dir.join("plane-r.png").exists());
+    #[cfg(unix)]
+    assert!(
+        dir.join("dangling.json")
+            .symlink_metadata()
+            .unwrap()
+            .is_symlink()
+    );
+    // Checked before the work: the data that cannot be read is not reached.
+    let mut args = train_args("m2.json", &["--history", "m2.json"]);
+    args[2] = "no-such-data.csv";
+    let err = failure(&dir, &args);
+    assert!(err.contains("--history m2.json is the --out file"), "{err}");
+    // A name of 255 bytes is written, and outputs apart from the inputs are.
+    let longest = format!("{}.json", "n".repeat(250));
+    stdout(&som(&dir, &train_args(&longest, &["--history", "h2.csv"])));
+    assert!(dir.join(&longest).exists() && dir.join("h2.csv").exists());
 }

@@ -1027,7 +1027,8 @@ fn writes_are_all_or_nothing() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
-/// What cannot be written is known before any work: a directory, a missing directory.
+/// What cannot be written is known before any work: a directory, a missing directory, a name
+/// too long, a symbolic link to nothing.
 #[test]
 fn unwritable_paths_are_found_before_writing() {
     use som_std::io::check_writable;
@@ -1041,7 +1042,29 @@ fn unwritable_paths_are_found_before_writing() {
         .unwrap_err()
         .to_string();
     assert!(e.contains("does not exist") && e.contains("no/such"), "{e}");
+    // A name longer than the file system takes is known before, not at the rename.
+    let long = dir.join(format!("{}.csv", "x".repeat(som_std::io::MAX_NAME - 3)));
+    let e = check_writable(&long).unwrap_err().to_string();
+    assert!(e.contains("256 bytes") && e.contains("at most 255"), "{e}");
+    check_writable(dir.join(format!("{}.csv", "x".repeat(som_std::io::MAX_NAME - 4)))).unwrap();
     assert_eq!(listing(&dir), Vec::<String>::new());
+    // A symbolic link to nothing is refused by the check and by the writer, and stays.
+    #[cfg(unix)]
+    {
+        let link = dir.join("dangling.csv");
+        std::os::unix::fs::symlink("gone/file.csv", &link).unwrap();
+        let e = check_writable(&link).unwrap_err().to_string();
+        assert!(
+            e.contains("symbolic link to gone/file.csv, which does not exist"),
+            "{e}"
+        );
+        let e = write_data(&link, &[1.0], 1, None, &[])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("which does not exist"), "{e}");
+        assert!(link.symlink_metadata().unwrap().is_symlink());
+        assert_eq!(listing(&dir), ["dangling.csv"]);
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -1,5 +1,9 @@
 //! Writing a file all or nothing, and checking before long work that it can be written.
 
+/// The longest file name (the last part of a path) that is written, in bytes: what ext4, XFS,
+/// tmpfs and APFS take. A longer one is refused before any work, not at the rename.
+pub const MAX_NAME: usize = 255;
+
 use super::text::io_error;
 use crate::error::{Error, Result};
 use std::fs::File;
@@ -9,11 +13,13 @@ use std::path::{Path, PathBuf};
 /// directory, which is flushed to disk and then renamed over `path`. A failed write leaves
 /// whatever was at `path` exactly as it was, and so does a killed process (which may leave a
 /// `.som-*.tmp` file beside it). An existing file keeps its permissions; a symbolic link is
-/// written through, to the file it points to. `write` gets the file and its name for errors.
+/// written through, to the file it points to, and a link to nothing is refused (not replaced
+/// by a file). `write` gets the file and its name for errors.
 ///
 /// Every writer of this crate that takes a path goes through here.
 ///
 /// # Errors
+/// [`Error::Invalid`] for a symbolic link to nothing or a file name longer than [`MAX_NAME`];
 /// [`Error::Io`] if the directory cannot hold a new file or the rename fails; `write`'s own
 /// errors, in which case the temporary file is removed.
 ///
@@ -38,7 +44,7 @@ pub fn write_atomic(
     write: impl FnOnce(&mut File, &str) -> Result<()>,
 ) -> Result<()> {
     let name = path.as_ref().display().to_string();
-    let target = resolve(path.as_ref());
+    let target = target(path.as_ref(), &name)?;
     let mut tmp = temporary(&target, &name)?;
     if let Ok(meta) = std::fs::metadata(&target) {
         tmp.as_file()
@@ -56,16 +62,18 @@ pub fn write_atomic(
     Ok(())
 }
 
-/// Checks, before long work, that [`write_atomic`] can write `path`: it is not a directory,
-/// its directory exists and a new file can be made there (one is made and removed).
+/// Checks, before long work, that [`write_atomic`] can write `path`: it is not a directory
+/// nor a symbolic link to nothing, its name has at most [`MAX_NAME`] bytes, its directory
+/// exists and a new file can be made there (one is made and removed).
 ///
 /// # Errors
-/// [`Error::Invalid`] for a directory or a missing directory, [`Error::Io`] for a directory
-/// that cannot be written (with what the system said).
+/// [`Error::Invalid`] for a directory, a link to nothing, a name too long or a missing
+/// directory, [`Error::Io`] for a directory that cannot be written (with what the system
+/// said).
 pub fn check_writable(path: impl AsRef<Path>) -> Result<()> {
     let path = path.as_ref();
     let name = path.display().to_string();
-    let target = resolve(path);
+    let target = target(path, &name)?;
     if target.is_dir() {
         return Err(Error::Invalid(format!(
             "{name} is a directory; expected a file name to write"
@@ -81,14 +89,30 @@ pub fn check_writable(path: impl AsRef<Path>) -> Result<()> {
     temporary(&target, &name).map(drop)
 }
 
-/// Where writing `path` really goes: through a symbolic link to its target.
-fn resolve(path: &Path) -> PathBuf {
-    match path.symlink_metadata() {
-        Ok(m) if m.file_type().is_symlink() => {
-            std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf())
-        }
+/// Where writing `path` (called `name`) really goes: through a symbolic link to its target.
+/// A link to nothing is refused: replacing it by a file would lose the link, and making its
+/// target would write where the user may not expect. So is a name the file system would
+/// refuse at the rename, after the work.
+fn target(path: &Path, name: &str) -> Result<PathBuf> {
+    let target = match path.symlink_metadata() {
+        Ok(m) if m.file_type().is_symlink() => std::fs::canonicalize(path).map_err(|_| {
+            let to = std::fs::read_link(path).unwrap_or_default();
+            Error::Invalid(format!(
+                "{name} is a symbolic link to {}, which does not exist; expected a link to an existing file (written through) or a path that is not a link",
+                to.display()
+            ))
+        })?,
         _ => path.to_path_buf(),
+    };
+    if let Some(file) = target.file_name()
+        && file.len() > MAX_NAME
+    {
+        return Err(Error::Invalid(format!(
+            "{name}: a file name of {} bytes; expected at most {MAX_NAME}",
+            file.len()
+        )));
     }
+    Ok(target)
 }
 
 /// The directory a file is in (`.` for a bare file name).

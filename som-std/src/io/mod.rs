@@ -32,7 +32,7 @@ mod text_file;
 
 pub mod export;
 
-pub use atomic::{check_writable, write_atomic};
+pub use atomic::{MAX_NAME, check_writable, write_atomic};
 pub(crate) use csv::Mark;
 pub use csv::{Delimiter, read_csv, read_csv_with, write_csv};
 pub use labels::read_labels;

@@ -2,12 +2,13 @@
 //! by their names ([`Named`]), so the command line, saved maps and messages spell every value
 //! the same way; what a flag means is the commands' business.
 
+use crate::files::Files;
 use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Parser, Subcommand, ValueEnum};
 use som_std::io::Delimiter;
 use som_std::io::export::Language;
 use som_std::{Boundary, Decay, Distance, Missing, Named, Order, Preset, Shape, Topology};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// A library setting as a flag's value, by its names: `--help` lists them, and any other
 /// value is clap's usage error (exit 2), with "did you mean" when one is close.
@@ -72,6 +73,49 @@ impl Command {
             | Command::Export(_) => false,
         }
     }
+
+    /// The files the command names: what it reads and what it writes, each with its flag.
+    /// (`planes` makes its outputs' names from the map's: it checks them itself.)
+    pub fn files(&self) -> Files<'_> {
+        let mut files = Files::default();
+        match self {
+            Command::Train(t) => {
+                files.inputs.push(("--data", &t.samples.data));
+                files
+                    .inputs
+                    .extend(t.init_file().map(|f| ("--init", Path::new(f))));
+                files
+                    .inputs
+                    .extend(t.labels.as_deref().map(|f| ("--labels", f)));
+                files.outputs.push(("--out", &t.out));
+                files
+                    .outputs
+                    .extend(t.history.as_deref().map(|f| ("--history", f)));
+            }
+            Command::Map(Map { input, .. }) | Command::Quality(Quality { input, .. }) => {
+                input.push_to(&mut files);
+            }
+            Command::Hits(h) => {
+                h.input.push_to(&mut files);
+                files.outputs.extend(h.png.as_deref().map(|f| ("--png", f)));
+            }
+            Command::Impute(i) => {
+                i.input.push_to(&mut files);
+                files.outputs.push(("--out", &i.out));
+            }
+            Command::PlotHistory(p) => {
+                files.inputs.push(("history", &p.history));
+                files.outputs.push(("--out", &p.out));
+            }
+            Command::Umatrix(Umatrix { codebook, out, .. })
+            | Command::Export(Export { codebook, out, .. }) => {
+                files.inputs.push(("--codebook", &codebook.codebook));
+                files.outputs.push(("--out", out));
+            }
+            Command::Planes(p) => return p.inputs(),
+        }
+        files
+    }
 }
 
 #[derive(clap::Args)]
@@ -118,6 +162,26 @@ pub struct Input {
     /// own, an error unless it was trained with --missing mask).
     #[arg(long, value_parser = named::<Missing>())]
     pub missing: Option<Missing>,
+}
+
+impl Input {
+    /// Adds the query's inputs, its codebook and its data.
+    fn push_to<'a>(&'a self, files: &mut Files<'a>) {
+        files.inputs.push(("--codebook", &self.codebook.codebook));
+        files.inputs.push(("--data", &self.samples.data));
+    }
+}
+
+impl Planes {
+    /// The files `planes` reads, its codebook and the data that names the components.
+    pub fn inputs(&self) -> Files<'_> {
+        let mut files = Files::default();
+        files.inputs.push(("--codebook", &self.codebook.codebook));
+        files
+            .inputs
+            .extend(self.data.as_deref().map(|f| ("--data", f)));
+        files
+    }
 }
 
 /// Pixels per unit of a map picture.
@@ -354,4 +418,14 @@ pub struct Train {
     /// unit's), saved in the map for `som map --predict`. Needs a .json --out.
     #[arg(long)]
     pub labels: Option<PathBuf>,
+}
+
+impl Train {
+    /// The codebook file `--init` names, when it names one rather than a way to start.
+    pub fn init_file(&self) -> Option<&str> {
+        match self.init.as_deref() {
+            None | Some("random" | "samples" | "linear" | "pca") => None,
+            Some(file) => Some(file),
+        }
+    }
 }

@@ -7,7 +7,7 @@
 //! with them.
 //!
 //! This file only wires: [`flags`] is what was typed, [`commands`] what each command does (one
-//! file each), [`data`] what they read, [`world`] whether this process is alone or one rank of
+//! file each), [`data`] what they read, [`files`] the check of what they write, [`world`] whether this process is alone or one rank of
 //! an MPI job, [`stdout`] where results are printed, [`progress`] what stderr shows meanwhile.
 
 // Results are printed through `stdout::Stdout`, whose writes are checked; `print!` panics
@@ -16,6 +16,7 @@
 
 mod commands;
 mod data;
+mod files;
 mod flags;
 mod progress;
 mod stdout;
@@ -53,6 +54,8 @@ fn main() -> ExitCode {
 }
 
 fn run(world: &World, command: Command, out: &mut Stdout) -> Result<(), Error> {
+    // Every output is checked before any work, where it is written (rank 0).
+    world.lead(|| command.files().check_outputs())?;
     match command {
         Command::Train(args) => commands::train::run(world, *args, out),
         Command::Map(args) => commands::map::run(world, args, out),

@@ -4,7 +4,7 @@ use crate::data;
 use crate::flags::Impute;
 use crate::progress::stage;
 use som_std::Error;
-use som_std::io::{check_writable, write_data};
+use som_std::io::write_data;
 
 pub fn run(args: Impute) -> Result<(), Error> {
     if args.input.mpi {
@@ -14,7 +14,6 @@ pub fn run(args: Impute) -> Result<(), Error> {
         ));
     }
     let out = &args.out;
-    check_writable(out).map_err(|e| Error::Invalid(format!("--out: {e}")))?;
     let (som, data) = data::load(&args.input)?;
     let filled = stage("imputing", || som.impute(&data))?;
     stage(&format!("writing {}", out.display()), || {

@@ -25,9 +25,12 @@ pub fn run(args: Planes, out: &mut Stdout) -> Result<(), Error> {
         .map(|name| file_of(&args.out, into_dir, name))
         .collect();
     // Every file is checked before the first is drawn.
+    let mut files = args.inputs();
     for path in &paths {
         check_picture("--out", path)?;
+        files.outputs.push(("--out", path));
     }
+    files.check_outputs()?;
     let codebook = som.codebook();
     for (component, (name, path)) in names.iter().zip(&paths).enumerate() {
         let picture = draw_map(args.cell.cell, |cell| {

@@ -126,11 +126,11 @@ fn read(world: &World, t: &Train, plan: &Plan) -> Result<Data, Error> {
 fn build(world: &World, t: &Train, plan: &mut Plan, data: &Data) -> Result<Som, Error> {
     let dim = data.dim();
     let p = &mut plan.settings;
-    match t.init.as_deref() {
-        None | Some("random") => {}
-        Some("samples") => p.init = Init::Samples,
-        Some("linear" | "pca") => p.init = Init::Linear,
-        Some(file) => p.init = start_from(world, t, p, &mut plan.boundary, file, dim)?,
+    match (t.init_file(), t.init.as_deref()) {
+        (Some(file), _) => p.init = start_from(world, t, p, &mut plan.boundary, file, dim)?,
+        (None, Some("samples")) => p.init = Init::Samples,
+        (None, Some("linear" | "pca")) => p.init = Init::Linear,
+        (None, _) => {}
     }
     checks::memory(t.rows, t.cols, dim, plan.mode)?;
     if let Data::Memory(d) = data {

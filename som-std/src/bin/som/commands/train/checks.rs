@@ -2,7 +2,7 @@
 //! that these would stop at its end. Each error names the flag and its value.
 
 use crate::flags::{Mode, Train};
-use som_std::io::{Format, check_writable};
+use som_std::io::Format;
 use som_std::{BatchConflict, Boundary, Decay, EarlyStop, Error, Named, PresetSettings, Shape};
 use std::path::Path;
 
@@ -37,9 +37,6 @@ pub fn flags(t: &Train, mode: Mode, decay: Decay) -> Result<(), Error> {
                 t.stop_patience
             ))
         })?;
-    }
-    if let Some(path) = &t.history {
-        check_writable(path).map_err(|e| Error::Invalid(format!("--history: {e}")))?;
     }
     if let Some(n) = t.threads
         && !(1..=som_std::MAX_THREADS).contains(&n)
@@ -117,30 +114,23 @@ pub fn lattice<T: Named + PartialEq>(
     }
 }
 
-/// Checks that `out` can be written, in a format that can hold this map, before training.
+/// Checks that `out` names a format that can hold this map, before training (whether it can
+/// be written is checked with every output: `Files::check_outputs`).
 pub fn output(out: &Path, shape: Shape, boundary: Boundary) -> Result<(), Error> {
     let name = out.display();
     let formats = "expected a file name ending in .json, .cod, .csv or .f32";
-    if out.is_dir() {
-        return Err(Error::Invalid(format!(
-            "--out {name} is a directory; {formats}"
-        )));
-    }
     match Format::from_path(out) {
-        Err(_) => return Err(Error::Invalid(format!("--out {name}: {formats}"))),
-        Ok(Format::Dat) => {
-            return Err(Error::Invalid(format!(
-                "--out {name}: .dat holds data, not a map; {formats}"
-            )));
-        }
+        Err(_) => Err(Error::Invalid(format!("--out {name}: {formats}"))),
+        Ok(Format::Dat) => Err(Error::Invalid(format!(
+            "--out {name}: .dat holds data, not a map; {formats}"
+        ))),
         Ok(Format::Cod) => som_std::io::sompak_can_hold(shape, boundary).map_err(|e| {
             Error::Invalid(format!(
                 "--out {name}: {e}; write .json, .csv or .f32 instead"
             ))
-        })?,
-        Ok(_) => {}
+        }),
+        Ok(_) => Ok(()),
     }
-    check_writable(out).map_err(|e| Error::Invalid(format!("--out: {e}")))
 }
 
 /// Checks that training a `rows x cols` map of `dim` fits the memory this machine has free,
