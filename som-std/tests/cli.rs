@@ -1616,3 +1616,62 @@ fn outputs_apart_from_inputs_and_each_other() {
     stdout(&som(&dir, &train_args(&longest, &["--history", "h2.csv"])));
     assert!(dir.join(&longest).exists() && dir.join("h2.csv").exists());
 }
+
+/// A raw .f32 codebook written by `train` is read back by every command that takes a
+/// codebook, with the map's rows and cols only (its dim is the file's length over the
+/// units'), and answers as the same map written as .csv.
+#[test]
+fn an_f32_codebook_reads_back() {
+    let dir = workdir("f32-codebook");
+    for ext in ["csv", "f32"] {
+        stdout(&som(&dir, &train_args(&format!("m.{ext}"), &[])));
+    }
+    let shape = ["--rows", "3", "--cols", "4"];
+    let run = |ext: &str, command: &[&str]| {
+        let codebook = format!("m.{ext}");
+        let mut args = command.to_vec();
+        args.extend(["--codebook", &codebook]);
+        args.extend(shape);
+        stdout(&som(&dir, &args))
+    };
+    let data = ["--data", "colours.csv"];
+    for command in [&["map"][..], &["quality", "--json"], &["hits"]] {
+        let command = [command, &data[..]].concat();
+        assert_eq!(run("f32", &command), run("csv", &command), "{command:?}");
+    }
+    for (ext, out) in [("csv", "u-csv.png"), ("f32", "u-f32.png")] {
+        run(ext, &["umatrix", "--out", out]);
+    }
+    assert_eq!(
+        std::fs::read(dir.join("u-csv.png")).unwrap(),
+        std::fs::read(dir.join("u-f32.png")).unwrap()
+    );
+    for (ext, out) in [("csv", "csv.rs"), ("f32", "f32.rs")] {
+        run(ext, &["export", "--format", "rust", "--out", out]);
+    }
+    assert_eq!(
+        std::fs::read(dir.join("csv.rs")).unwrap(),
+        std::fs::read(dir.join("f32.rs")).unwrap()
+    );
+    // The data's --dim is the data's; a codebook of another shape is named.
+    let err = failure(
+        &dir,
+        &[
+            "quality",
+            "--codebook",
+            "m.f32",
+            "--rows",
+            "5",
+            "--cols",
+            "4",
+            "--data",
+            "colours.csv",
+        ],
+    );
+    assert!(
+        err.contains("m.f32: 144 bytes is not 5 x 4 = 20 units of 4-byte values"),
+        "{err}"
+    );
+    let err = failure(&dir, &["umatrix", "--codebook", "m.f32", "--out", "u.png"]);
+    assert!(err.contains("give its rows and cols"), "{err}");
+}

@@ -98,11 +98,13 @@ impl Som {
 impl Som {
     /// A map from a codebook file of any supported format: a saved map (`.json`), a SOM_PAK
     /// codebook (`.cod`), or a row-major table (`.csv`, `.f32`: one unit per row, unit
-    /// `row * cols + col`), which does not know its shape: give `shape = Some((rows, cols))`
-    /// (and, for `.f32`, `dim`).
+    /// `row * cols + col`), which does not know its shape: give `shape = Some((rows, cols))`.
+    /// A `.f32` table's `dim`, when not given, is its length over the units' (as
+    /// [`Som::write_codebook_file`] writes it).
     ///
     /// # Errors
-    /// An unreadable or corrupt file; a table without `shape` or of the wrong size.
+    /// An unreadable or corrupt file; a table without `shape` or of the wrong size (a `.f32`
+    /// file whose length is not a whole number of values per unit).
     pub fn from_codebook_file(
         path: impl AsRef<Path>,
         shape: Option<(usize, usize)>,
@@ -120,13 +122,17 @@ impl Som {
                 })?;
                 Som::from_sompak(&read_cod(file, &name)?)
             }
-            _ => {
-                let table = read_data(path, dim)?;
+            format => {
                 let Some((rows, cols)) = shape else {
                     return Err(Error::Invalid(format!(
                         "{name}: a table of units does not say the map's shape: give its rows and cols"
                     )));
                 };
+                let dim = match (format, dim) {
+                    (Format::F32, None) => Some(f32_unit_dim(path, &name, rows, cols)?),
+                    _ => dim,
+                };
+                let table = read_data(path, dim)?;
                 if table.len() != rows * cols {
                     return Err(Error::Invalid(format!(
                         "{name}: {} units, expected rows x cols = {rows} x {cols} = {}",
@@ -182,4 +188,34 @@ impl Som {
             _ => write_data(path, &self.codebook(), self.dim, None, &[]),
         }
     }
+}
+
+/// The dim of the raw `.f32` codebook at `path` (called `name`) of `rows x cols` units: raw
+/// values do not say it, the file's length over the units' does.
+fn f32_unit_dim(path: &Path, name: &str, rows: usize, cols: usize) -> Result<usize> {
+    let len = std::fs::metadata(path)
+        .map_err(|source| Error::Io {
+            file: name.to_string(),
+            source,
+        })?
+        .len();
+    let units = (rows as u64).saturating_mul(cols as u64);
+    if units == 0 {
+        return Err(Error::Invalid(format!(
+            "{name}: a map of {rows} x {cols} units; expected at least one unit"
+        )));
+    }
+    let unit_bytes = units.saturating_mul(4);
+    if len == 0 || len % unit_bytes != 0 {
+        return Err(Error::Invalid(format!(
+            "{name}: {} is not {rows} x {cols} = {units} units of 4-byte values; expected a multiple of {unit_bytes} bytes (or the map's rows and cols)",
+            crate::io::bytes(len)
+        )));
+    }
+    usize::try_from(len / unit_bytes).map_err(|_| {
+        Error::Invalid(format!(
+            "{name}: {} per unit, more than can be had",
+            crate::io::bytes(len / units)
+        ))
+    })
 }
