@@ -1675,3 +1675,26 @@ fn an_f32_codebook_reads_back() {
     let err = failure(&dir, &["umatrix", "--codebook", "m.f32", "--out", "u.png"]);
     assert!(err.contains("give its rows and cols"), "{err}");
 }
+
+/// Data without a sample to measure (every component missing, masked) is an error naming the
+/// cause, not an error of 0, whether read into memory (.csv) or a block at a time (.f32).
+#[test]
+fn quality_of_no_sample_is_an_error() {
+    let dir = workdir("no-sample");
+    stdout(&som(&dir, &train_args("m.json", &[])));
+    std::fs::write(dir.join("holes.csv"), "r,g,b\n,,\nNA,NA,NA\n").unwrap();
+    let nan: Vec<u8> = [f32::NAN; 6].iter().flat_map(|v| v.to_le_bytes()).collect();
+    std::fs::write(dir.join("holes.f32"), nan).unwrap();
+    for data in [&["holes.csv"][..], &["holes.f32", "--dim", "3"]] {
+        for json in [&[][..], &["--json"]] {
+            let mut args = vec!["quality", "--codebook", "m.json", "--missing", "mask"];
+            args.extend([&["--data"][..], data, json].concat());
+            let err = failure(&dir, &args);
+            assert!(
+                err.contains("2 samples with every component missing: none has a unit"),
+                "{args:?}: {err}"
+            );
+            assert_eq!(err.lines().count(), 1, "{err}");
+        }
+    }
+}

@@ -247,3 +247,35 @@ fn masking_is_saved_with_the_map_and_refused_with_the_cosine() {
         "{err}"
     );
 }
+
+/// A mean over no sample is no number: the quantization and topographic errors of no
+/// samples, or of samples with every component missing (masked), are errors naming the cause,
+/// in memory and from any source (MiniSom raises too); 0 would read as a perfect map.
+#[test]
+fn errors_of_no_sample_are_errors_naming_the_cause() {
+    let som = map(Missing::Mask);
+    let empty = som_std::Flat::new(&[], 3).unwrap();
+    let n = f32::NAN;
+    let nothing = [n, n, n, n, n, n];
+    let nothing = som_std::Flat::new(&nothing, 3).unwrap();
+    let cases = [
+        (&empty, "no samples: the data is empty"),
+        (&nothing, "of 2 samples with every component missing"),
+    ];
+    for (data, cause) in cases {
+        for e in [
+            som.quantization_error(data).unwrap_err(),
+            som.topographic_error(data).unwrap_err(),
+            som.quality(data).unwrap_err(),
+        ] {
+            let e = e.to_string();
+            assert!(e.contains(cause), "{e}");
+        }
+    }
+    // One sample with a value is enough, and the errors are numbers.
+    let one = [n, n, n, 0.5, n, 0.25];
+    let one = som_std::Flat::new(&one, 3).unwrap();
+    let (qe, te) = som.quality(&one).unwrap();
+    assert_eq!(qe, som.quantization_error(&one).unwrap());
+    assert_eq!(te, som.topographic_error(&one).unwrap());
+}

@@ -146,10 +146,11 @@ impl Som {
         units.map(|k| Ok(self.grid.row_col(k?))).collect()
     }
 
-    /// Mean distance from each sample to its best-matching unit (0 for no samples).
+    /// Mean distance from each sample to its best-matching unit.
     ///
     /// # Errors
-    /// A sample of the wrong length or with NaN, named.
+    /// A sample of the wrong length or with NaN, named; no sample to measure (no samples, or
+    /// with masking none with a component present), as MiniSom raises.
     pub fn quantization_error<S: Samples + ?Sized>(&self, data: &S) -> Result<f32> {
         // With masking, samples without a unit (NaN here) are left out.
         let q = self.quantization_errors(data)?;
@@ -157,11 +158,10 @@ impl Som {
             .iter()
             .filter(|v| !v.is_nan())
             .fold((0usize, 0.0f64), |(n, t), &v| (n + 1, t + f64::from(v)));
-        Ok(if n == 0 {
-            0.0
-        } else {
-            (total / n as f64) as f32
-        })
+        if n == 0 {
+            return Err(nothing_to_measure("quantization error", q.len()));
+        }
+        Ok((total / n as f64) as f32)
     }
 
     /// Each sample's distance to its best-matching unit: anomaly scores (with masking, over
@@ -182,10 +182,17 @@ impl Som {
     /// Fraction of samples whose best and second-best units are not lattice neighbours.
     ///
     /// # Errors
-    /// A sample of the wrong length or with NaN, named.
+    /// A sample of the wrong length or with NaN, named; no sample to measure, as
+    /// [`Som::quantization_error`].
     pub fn topographic_error<S: Samples + ?Sized>(&self, data: &S) -> Result<f32> {
         validate(data, self.dim, self.missing)?;
-        Ok(self.view().topographic_error(&flatten(data))?)
+        let flat = flatten(data);
+        // A sample has a unit unless every component is missing (masked; else refused above).
+        let mut samples = flat.chunks_exact(self.dim.max(1));
+        if !samples.any(|x| x.iter().any(|v| !v.is_nan())) {
+            return Err(nothing_to_measure("topographic error", data.count()));
+        }
+        Ok(self.view().topographic_error(&flat)?)
     }
 
     /// The U-matrix: each unit's mean weight-space distance to its lattice neighbours,
@@ -252,7 +259,7 @@ impl Som {
     /// are split). Samples without a unit (every component missing, masked) are left out.
     ///
     /// # Errors
-    /// As [`Som::bmus`].
+    /// As [`Som::bmus`]; no sample to measure, as [`Som::quantization_error`].
     pub fn quality<D: Source + ?Sized>(&self, data: &D) -> Result<(f32, f32)> {
         let (blocks, combine) = self.open_query(data)?;
         self.quality_on(&blocks, combine)
@@ -287,6 +294,7 @@ impl Som {
     ) -> Result<(f32, f32)> {
         let (map, grid, dim) = (self.view(), self.grid, self.dim);
         let (mut qe, mut broken, mut found) = (Wide::default(), 0u64, 0u64);
+        let mut seen = 0u64;
         // Samples without a unit (every component missing, with masking) are left out.
         let one = |chunk: &[f32]| -> Result<(Wide, u64, u64)> {
             let (mut qe, mut broken, mut found) = (Wide::default(), 0u64, 0u64);
@@ -314,16 +322,25 @@ impl Som {
                 broken += b;
                 found += f;
             }
+            seen += (block.len() / dim.max(1)) as u64;
             Ok(())
         });
         combine.agree(local)?;
-        let mut values = vec![0i64; 2 + DIGITS];
+        let mut values = vec![0i64; 3 + DIGITS];
         values[0] = broken as i64;
         values[1] = found as i64;
-        qe.to_digits(&mut values[2..]);
+        values[2] = seen as i64;
+        qe.to_digits(&mut values[3..]);
         combine.sum(&mut values)?;
-        let n = values[1].max(1) as f64;
-        let qe = Wide::from_digits(&values[2..]).to_f64() / n;
+        if values[1] == 0 {
+            let seen = usize::try_from(values[2]).unwrap_or(usize::MAX);
+            return Err(nothing_to_measure(
+                "quantization and topographic errors",
+                seen,
+            ));
+        }
+        let n = values[1] as f64;
+        let qe = Wide::from_digits(&values[3..]).to_f64() / n;
         Ok((qe as f32, (values[0] as f64 / n) as f32))
     }
 
@@ -352,5 +369,17 @@ pub(crate) fn unit_of(i: usize, b: Bmu) -> Result<usize> {
         Error::Invalid(format!(
             "sample {i} has every component missing, so it has no best-matching unit; expected at least one value (bmus reports such samples as Bmu::NONE)"
         ))
+    })
+}
+
+/// The error of a measure (`what`) over no sample, of `samples` read: a mean of nothing is
+/// no number, and 0 would read as a perfect map (MiniSom raises too).
+fn nothing_to_measure(what: &str, samples: usize) -> Error {
+    Error::Invalid(if samples == 0 {
+        format!("the {what} of no samples: the data is empty; expected at least one sample")
+    } else {
+        format!(
+            "the {what} of {samples} samples with every component missing: none has a unit; expected at least one sample with a value"
+        )
     })
 }
