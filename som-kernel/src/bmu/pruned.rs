@@ -266,10 +266,15 @@ fn fit(
     }
     let mut radius: f64 = 0.0;
     let slots = projected.as_chunks_mut::<LANES>().0;
-    for ((block, n), out) in blocks().zip(slots.chunks_exact_mut(PROJECTED)) {
+    // Not `zip`: its length would divide by the chunk size, a panic branch to the optimiser.
+    let mut outs = slots.chunks_exact_mut(PROJECTED);
+    for (block, n) in blocks() {
+        let Some(out) = outs.next() else {
+            break;
+        };
         let (s, rest, norm2) = project_block(axes, (block, n), center);
-        for l in 0..n {
-            radius = radius.max(sqrt64(norm2[l]));
+        for &norm2 in norm2.iter().take(n) {
+            radius = radius.max(sqrt64(norm2));
         }
         for (j, (row, value)) in out.iter_mut().zip(s.iter().chain([&rest])).enumerate() {
             for l in 0..LANES {
