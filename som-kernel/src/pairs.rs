@@ -127,6 +127,7 @@ pub(crate) fn fold_rows<I: Isa, T: Term, const P: usize, const N: usize>(
 /// [`fold_rows`]' diagonal: chain `c` folds sample `c` of `xs` with pair `c` of `rows`,
 /// `acc[c] = T::fold(acc[c], x[c], w[c])`, in the same order: for searches in which each
 /// sample measures its own units (`K` independent chains, whatever sample each serves).
+#[cfg(feature = "pruning")]
 #[inline(always)]
 pub(crate) fn fold_diagonal<I: Isa, T: Term, const K: usize>(
     dim: usize,

@@ -31,6 +31,16 @@ pub(crate) enum Projection<'p> {
     #[allow(dead_code)]
     Never(core::convert::Infallible, core::marker::PhantomData<&'p ()>),
 }
+
+#[cfg(not(feature = "pruning"))]
+impl Projection<'_> {
+    /// What a projection that cannot exist does.
+    fn never(&self) -> ! {
+        match self {
+            Projection::Never(never, _) => match *never {},
+        }
+    }
+}
 use metric::by_metric;
 
 use crate::missing::{Missing, Present};
@@ -86,7 +96,8 @@ pub(crate) enum Plan<'p> {
     /// The certified expanded form ([`certified`]), with the codebook's largest `|w|^2`.
     Expanded(f32),
     /// Through a projection's bounds ([`pruned`]).
-    #[cfg(feature = "pruning")]
+    /// (Without the feature `pruning`, a variant no plan takes: no projection exists.)
+    #[cfg_attr(not(feature = "pruning"), allow(dead_code))]
     Pruned(&'p Projection<'p>),
 }
 
@@ -134,6 +145,8 @@ pub(crate) fn bmu_many_with(
     let many = |data: &[f32], out: &mut [Bmu]| match plan {
         #[cfg(feature = "pruning")]
         Plan::Pruned(p) => dispatch!(level, isa => pruned::many(isa, p, data, out)),
+        #[cfg(not(feature = "pruning"))]
+        Plan::Pruned(p) => p.never(),
         Plan::Expanded(largest) => by_metric!(distance, false, M => dispatch!(level, isa => {
             certified::many::<_, M>(isa, weights, units, dim, data, out, Some(largest))
         })),

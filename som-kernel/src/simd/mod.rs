@@ -188,6 +188,7 @@ pub(crate) trait Lanes:
     #[cfg_attr(not(feature = "distances"), allow(dead_code))]
     fn sqrt(self) -> Self;
     /// The set lanes of `m` as bits: lane `i` is bit `i` (a one-block value: bits 0..8).
+    #[cfg_attr(not(feature = "pruning"), allow(dead_code))]
     fn bits(m: Self::Mask) -> u32;
     /// The lanes in order (a one-block value's eight twice: every use is a reduction, which
     /// a repeat does not change).
